@@ -1,0 +1,1 @@
+"""Built-in middleware and the protocol every middleware implementation follows."""
