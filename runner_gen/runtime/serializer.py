@@ -150,8 +150,6 @@ def _encode_other(value: object, depth: int) -> JsonTree:
     # Subclasses (str enums, IntEnum, OrderedDict...) travel as their base JSON type.
     if isinstance(value, str):
         return str(value)
-    if isinstance(value, bool):
-        return bool(value)
     if isinstance(value, int):
         return _encode_int(int(value))
     if isinstance(value, float):
