@@ -1,0 +1,94 @@
+"""retry: run the call again after a failure, with exponential backoff, inside the deadline."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
+from runner_gen.runtime.info import DefinitionInfo, Next
+from runner_gen.runtime.middleware.deadline import current_deadline
+from runner_gen.runtime.middleware.errors import (
+    CircuitOpenError,
+    MiddlewareConfigError,
+    RateLimitExceededError,
+    TaskTimeoutError,
+)
+from runner_gen.runtime.middleware.protocol import Middleware
+
+#: ``(attempt, error) -> milliseconds`` to wait before the retry; ``attempt`` counts from 0.
+DelayStrategy = Callable[[int, Exception], float]
+#: ``error -> True`` to give up at once and rethrow ``error``.
+StopRetryIf = Callable[[Exception], bool]
+
+
+def stop_on_rejection(error: Exception) -> bool:
+    """The default ``stop_retry_if``: a fail-fast rejection will only be rejected again."""
+    return isinstance(error, CircuitOpenError | RateLimitExceededError)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryConfig:
+    """Runner's retry: ``retries`` extra attempts (default 3) after the first failure.
+
+    ``delay_strategy`` defaults to ``100 * 2**attempt`` ms plus jitter in ``[0, base / 2)``.
+    ``stop_retry_if`` defaults to ``stop_on_rejection``; a custom one replaces it (compose with
+    ``stop_on_rejection`` to keep it). Cancellation is never retried, whatever the predicate.
+    """
+
+    retries: int = 3
+    delay_strategy: DelayStrategy | None = None
+    stop_retry_if: StopRetryIf | None = None
+
+    def __post_init__(self) -> None:
+        if self.retries < 0:
+            raise MiddlewareConfigError(f"retry retries must be >= 0, got {self.retries}")
+
+
+class RetryMiddleware(Middleware[RetryConfig]):
+    """Retries on ``Exception`` only, so ``CancelledError`` (a ``BaseException``) always escapes."""
+
+    __slots__ = ("_clock", "_jitter")
+
+    def __init__(
+        self, *, clock: Clock = SYSTEM_CLOCK, jitter: Callable[[], float] = random.random
+    ) -> None:
+        """``jitter`` returns a float in ``[0, 1)``; inject a constant for reproducible delays."""
+        self._clock = clock
+        self._jitter = jitter
+
+    def default_delay_ms(self, attempt: int, error: Exception) -> float:
+        """Runner's default backoff: ``100 * 2**attempt`` ms plus up to half of that as jitter."""
+        base = 100.0 * 2.0**attempt
+        return base + self._jitter() * (base / 2)
+
+    def wrap(self, next: Next, info: DefinitionInfo, config: RetryConfig) -> Next:
+        retries = config.retries
+        delay_ms = config.delay_strategy or self.default_delay_ms
+        stop_retry_if = config.stop_retry_if or stop_on_rejection
+        clock = self._clock
+
+        async def retrying(input: Any) -> Any:
+            attempt = 0
+            while True:
+                try:
+                    return await next(input)
+                except Exception as error:
+                    if attempt >= retries or stop_retry_if(error):
+                        raise
+                    deadline = current_deadline()
+                    if (
+                        deadline is not None
+                        and isinstance(error, TaskTimeoutError)
+                        and error.deadline >= deadline
+                    ):
+                        raise  # the caller's own budget ran out, not this attempt's
+                    delay_s = max(delay_ms(attempt, error), 0.0) / 1000
+                    if deadline is not None and clock.now() + delay_s >= deadline:
+                        raise  # the caller would have given up before the next attempt ends
+                    await clock.sleep(delay_s)
+                    attempt += 1
+
+        return retrying

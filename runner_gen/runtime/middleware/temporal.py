@@ -1,0 +1,244 @@
+"""debounce and throttle: coalesce bursts of calls into one run whose outcome every caller gets.
+
+Both keep, per key, at most one pending ``_Batch``: the callers waiting for a scheduled run and
+the input it will run with (the latest one given). A timer task on the injected clock starts the
+run; ``dispose()`` cancels every timer (and any run it started) and fails the callers still
+waiting with ``TemporalDisposedError``.
+
+The default key is the stable JSON of the input (Runner keys by task id + serialized input; the
+task id is implicit because state lives per wrapped task). Pass ``key_fn=lambda _: ""`` to
+coalesce every call of the task regardless of input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
+
+from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
+from runner_gen.runtime.info import DefinitionInfo, Next
+from runner_gen.runtime.middleware.errors import (
+    KeyCapacityExceededError,
+    MiddlewareConfigError,
+    TemporalDisposedError,
+)
+from runner_gen.runtime.middleware.keys import stable_key
+from runner_gen.runtime.middleware.protocol import Middleware
+
+
+@dataclass(frozen=True, slots=True)
+class TemporalConfig:
+    """``ms``: the quiet period (debounce) or the window (throttle)."""
+
+    ms: int
+    key_fn: Callable[[Any], str] | None = None
+    max_keys: int = 10_000
+
+    def __post_init__(self) -> None:
+        if self.ms < 0:
+            raise MiddlewareConfigError(f"ms must be >= 0, got {self.ms}")
+        if self.max_keys < 1:
+            raise MiddlewareConfigError(f"max_keys must be >= 1, got {self.max_keys}")
+
+
+@dataclass(frozen=True, slots=True)
+class DebounceConfig(TemporalConfig):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottleConfig(TemporalConfig):
+    pass
+
+
+class _Batch:
+    """Callers waiting on one scheduled run, and the input that run will use."""
+
+    __slots__ = ("callers", "due", "input")
+
+    def __init__(self, due: float) -> None:
+        self.due = due
+        self.input: Any = None
+        self.callers: list[asyncio.Future[Any]] = []
+
+    def join(self, input: Any) -> asyncio.Future[Any]:
+        self.input = input
+        caller: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.callers.append(caller)
+        return caller
+
+    def resolve(self, result: Any) -> None:
+        for caller in self.callers:
+            if not caller.done():  # a caller cancelled while waiting is simply skipped
+                caller.set_result(result)
+
+    def fail(self, error: BaseException) -> None:
+        for caller in self.callers:
+            if not caller.done():
+                caller.set_exception(error)
+
+
+ConfigT = TypeVar("ConfigT", bound=TemporalConfig)
+
+
+class _TemporalMiddleware(Middleware[ConfigT]):
+    __slots__ = ("_batches", "_clock", "_disposed", "_timers")
+
+    kind: ClassVar[str] = "temporal"
+
+    def __init__(self, *, clock: Clock = SYSTEM_CLOCK) -> None:
+        self._clock = clock
+        self._timers: set[asyncio.Task[None]] = set()
+        self._batches: set[_Batch] = set()
+        self._disposed = False
+
+    def _disposed_error(self) -> TemporalDisposedError:
+        return TemporalDisposedError(f"{self.kind} middleware was disposed")
+
+    def _check_open(self) -> None:
+        if self._disposed:
+            raise self._disposed_error()
+
+    def _schedule(self, batch: _Batch, fire: Coroutine[Any, Any, None]) -> None:
+        self._batches.add(batch)
+        timer = asyncio.get_running_loop().create_task(fire)
+        self._timers.add(timer)
+        timer.add_done_callback(self._timers.discard)
+
+    async def _sleep_until_due(self, batch: _Batch) -> None:
+        # ``due`` may move later while we sleep (debounce), so re-check after every wake-up.
+        while (delay := batch.due - self._clock.now()) > 0:
+            await self._clock.sleep(delay)
+
+    async def _run(self, next: Next, batch: _Batch) -> None:
+        try:
+            result = await next(batch.input)
+        except asyncio.CancelledError:
+            batch.fail(self._disposed_error())
+            raise
+        except BaseException as error:
+            batch.fail(error)
+            if not isinstance(error, Exception):
+                raise
+        else:
+            batch.resolve(result)
+        finally:
+            self._batches.discard(batch)
+
+    async def dispose(self) -> None:
+        """Cancel every timer and run; fail every caller still waiting."""
+        self._disposed = True
+        timers = list(self._timers)
+        for timer in timers:
+            timer.cancel()
+        await asyncio.gather(*timers, return_exceptions=True)
+        error = self._disposed_error()
+        for batch in self._batches:
+            batch.fail(error)
+        self._batches.clear()
+
+
+def _key_fn(config: TemporalConfig) -> Callable[[Any], str]:
+    return config.key_fn or stable_key
+
+
+class DebounceMiddleware(_TemporalMiddleware[DebounceConfig]):
+    """Trailing edge: the latest input runs once ``ms`` pass with no new call for its key."""
+
+    __slots__ = ()
+    kind = "debounce"
+
+    def wrap(self, next: Next, info: DefinitionInfo, config: DebounceConfig) -> Next:
+        clock = self._clock
+        quiet_s = config.ms / 1000
+        key_fn = _key_fn(config)
+        max_keys = config.max_keys
+        pending: dict[str, _Batch] = {}
+
+        async def fire(key: str, batch: _Batch) -> None:
+            try:
+                await self._sleep_until_due(batch)
+            finally:
+                del pending[key]  # later calls start a new burst, also after disposal
+            await self._run(next, batch)
+
+        async def debounced(input: Any) -> Any:
+            self._check_open()
+            key = key_fn(input)
+            batch = pending.get(key)
+            if batch is None:
+                if len(pending) >= max_keys:
+                    raise KeyCapacityExceededError(
+                        middleware="debounce", task_id=info.id, max_keys=max_keys
+                    )
+                batch = pending[key] = _Batch(0.0)
+                self._schedule(batch, fire(key, batch))
+            batch.due = clock.now() + quiet_s
+            return await batch.join(input)
+
+        return debounced
+
+
+class _ThrottleState:
+    __slots__ = ("last_run", "pending")
+
+    def __init__(self) -> None:
+        self.last_run = -math.inf
+        self.pending: _Batch | None = None
+
+
+class ThrottleMiddleware(_TemporalMiddleware[ThrottleConfig]):
+    """Leading edge at once, then at most one run per ``ms``: the latest pending input runs at
+    the end of the window, and every caller that waited for it gets its outcome."""
+
+    __slots__ = ()
+    kind = "throttle"
+
+    def wrap(self, next: Next, info: DefinitionInfo, config: ThrottleConfig) -> Next:
+        clock = self._clock
+        window_s = config.ms / 1000
+        key_fn = _key_fn(config)
+        max_keys = config.max_keys
+        states: dict[str, _ThrottleState] = {}
+
+        def state_for(key: str, now: float) -> _ThrottleState:
+            if len(states) >= max_keys:
+                for idle in [
+                    k
+                    for k, s in states.items()
+                    if s.pending is None and now - s.last_run >= window_s
+                ]:
+                    del states[idle]
+                if len(states) >= max_keys:
+                    raise KeyCapacityExceededError(
+                        middleware="throttle", task_id=info.id, max_keys=max_keys
+                    )
+            state = states[key] = _ThrottleState()
+            return state
+
+        async def fire(state: _ThrottleState, batch: _Batch) -> None:
+            try:
+                await self._sleep_until_due(batch)
+            finally:
+                state.pending = None
+            state.last_run = clock.now()
+            await self._run(next, batch)
+
+        async def throttled(input: Any) -> Any:
+            self._check_open()
+            key = key_fn(input)
+            now = clock.now()
+            state = states.get(key) or state_for(key, now)
+            batch = state.pending
+            if batch is None:
+                if now - state.last_run >= window_s:
+                    state.last_run = now
+                    return await next(input)
+                batch = state.pending = _Batch(state.last_run + window_s)
+                self._schedule(batch, fire(state, batch))
+            return await batch.join(input)
+
+        return throttled

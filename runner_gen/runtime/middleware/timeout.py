@@ -1,0 +1,83 @@
+"""timeout: fail a call with ``TaskTimeoutError`` when it runs longer than ``ttl`` ms."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
+from runner_gen.runtime.info import DefinitionInfo, Next
+from runner_gen.runtime.middleware.deadline import _DEADLINE
+from runner_gen.runtime.middleware.errors import MiddlewareConfigError, TaskTimeoutError
+from runner_gen.runtime.middleware.protocol import Middleware
+
+logger = logging.getLogger("runner_gen.middleware.timeout")
+
+
+@dataclass(frozen=True, slots=True)
+class TimeoutConfig:
+    """``ttl``: milliseconds the call may take (Runner's default 5000); 0 fails at once."""
+
+    ttl: int = 5000
+
+    def __post_init__(self) -> None:
+        if self.ttl < 0:
+            raise MiddlewareConfigError(f"timeout ttl must be >= 0 ms, got {self.ttl}")
+
+
+class TimeoutMiddleware(Middleware[TimeoutConfig]):
+    """Bounds each call with ``asyncio.timeout`` and publishes the deadline for inner layers.
+
+    The timer runs on the event loop's clock (``asyncio.timeout`` has no other); the injected
+    clock stamps the published deadline, which is what retry compares its backoff against. With
+    ``SYSTEM_CLOCK`` both are ``time.monotonic``.
+    """
+
+    __slots__ = ("_clock",)
+
+    def __init__(self, *, clock: Clock = SYSTEM_CLOCK) -> None:
+        self._clock = clock
+
+    def wrap(self, next: Next, info: DefinitionInfo, config: TimeoutConfig) -> Next:
+        ttl_ms = config.ttl
+        ttl_s = ttl_ms / 1000
+        task_id = info.id
+        clock = self._clock
+        deadline_var = _DEADLINE
+
+        if ttl_ms == 0:
+
+            async def expired(input: Any) -> Any:
+                raise TaskTimeoutError(0, task_id=task_id, deadline=clock.now())
+
+            return expired
+
+        async def bounded(input: Any) -> Any:
+            own_deadline = clock.now() + ttl_s
+            enclosing = deadline_var.get()
+            token = deadline_var.set(
+                own_deadline if enclosing is None or own_deadline < enclosing else enclosing
+            )
+            try:
+                async with asyncio.timeout(ttl_s) as scope:
+                    result = await next(input)
+            except TimeoutError:
+                # Only our own expiry becomes a TaskTimeoutError; an outer cancellation arrives
+                # here as CancelledError instead and keeps propagating untouched.
+                if scope.expired():
+                    raise TaskTimeoutError(ttl_ms, task_id=task_id, deadline=own_deadline) from None
+                raise
+            finally:
+                deadline_var.reset(token)
+            if scope.expired():
+                # The body swallowed the cancellation and returned anyway: its result arrived
+                # after the caller's budget, so the caller still gets the timeout.
+                logger.warning(
+                    "task %s swallowed the cancellation of its %dms timeout", task_id, ttl_ms
+                )
+                raise TaskTimeoutError(ttl_ms, task_id=task_id, deadline=own_deadline)
+            return result
+
+        return bounded
