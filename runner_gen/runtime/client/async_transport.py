@@ -1,0 +1,99 @@
+"""The asyncio transport generated client stubs call: one POST per task call, over httpx."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+import httpx
+
+from runner_gen.runtime.client.endpoints import Endpoints, event_body, task_body
+from runner_gen.runtime.client.envelope import (
+    DiscoveryResult,
+    ErrorFactories,
+    read_discovery,
+    read_result,
+)
+from runner_gen.runtime.client.failures import closed_error, transport_error
+from runner_gen.runtime.serializer import UNDEFINED
+
+_NO_ERRORS: ErrorFactories = {}
+
+
+class AsyncTransport:
+    """Calls a Runner 5.x ``nodeExposure`` or a runner-gen exposure at ``base_url``.
+
+    ``base_url`` includes the base path (``http://127.0.0.1:7070/__runner``). Pass ``http`` to
+    share a client (it is then yours to close); otherwise the transport owns a keep-alive client
+    and closes it in ``aclose``. Failures are RemoteError / TransportError / SerializerError (or
+    what ``errors`` maps a remote error id to); httpx exceptions never escape.
+    """
+
+    __slots__ = ("_endpoints", "_errors", "_http", "_owns_http", "_timeout")
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        header: str = "x-runner-token",
+        timeout: float = 30.0,
+        http: httpx.AsyncClient | None = None,
+        errors: ErrorFactories = _NO_ERRORS,
+    ) -> None:
+        self._endpoints = Endpoints.of(base_url, token, header)
+        self._timeout = httpx.Timeout(timeout)
+        self._errors = errors
+        self._owns_http = http is None
+        self._http = http if http is not None else httpx.AsyncClient(timeout=self._timeout)
+
+    async def task(self, id: str, input: object = UNDEFINED) -> object:
+        """Run task ``id`` remotely and return its deserialized result."""
+        url = self._endpoints.task_url(id)
+        response = await self._send("POST", url, task_body(input))
+        return read_result(response.status_code, response.content, url, self._errors)
+
+    async def event(self, id: str, payload: object = UNDEFINED) -> None:
+        """Emit event ``id`` remotely; returns once the server has run its hooks."""
+        url = self._endpoints.event_url(id)
+        response = await self._send("POST", url, event_body(payload, return_payload=False))
+        read_result(response.status_code, response.content, url, self._errors)
+
+    async def event_with_result(self, id: str, payload: object = UNDEFINED) -> object:
+        """Emit event ``id`` remotely and return the payload as the hooks left it."""
+        url = self._endpoints.event_url(id)
+        response = await self._send("POST", url, event_body(payload, return_payload=True))
+        return read_result(response.status_code, response.content, url, self._errors)
+
+    async def discovery(self) -> DiscoveryResult:
+        """The task and event ids the server exposes."""
+        url = self._endpoints.discovery
+        response = await self._send("GET", url, None)
+        return read_discovery(response.status_code, response.content, url, self._errors)
+
+    async def aclose(self) -> None:
+        """Close the owned HTTP client (a shared one is left open)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncTransport:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def _send(self, method: str, url: str, body: bytes | None) -> httpx.Response:
+        try:
+            return await self._http.request(
+                method, url, content=body, headers=self._endpoints.headers, timeout=self._timeout
+            )
+        except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as error:
+            raise transport_error(error, url) from error
+        except RuntimeError as error:
+            if self._http.is_closed:
+                raise closed_error(url) from error
+            raise
