@@ -69,7 +69,7 @@ class Bulkhead:
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
                 self.release()  # handed a permit just as we were cancelled: pass it on
-            else:
+            elif waiter in self._waiters:  # a release may already have dropped it
                 self._waiters.remove(waiter)
             raise
 
