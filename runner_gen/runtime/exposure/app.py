@@ -1,0 +1,262 @@
+"""The exposure as a plain ASGI app: Runner 5.x's tunnel protocol over a static route table.
+
+Handling order, as Runner's ``taskHandler``: route → method (405) → auth (401/500) → allow-list
+(403) → body (413/400) → input (400) → call (200, or a sanitized 500 / public typed error).
+Everything that can be decided from the route table is decided in ``__init__``; a request costs
+one dict lookup, one pass over its headers and the call itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from runner_gen.runtime import serializer
+from runner_gen.runtime.exposure.asgi import Receive, Scope, Send
+from runner_gen.runtime.exposure.auth import Authenticator
+from runner_gen.runtime.exposure.body import ClientDisconnected, check_declared_length, read_body
+from runner_gen.runtime.exposure.config import ExposureConfig
+from runner_gen.runtime.exposure.envelope import (
+    INTERNAL_ERROR_BODY,
+    OK_WITHOUT_RESULT,
+    public_error_body,
+    refusal_body,
+    send_json,
+    success_body,
+)
+from runner_gen.runtime.exposure.errors import (
+    BadRequestError,
+    ExposureError,
+    ForbiddenError,
+    InvalidInputError,
+    InvalidJsonError,
+    MethodNotAllowedError,
+    NotFoundError,
+    RequestTimeoutError,
+    UnavailableError,
+)
+from runner_gen.runtime.exposure.headers import RequestHeaders, request_id_of, scan_headers
+from runner_gen.runtime.exposure.inflight import InFlight
+from runner_gen.runtime.exposure.routes import EventRoute, TaskRoute
+
+_logger = logging.getLogger("runner_gen.exposure")
+
+
+@dataclass(frozen=True, slots=True)
+class _Discovery:
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class _Unexposed:
+    """A task or event path whose id is not on the allow-list (or does not exist: same thing)."""
+
+    kind: str  # "Task" | "Event", as in Runner's "Task <id> not exposed"
+    id: str
+
+
+_Endpoint = TaskRoute | EventRoute | _Discovery | _Unexposed
+
+
+class ExposureApp:
+    """ASGI 3 callable serving ``tasks`` and ``events`` under ``config.base_path``."""
+
+    def __init__(
+        self,
+        config: ExposureConfig,
+        tasks: Mapping[str, TaskRoute],
+        events: Mapping[str, EventRoute],
+    ) -> None:
+        self.config = config
+        self._auth = Authenticator(config)
+        if self._auth.fails_closed:
+            _logger.warning(
+                "exposure.auth.not_configured: no tokens, no verifier and allow_anonymous is "
+                "False; every request will fail with AUTH_NOT_CONFIGURED"
+            )
+        self._limit = config.body_limit
+        self._body_timeout = config.body_timeout
+        self._public_errors = config.public_errors
+        self.inflight = InFlight()
+
+        base = config.normalized_base_path
+        self._task_prefix = base + "/task/"
+        self._event_prefix = base + "/event/"
+        self._routes: dict[str, _Endpoint] = {}
+        for key, task in tasks.items():
+            _check_key(key, task.id)
+            self._routes[self._task_prefix + key] = task
+        for key, event in events.items():
+            _check_key(key, event.id)
+            self._routes[self._event_prefix + key] = event
+        if not config.disable_discovery:
+            allow_list = {"enabled": True, "tasks": sorted(tasks), "events": sorted(events)}
+            self._routes[base + "/discovery"] = _Discovery(success_body({"allowList": allow_list}))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            task = self.inflight.enter()
+            try:
+                await self._handle(scope, receive, send)
+            finally:
+                self.inflight.leave(task)
+        elif scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = scan_headers(scope["headers"], self._auth.token_header)
+        request_id = request_id_of(headers.request_id)
+        try:
+            status, body = await self._respond(scope, receive, headers, request_id)
+        except ClientDisconnected:
+            return  # nobody is left to answer; the task was never called
+        except ExposureError as refusal:
+            status, body = refusal.http_code, refusal_body(refusal)
+        except Exception as error:
+            # A fault in the pipeline itself still gets the envelope, never uvicorn's plain 500.
+            status, body = self._failure(error, "exposure.request.error", "", request_id)
+        await send_json(send, status, body, request_id, close=self.inflight.stopping)
+
+    async def _respond(
+        self, scope: Scope, receive: Receive, headers: RequestHeaders, request_id: bytes
+    ) -> tuple[int, bytes]:
+        path: str = scope["path"]
+        endpoint = self._routes.get(path) or self._unexposed(path)
+        method: str = scope["method"]
+        if isinstance(endpoint, _Discovery):
+            if method not in ("GET", "POST"):  # Runner 5.x accepts both
+                raise MethodNotAllowedError()
+            await self._admit(headers)
+            return 200, endpoint.body
+        if method != "POST":
+            raise MethodNotAllowedError()
+        if headers.chunked and headers.content_length is not None:
+            # Two framings a proxy and uvicorn may read differently: request smuggling shape.
+            raise BadRequestError("Both Content-Length and Transfer-Encoding are set")
+        await self._admit(headers)
+        if isinstance(endpoint, _Unexposed):
+            raise ForbiddenError(f"{endpoint.kind} {endpoint.id} not exposed")
+        document = await self._read_json(receive, headers)
+        if isinstance(endpoint, TaskRoute):
+            return await self._run_task(endpoint, document, request_id)
+        return await self._emit_event(endpoint, document, request_id)
+
+    def _unexposed(self, path: str) -> _Endpoint:
+        if path.startswith(self._task_prefix):
+            return _Unexposed("Task", path[len(self._task_prefix) :])
+        if path.startswith(self._event_prefix):
+            return _Unexposed("Event", path[len(self._event_prefix) :])
+        raise NotFoundError()
+
+    async def _admit(self, headers: RequestHeaders) -> None:
+        if self.inflight.stopping:
+            raise UnavailableError()
+        await self._auth.authenticate(
+            headers.token, headers.authorization, headers.ambiguous_credentials
+        )
+
+    async def _read_json(self, receive: Receive, headers: RequestHeaders) -> object:
+        check_declared_length(headers.content_length, self._limit)
+        try:
+            async with asyncio.timeout(self._body_timeout):
+                raw = await read_body(receive, self._limit)
+        except TimeoutError:
+            raise RequestTimeoutError() from None
+        try:
+            return serializer.loads(raw)
+        except serializer.SerializerError:
+            raise InvalidJsonError() from None
+
+    async def _run_task(
+        self, route: TaskRoute, document: object, request_id: bytes
+    ) -> tuple[int, bytes]:
+        # Runner: a body that is not an object with an "input" key is the input itself.
+        raw = document["input"] if type(document) is dict and "input" in document else document
+        try:
+            value = route.decode_input(raw)
+        except ValidationError as invalid:
+            raise InvalidInputError(details=_validation_details(invalid)) from None
+        except Exception as error:
+            return self._failure(error, "exposure.task.error", route.id, request_id)
+        try:
+            result = await route.call(value)
+            return 200, success_body(route.encode_result(result))
+        except asyncio.CancelledError:
+            if not self.inflight.stopping:
+                raise
+            raise UnavailableError("Request cancelled: the server is shutting down") from None
+        except Exception as error:
+            return self._failure(error, "exposure.task.error", route.id, request_id)
+
+    async def _emit_event(
+        self, route: EventRoute, document: object, request_id: bytes
+    ) -> tuple[int, bytes]:
+        raw = document.get("payload") if type(document) is dict else document
+        try:
+            value = route.decode_payload(raw)
+        except ValidationError as invalid:
+            raise InvalidInputError(details=_validation_details(invalid)) from None
+        except Exception as error:
+            return self._failure(error, "exposure.event.error", route.id, request_id)
+        try:
+            await route.emit(value)
+        except asyncio.CancelledError:
+            if not self.inflight.stopping:
+                raise
+            raise UnavailableError("Request cancelled: the server is shutting down") from None
+        except Exception as error:
+            return self._failure(error, "exposure.event.error", route.id, request_id)
+        return 200, OK_WITHOUT_RESULT
+
+    def _failure(
+        self, error: Exception, event: str, definition_id: str, request_id: bytes
+    ) -> tuple[int, bytes]:
+        if isinstance(error, self._public_errors):
+            return _public_status(error.http_code), public_error_body(error)
+        # The detail, traceback included, goes to the log only; the client gets the request id.
+        _logger.error(
+            "%s: %s failed (request %s)",
+            event,
+            definition_id,
+            request_id.decode("ascii"),
+            exc_info=error,
+            extra={
+                "event": event,
+                "definition_id": definition_id,
+                "request_id": request_id.decode("ascii"),
+            },
+        )
+        return 500, INTERNAL_ERROR_BODY
+
+
+def _validation_details(error: ValidationError) -> list[dict[str, Any]]:
+    """Where and why the input failed, never the offending values (they may be secrets)."""
+    return [
+        {"loc": list(item["loc"]), "msg": item["msg"], "type": item["type"]}
+        for item in error.errors(include_url=False, include_context=False, include_input=False)
+    ]
+
+
+def _public_status(http_code: int) -> int:
+    return http_code if 400 <= http_code <= 599 else 500
+
+
+def _check_key(key: str, route_id: str) -> None:
+    if key != route_id:
+        raise ValueError(f"route registered under {key!r} but its id is {route_id!r}")
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    """Acknowledge startup and shutdown: the exposure's owner, not uvicorn, runs the lifecycle."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

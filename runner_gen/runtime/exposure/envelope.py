@@ -1,0 +1,80 @@
+"""Runner's response envelopes, byte for byte, and the one way responses leave the app.
+
+Success ``{"ok":true,"result":<tree>}``; failure ``{"ok":false,"error":{"message","code",...}}``
+with the same key order and compact separators Runner 5.5 writes.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from runner_gen.runtime import serializer
+from runner_gen.runtime.errors import RunnerError
+from runner_gen.runtime.exposure.asgi import Send
+from runner_gen.runtime.exposure.errors import ExposureError
+
+_logger = logging.getLogger("runner_gen.exposure")
+
+_SECURITY_HEADERS = (
+    (b"content-type", b"application/json; charset=utf-8"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+)
+_CLOSE = ((b"connection", b"close"),)
+
+OK_WITHOUT_RESULT = b'{"ok":true}'
+_OK_PREFIX = b'{"ok":true,"result":'
+
+
+def success_body(result: object) -> bytes:
+    """The success envelope around ``result``; SerializerError when it cannot be written."""
+    return _OK_PREFIX + serializer.dumps(result) + b"}"
+
+
+def refusal_body(error: ExposureError) -> bytes:
+    """The envelope of one of the exposure's own refusals."""
+    fields: dict[str, Any] = {"message": error.message, "code": error.code}
+    if error.details is not None:
+        fields["details"] = error.details
+    return serializer.dumps({"ok": False, "error": fields})
+
+
+def public_error_body(error: RunnerError) -> bytes:
+    """A declared typed error as Runner 5.5 sends it: its message, id, httpCode and data.
+
+    Runner keeps ``code`` at INTERNAL_ERROR for typed errors; clients tell them apart by ``id``.
+    """
+    fields: dict[str, Any] = {
+        "message": error.message,
+        "code": "INTERNAL_ERROR",
+        "id": error.id,
+        "httpCode": error.http_code,
+    }
+    if error.data is not None:
+        fields["data"] = error.data
+    try:
+        return serializer.dumps({"ok": False, "error": fields})
+    except serializer.SerializerError:
+        # The error itself is public; data that cannot travel must not turn it into a 500.
+        _logger.warning("exposure.error.data_not_serializable", extra={"error_id": error.id})
+        del fields["data"]
+        return serializer.dumps({"ok": False, "error": fields})
+
+
+INTERNAL_ERROR_BODY = b'{"ok":false,"error":{"message":"Internal Error","code":"INTERNAL_ERROR"}}'
+
+
+async def send_json(
+    send: Send, status: int, body: bytes, request_id: bytes, *, close: bool = False
+) -> None:
+    """Send a complete JSON response with the headers every exposure response carries."""
+    headers = [
+        *_SECURITY_HEADERS,
+        (b"content-length", str(len(body)).encode("ascii")),
+        (b"x-runner-request-id", request_id),
+    ]
+    if close:
+        headers.extend(_CLOSE)
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,1 @@
+"""Tests of the HTTP exposure against a real uvicorn and real httpx."""
