@@ -45,10 +45,11 @@ class AsyncContext(Generic[T]):
         The value is validated here, eagerly, so a bad value fails where it is provided rather
         than where it is used.
         """
-        checked = self._checked(value)
+        if self._validate is not None:
+            value = self._checked(value, self._validate)
         if fn is None:
-            return Provision(self._var, checked)
-        return self._run_with(checked, fn)
+            return Provision(self._var, value)
+        return self._run_with(value, fn)
 
     def use(self) -> T:
         """The provided value; ContextError when there is none."""
@@ -78,11 +79,9 @@ class AsyncContext(Generic[T]):
         finally:
             self._var.reset(token)
 
-    def _checked(self, value: T) -> T:
-        if self._validate is None:
-            return value
+    def _checked(self, value: T, validate: Callable[[object], T]) -> T:
         try:
-            return self._validate(value)
+            return validate(value)
         except Exception as error:
             raise ContextError(
                 f'Invalid value for async context "{self.id}": {error}',
