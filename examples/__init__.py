@@ -1,0 +1,1 @@
+"""Runnable examples; each has its definitions, its generated package and tests."""

@@ -1,0 +1,27 @@
+"""`python -m examples.quickstart`: start the generated app, use it, dispose it."""
+
+from __future__ import annotations
+
+import asyncio
+
+from examples.quickstart.generated import running
+from examples.quickstart.models import AppConfig, NewUser
+
+
+async def demo() -> None:
+    async with running(AppConfig(greeting="Hello")) as app:
+        ada = await app.tasks.register_user(NewUser(name="Ada", email="ada@example.com"))
+        await app.tasks.register_user(NewUser(name="Alan", email="alan@example.com"))
+        print(f"registered {ada.name} as user {ada.id}")
+        print(f"users: {await app.tasks.count_users()}")
+        for line in app.resources.outbox.sent:
+            print(f"outbox: {line}")
+        for line in app.resources.audit.entries:
+            print(f"audit: {line}")
+        for route in await app.tasks.list_routes():
+            print(f"route: {route}")
+    print(f"database open after dispose: {app.resources.database.open}")
+
+
+if __name__ == "__main__":
+    asyncio.run(demo())

@@ -1,0 +1,161 @@
+"""``globals``: Runner's built-in resources, middleware, tags and events.
+
+Each is an ordinary definition bound to a module-level name here, so generated code can
+reach it; the build registers a built-in implicitly when something refers to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runner_gen.definitions.builders import (
+    ResourceBuilder,
+    ResourceMiddlewareBuilder,
+    TagBuilder,
+    TaskMiddlewareBuilder,
+    new_builder,
+)
+from runner_gen.definitions.builtin_resources import create_logger
+from runner_gen.definitions.kinds import Event, Resource, ResourceMiddleware, Tag, TaskMiddleware
+from runner_gen.definitions.source import caller_source
+from runner_gen.runtime.logging.logger import Logger, LoggerConfig
+from runner_gen.runtime.middleware import (
+    CacheConfig,
+    CircuitBreakerConfig,
+    ConcurrencyConfig,
+    DebounceConfig,
+    FallbackConfig,
+    RateLimitConfig,
+    RequireContextConfig,
+    RetryConfig,
+    ThrottleConfig,
+    TimeoutConfig,
+)
+
+_RUNTIME = "runner_gen.runtime.middleware"
+
+
+def _task_middleware(id: str, name: str, config: type[Any]) -> TaskMiddleware[Any]:
+    builder = new_builder(TaskMiddlewareBuilder, "Task middleware", id, caller_source())
+    return builder._with(implementation=f"{_RUNTIME}:{name}", config_schema=config).build()
+
+
+def _resource_middleware(id: str, name: str, config: type[Any]) -> ResourceMiddleware[Any]:
+    builder = new_builder(ResourceMiddlewareBuilder, "Resource middleware", id, caller_source())
+    return builder._with(implementation=f"{_RUNTIME}:{name}", config_schema=config).build()
+
+
+# -- middleware ----------------------------------------------------------------------------
+
+retry: TaskMiddleware[RetryConfig] = _task_middleware(
+    "globals.middleware.task.retry", "RetryMiddleware", RetryConfig
+)
+timeout: TaskMiddleware[TimeoutConfig] = _task_middleware(
+    "globals.middleware.task.timeout", "TimeoutMiddleware", TimeoutConfig
+)
+circuit_breaker: TaskMiddleware[CircuitBreakerConfig] = _task_middleware(
+    "globals.middleware.task.circuit_breaker", "CircuitBreakerMiddleware", CircuitBreakerConfig
+)
+rate_limit: TaskMiddleware[RateLimitConfig] = _task_middleware(
+    "globals.middleware.task.rate_limit", "RateLimitMiddleware", RateLimitConfig
+)
+cache: TaskMiddleware[CacheConfig] = _task_middleware(
+    "globals.middleware.task.cache", "CacheMiddleware", CacheConfig
+)
+concurrency: TaskMiddleware[ConcurrencyConfig] = _task_middleware(
+    "globals.middleware.task.concurrency", "ConcurrencyMiddleware", ConcurrencyConfig
+)
+fallback: TaskMiddleware[FallbackConfig] = _task_middleware(
+    "globals.middleware.task.fallback", "FallbackMiddleware", FallbackConfig
+)
+debounce: TaskMiddleware[DebounceConfig] = _task_middleware(
+    "globals.middleware.task.debounce", "DebounceMiddleware", DebounceConfig
+)
+throttle: TaskMiddleware[ThrottleConfig] = _task_middleware(
+    "globals.middleware.task.throttle", "ThrottleMiddleware", ThrottleConfig
+)
+require_context: TaskMiddleware[RequireContextConfig] = _task_middleware(
+    "globals.middleware.task.require_context", "RequireContextMiddleware", RequireContextConfig
+)
+resource_retry: ResourceMiddleware[RetryConfig] = _resource_middleware(
+    "globals.middleware.resource.retry", "RetryMiddleware", RetryConfig
+)
+resource_timeout: ResourceMiddleware[TimeoutConfig] = _resource_middleware(
+    "globals.middleware.resource.timeout", "TimeoutMiddleware", TimeoutConfig
+)
+
+# -- resources -----------------------------------------------------------------------------
+
+logger: Resource[LoggerConfig, Logger] = (
+    new_builder(ResourceBuilder, "Resource", "globals.resources.logger", caller_source(1))
+    .config_schema(LoggerConfig)
+    .init(create_logger)
+    .build()
+)
+store: Resource[None, None] = new_builder(
+    ResourceBuilder, "Resource", "globals.resources.store", caller_source(1)
+).build()
+
+# -- tags and events -----------------------------------------------------------------------
+
+exclude_from_global_hooks: Tag[None] = (
+    new_builder(TagBuilder, "Tag", "globals.tags.exclude_from_global_hooks", caller_source(1))
+    .for_("events")
+    .build()
+)
+ready: Event[None] = Event("globals.events.ready", caller_source(1))
+
+
+class _TaskMiddleware:
+    __slots__ = ()
+    retry = retry
+    timeout = timeout
+    circuit_breaker = circuit_breaker
+    rate_limit = rate_limit
+    cache = cache
+    concurrency = concurrency
+    fallback = fallback
+    debounce = debounce
+    throttle = throttle
+    require_context = require_context
+
+
+class _ResourceMiddleware:
+    __slots__ = ()
+    retry = resource_retry
+    timeout = resource_timeout
+
+
+class _Middleware:
+    __slots__ = ()
+    task = _TaskMiddleware()
+    resource = _ResourceMiddleware()
+
+
+class _Resources:
+    __slots__ = ()
+    logger = logger
+    store = store
+
+
+class _Tags:
+    __slots__ = ()
+    exclude_from_global_hooks = exclude_from_global_hooks
+
+
+class _Events:
+    __slots__ = ()
+    ready = ready
+
+
+class _Globals:
+    """Runner's ``globals``: ``globals.middleware.task.retry``, ``globals.resources.logger`` ..."""
+
+    __slots__ = ()
+    middleware = _Middleware()
+    resources = _Resources()
+    tags = _Tags()
+    events = _Events()
+
+
+globals = _Globals()  # noqa: A001 - Runner's name for this namespace

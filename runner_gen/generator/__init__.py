@@ -1,0 +1,1 @@
+"""The build pipeline: load definitions, validate the graph, read annotations, render, write."""

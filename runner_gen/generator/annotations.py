@@ -1,0 +1,301 @@
+"""Read the signatures of user functions from their source with libcst.
+
+The generated code says exactly what the user wrote in annotations (generics, aliases), with
+each name imported from where it really lives, so ``mypy --strict`` checks every wire. Only
+module-level functions can be wired, so names in their annotations are module-level names:
+a table of the module's top-level bindings resolves them without a full scope analysis.
+"""
+
+from __future__ import annotations
+
+import builtins
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+
+from runner_gen.definitions.source import Source
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class TypeImport:
+    """How the generated file binds ``local`` (a head name of an annotation)."""
+
+    module: str  # "a.b" for `from a.b import C`, or the module itself for `import a.b`
+    name: str | None  # "C", or None for `import module`
+    local: str
+
+    def statement(self) -> str:
+        if self.name is None:
+            if self.local == self.module.split(".")[0] and "." in self.module:
+                return f"import {self.module}"
+            return f"import {self.module}" + ("" if self.local == self.module else f" as {self.local}")
+        alias = "" if self.local == self.name else f" as {self.local}"
+        return f"from {self.module} import {self.name}{alias}"
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """An annotation as written, plus the imports its head names need."""
+
+    text: str
+    imports: tuple[TypeImport, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    annotation: Annotation | None
+    has_default: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    module: str
+    name: str
+    source: Source
+    is_async: bool
+    positional: tuple[Param, ...]
+    keyword: tuple[Param, ...]
+    returns: Annotation | None
+    var_keyword: bool
+
+    @property
+    def keyword_names(self) -> tuple[str, ...]:
+        return tuple(param.name for param in self.keyword)
+
+
+class SignatureError(Exception):
+    def __init__(self, message: str, source: Source, remediation: str | None = None) -> None:
+        super().__init__(message)
+        self.source = source
+        self.remediation = remediation
+
+
+class SignatureReader:
+    """Parses each source file once and answers signature questions about its functions."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, _ParsedFile] = {}
+
+    def read(self, fn: Callable[..., Any], what: str) -> Signature:
+        code = getattr(fn, "__code__", None)
+        module_name = getattr(fn, "__module__", None)
+        qualname = getattr(fn, "__qualname__", "")
+        if code is None or module_name is None:
+            raise SignatureError(
+                f"{what} is not a Python function ({fn!r})",
+                Source("<unknown>", 0),
+                "Pass a function defined with def or async def at module level.",
+            )
+        source = Source(code.co_filename, code.co_firstlineno)
+        if "." in qualname or qualname == "<lambda>":
+            raise SignatureError(
+                f"{what} {qualname!r} is not a module-level function, so generated code "
+                "cannot import it",
+                source,
+                "Define it with def/async def at the top level of a module.",
+            )
+        parsed = self._parse(code.co_filename, module_name)
+        node = parsed.functions.get(qualname)
+        if node is None:
+            raise SignatureError(f"{what} {qualname!r} was not found in its source file", source)
+        return parsed.signature(node, qualname, source)
+
+    def _parse(self, file: str, module_name: str) -> _ParsedFile:
+        parsed = self._files.get(file)
+        if parsed is None:
+            text = Path(file).read_text(encoding="utf-8")
+            parsed = _ParsedFile(cst.parse_module(text), module_name, _package_of(module_name))
+            self._files[file] = parsed
+        return parsed
+
+
+def _package_of(module_name: str) -> str:
+    module = sys.modules.get(module_name)
+    package = getattr(module, "__package__", None)
+    if package is not None:
+        return str(package)
+    return module_name.rpartition(".")[0]
+
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+@dataclass(frozen=True, slots=True)
+class _Binding:
+    module: str
+    name: str | None
+
+
+class _ParsedFile:
+    def __init__(self, module: cst.Module, module_name: str, package: str) -> None:
+        self.module = module
+        self.module_name = module_name
+        self.package = package
+        self.bindings: dict[str, _Binding] = {}
+        self.functions: dict[str, cst.FunctionDef] = {}
+        self._collect(module.body)
+
+    def _collect(self, body: Any) -> None:
+        for statement in body:
+            if isinstance(statement, cst.FunctionDef):
+                self.functions[statement.name.value] = statement
+                self._bind_local(statement.name.value)
+            elif isinstance(statement, cst.ClassDef):
+                self._bind_local(statement.name.value)
+            elif isinstance(statement, cst.If | cst.Try):
+                self._collect_compound(statement)
+            elif isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    self._collect_small(small)
+
+    def _collect_compound(self, statement: cst.If | cst.Try) -> None:
+        self._collect(statement.body.body)
+        if isinstance(statement, cst.If):
+            orelse = statement.orelse
+            while orelse is not None:
+                self._collect(orelse.body.body)
+                orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+        else:
+            for handler in statement.handlers:
+                self._collect(handler.body.body)
+
+    def _collect_small(self, small: cst.BaseSmallStatement) -> None:
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                dotted = _dotted(alias.name)
+                if alias.asname is not None:
+                    local = _name_of(alias.asname.name)
+                    self.bindings[local] = _Binding(dotted, None)
+                else:
+                    self.bindings[dotted.split(".")[0]] = _Binding(dotted, None)
+        elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+            base = self._absolute(small)
+            for alias in small.names:
+                name = _dotted(alias.name)
+                local = _name_of(alias.asname.name) if alias.asname else name
+                self.bindings[local] = _Binding(base, name)
+        elif isinstance(small, cst.Assign):
+            for target in small.targets:
+                if isinstance(target.target, cst.Name):
+                    self._bind_local(target.target.value)
+        elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+            self._bind_local(small.target.value)
+        elif type(small).__name__ == "TypeAlias":  # pragma: no cover - Python 3.12 syntax
+            self._bind_local(small.name.value)  # type: ignore[attr-defined]
+
+    def _bind_local(self, name: str) -> None:
+        self.bindings[name] = _Binding(self.module_name, name)
+
+    def _absolute(self, node: cst.ImportFrom) -> str:
+        module = _dotted(node.module) if node.module is not None else ""
+        dots = len(node.relative)
+        if dots == 0:
+            return module
+        parts = self.package.split(".") if self.package else []
+        base = parts[: len(parts) - (dots - 1)] if dots > 1 else parts
+        return ".".join([*base, module] if module else base)
+
+    def signature(self, node: cst.FunctionDef, name: str, source: Source) -> Signature:
+        params = node.params
+        positional = tuple(
+            self._param(p, source) for p in (*params.posonly_params, *params.params)
+        )
+        keyword = tuple(self._param(p, source) for p in params.kwonly_params)
+        if isinstance(params.star_arg, cst.Param):
+            raise SignatureError(
+                f"function {name!r} takes *{params.star_arg.name.value}; wired functions take "
+                "their input/config positionally and dependencies as keyword-only parameters",
+                source,
+            )
+        returns = self._annotation(node.returns, source) if node.returns is not None else None
+        return Signature(
+            module=self.module_name,
+            name=name,
+            source=source,
+            is_async=node.asynchronous is not None,
+            positional=positional,
+            keyword=keyword,
+            returns=returns,
+            var_keyword=params.star_kwarg is not None,
+        )
+
+    def _param(self, param: cst.Param, source: Source) -> Param:
+        annotation = self._annotation(param.annotation, source) if param.annotation else None
+        return Param(param.name.value, annotation, param.default is not None)
+
+    def _annotation(self, annotation: cst.Annotation, source: Source) -> Annotation:
+        expression = annotation.annotation
+        if isinstance(expression, cst.SimpleString):
+            try:
+                expression = cst.parse_expression(expression.evaluated_value)  # type: ignore[arg-type]
+            except cst.ParserSyntaxError:
+                raise SignatureError(
+                    f"string annotation {expression.value} is not a valid expression", source
+                ) from None
+            text = self.module.code_for_node(expression)
+        else:
+            text = self.module.code_for_node(expression)
+        imports: list[TypeImport] = []
+        for head in _head_names(expression):
+            binding = self.bindings.get(head)
+            if binding is None:
+                if head in _BUILTINS:
+                    continue
+                raise SignatureError(
+                    f"cannot resolve {head!r} in the annotation {text!r}",
+                    source,
+                    "Annotations of wired functions may use builtins and names imported or "
+                    "defined at module level.",
+                )
+            imports.append(TypeImport(binding.module, binding.name, head))
+        return Annotation(text, tuple(sorted(set(imports))))
+
+
+def _head_names(expression: cst.BaseExpression) -> list[str]:
+    """Names an annotation starts from (``a`` in ``a.b.C``), skipping attribute tails."""
+    heads: list[str] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)
+            return False
+
+        def visit_Subscript(self, node: cst.Subscript) -> bool:
+            # Strings inside Literal[...] are values, not forward references.
+            value = node.value
+            last = value.attr.value if isinstance(value, cst.Attribute) else None
+            if (isinstance(value, cst.Name) and value.value == "Literal") or last == "Literal":
+                value.visit(self)
+                return False
+            return True
+
+        def visit_Name(self, node: cst.Name) -> None:
+            heads.append(node.value)
+
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            value = node.evaluated_value
+            if isinstance(value, str):
+                try:
+                    heads.extend(_head_names(cst.parse_expression(value)))
+                except cst.ParserSyntaxError:
+                    pass
+
+    expression.visit(Visitor())
+    return list(dict.fromkeys(heads))
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    raise TypeError(f"not a dotted name: {node!r}")  # pragma: no cover - parser guarantees
+
+
+def _name_of(node: cst.BaseExpression) -> str:
+    return _dotted(node)

@@ -1,0 +1,136 @@
+"""Orchestrates a build: every app is planned and rendered in memory before anything is
+written, so a bad definition writes no file at all."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runner_gen._version import __version__
+from runner_gen.generator.config import AppSpec
+from runner_gen.generator.load import load_app
+from runner_gen.generator.manifest import (
+    MANIFEST_NAME,
+    Manifest,
+    generator_fingerprint,
+    sha256_file,
+    sha256_text,
+)
+from runner_gen.generator.plan import plan_app
+from runner_gen.generator.render import render_app
+
+
+@dataclass
+class AppOutput:
+    spec: AppSpec
+    package_dir: Path
+    files: dict[str, str]
+    manifest: Manifest
+
+
+@dataclass
+class BuildResult:
+    outputs: list[AppOutput] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+
+
+def up_to_date(project_root: Path, specs: list[AppSpec]) -> bool:
+    """The fast path: every app's manifest matches its inputs and outputs byte for byte."""
+    fingerprint = generator_fingerprint()
+    for spec in specs:
+        package_dir = spec.package_dir(project_root)
+        manifest = Manifest.load(package_dir / MANIFEST_NAME)
+        if manifest is None or manifest.root != spec.root:
+            return False
+        if not manifest.is_current(project_root, package_dir, __version__, fingerprint):
+            return False
+    return True
+
+
+def generate(project_root: Path, specs: list[AppSpec]) -> list[AppOutput]:
+    fingerprint = generator_fingerprint()
+    outputs = []
+    for spec in specs:
+        loaded = load_app(spec.root, project_root)
+        plan = plan_app(loaded, spec.package)
+        files = render_app(plan)
+        inputs = {}
+        for path in [*loaded.source_files, project_root / "pyproject.toml"]:
+            digest = sha256_file(path)
+            if digest is not None:
+                inputs[_relative(path, project_root)] = digest
+        manifest = Manifest(
+            __version__,
+            fingerprint,
+            spec.root,
+            inputs,
+            {name: sha256_text(text) for name, text in files.items()},
+        )
+        outputs.append(AppOutput(spec, spec.package_dir(project_root), files, manifest))
+    return outputs
+
+
+def stale_diff(outputs: list[AppOutput], project_root: Path) -> str:
+    """A unified diff of what a build would change; empty when everything is current."""
+    chunks: list[str] = []
+    for output in outputs:
+        for name, text in sorted(output.files.items()):
+            path = output.package_dir / name
+            current = path.read_text(encoding="utf-8") if path.is_file() else ""
+            if current != text:
+                label = _relative(path, project_root)
+                chunks.extend(
+                    difflib.unified_diff(
+                        current.splitlines(keepends=True),
+                        text.splitlines(keepends=True),
+                        fromfile=f"{label} (on disk)",
+                        tofile=f"{label} (would be generated)",
+                    )
+                )
+                if not current:
+                    chunks.append(f"+++ {label} is missing\n")
+    return "".join(chunks)
+
+
+def write(outputs: list[AppOutput]) -> BuildResult:
+    result = BuildResult(outputs)
+    for output in outputs:
+        output.package_dir.mkdir(parents=True, exist_ok=True)
+        previous = Manifest.load(output.package_dir / MANIFEST_NAME)
+        for name, text in sorted(output.files.items()):
+            if _write_if_changed(output.package_dir / name, text):
+                result.written.append(output.package_dir / name)
+        if previous is not None:
+            for name in sorted(set(previous.outputs) - set(output.files)):
+                path = output.package_dir / name
+                if path.is_file():
+                    path.unlink()
+                    result.removed.append(path)
+        _write_if_changed(output.package_dir / MANIFEST_NAME, output.manifest.dumps())
+    return result
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    # Atomic: a crash mid-write never leaves a half-written module behind.
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()

@@ -1,0 +1,91 @@
+"""The dependency graph: cycles with their paths, and a deterministic init order."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable
+
+
+class Graph:
+    """Nodes are ids; an edge ``a -> b`` means ``a`` needs ``b`` first."""
+
+    def __init__(self) -> None:
+        self._order: dict[str, int] = {}
+        self._edges: dict[str, list[str]] = {}
+
+    def add_node(self, node: str) -> None:
+        if node not in self._order:
+            self._order[node] = len(self._order)
+            self._edges[node] = []
+
+    def add_edge(self, node: str, needs: str) -> None:
+        self.add_node(node)
+        self.add_node(needs)
+        if needs not in self._edges[node]:
+            self._edges[node].append(needs)
+
+    def needs(self, node: str) -> list[str]:
+        return self._edges[node]
+
+    def cycles(self) -> list[list[str]]:
+        """Each elementary cycle found by depth-first search, as a closed path ``[a, b, a]``."""
+        found: list[list[str]] = []
+        seen_keys: set[tuple[str, ...]] = set()
+        state: dict[str, int] = {}  # 1: on the stack, 2: done
+        stack: list[str] = []
+
+        # Iterative depth-first search: definition graphs can be thousands deep.
+        for root in self._order:
+            if root in state:
+                continue
+            state[root] = 1
+            stack.append(root)
+            cursors = [0]
+            while stack:
+                node = stack[-1]
+                edges = self._edges[node]
+                if cursors[-1] < len(edges):
+                    needed = edges[cursors[-1]]
+                    cursors[-1] += 1
+                    if state.get(needed) == 1:
+                        cycle = stack[stack.index(needed) :]
+                        key = _rotation_key(cycle)
+                        if key not in seen_keys:
+                            seen_keys.add(key)
+                            found.append([*cycle, needed])
+                    elif needed not in state:
+                        state[needed] = 1
+                        stack.append(needed)
+                        cursors.append(0)
+                else:
+                    state[node] = 2
+                    stack.pop()
+                    cursors.pop()
+        return found
+
+    def init_order(self) -> list[str]:
+        """Topological order; among ready nodes the earlier registered goes first."""
+        waiting = {node: len(needs) for node, needs in self._edges.items()}
+        dependents: dict[str, list[str]] = {node: [] for node in self._edges}
+        for node, needs in self._edges.items():
+            for needed in needs:
+                dependents[needed].append(node)
+        ready = [(self._order[n], n) for n, count in waiting.items() if count == 0]
+        heapq.heapify(ready)
+        order: list[str] = []
+        while ready:
+            _, node = heapq.heappop(ready)
+            order.append(node)
+            for dependent in dependents[node]:
+                waiting[dependent] -= 1
+                if waiting[dependent] == 0:
+                    heapq.heappush(ready, (self._order[dependent], dependent))
+        return order
+
+    def nodes(self) -> Iterable[str]:
+        return self._order
+
+
+def _rotation_key(cycle: list[str]) -> tuple[str, ...]:
+    start = cycle.index(min(cycle))
+    return tuple(cycle[start:] + cycle[:start])

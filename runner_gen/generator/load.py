@@ -1,0 +1,146 @@
+"""Load: import the definition module, find the root resource, walk its ``register`` tree."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from runner_gen.definitions.kinds import Override, Resource, ResourceWithConfig
+from runner_gen.generator.locate import Locator, LocatorIndex, project_modules
+from runner_gen.generator.problems import BuildError, Problem
+
+BUILTINS_MODULE = "runner_gen.definitions.builtins"
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """One registered item, in registration order (depth-first, as Runner walks it)."""
+
+    definition: Any
+    attachment: ResourceWithConfig[Any, Any] | None
+    owner: str | None
+    locator: Locator
+
+
+@dataclass
+class LoadedApp:
+    spec: str
+    root: Resource[Any, Any]
+    root_attachment: ResourceWithConfig[Any, Any] | None
+    registrations: list[Registration]
+    overrides: list[Override]
+    index: LocatorIndex
+    source_files: list[Path] = field(default_factory=list)
+
+
+def load_app(spec: str, project_root: Path) -> LoadedApp:
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise BuildError(
+            [
+                Problem(
+                    "invalid_app_spec",
+                    f"app {spec!r} is not of the form 'package.module:attribute'",
+                    remediation="Name the root resource, e.g. 'myapp.definitions:app'.",
+                )
+            ]
+        )
+    root_text = str(project_root.resolve())
+    if root_text not in sys.path:
+        sys.path.insert(0, root_text)
+    module = _import(module_name)
+    try:
+        root_item = getattr(module, attr)
+    except AttributeError:
+        raise BuildError(
+            [Problem("root_not_found", f"module {module_name!r} has no attribute {attr!r}")]
+        ) from None
+    if isinstance(root_item, ResourceWithConfig):
+        root, root_attachment = root_item.resource, root_item
+    elif isinstance(root_item, Resource):
+        root, root_attachment = root_item, None
+    else:
+        raise BuildError(
+            [
+                Problem(
+                    "root_not_resource",
+                    f"{spec} is a {type(root_item).__name__}, not a resource",
+                    remediation="Point at the app's root resource, built with r.resource(...).build().",
+                )
+            ]
+        )
+    importlib.import_module(BUILTINS_MODULE)
+    modules = project_modules(project_root, extra=(BUILTINS_MODULE,))
+    index = LocatorIndex(modules)
+    walker = _Walker(index)
+    walker.walk(root_item, None, Locator(module_name, attr))
+    sources = sorted(
+        {Path(m.__file__).resolve() for m in modules if m.__file__ and m.__name__ != BUILTINS_MODULE}
+    )
+    return LoadedApp(
+        spec=spec,
+        root=root,
+        root_attachment=root_attachment,
+        registrations=walker.registrations,
+        overrides=walker.overrides,
+        index=index,
+        source_files=sources,
+    )
+
+
+def _import(module_name: str) -> Any:
+    try:
+        return importlib.import_module(module_name)
+    except BaseException as error:  # noqa: BLE001 - any failure of user code is a build error
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        raise BuildError(
+            [
+                Problem(
+                    "import_failed",
+                    f"importing {module_name!r} failed:\n{_user_traceback(error)}",
+                    remediation="Fix the error above in your definition module.",
+                )
+            ]
+        ) from None
+
+
+def _user_traceback(error: BaseException) -> str:
+    """The traceback without importlib's and runner-gen's own frames."""
+    summary = traceback.TracebackException.from_exception(error)
+    summary.stack = traceback.StackSummary.from_list(
+        [
+            frame
+            for frame in summary.stack
+            if "importlib" not in frame.filename and "/runner_gen/generator/" not in frame.filename
+        ]
+    )
+    return "".join(summary.format()).rstrip()
+
+
+class _Walker:
+    def __init__(self, index: LocatorIndex) -> None:
+        self.index = index
+        self.registrations: list[Registration] = []
+        self.overrides: list[Override] = []
+
+    def walk(self, item: Any, owner: str | None, fallback: Locator) -> None:
+        locator = self.index.find(item) or fallback
+        if isinstance(item, Override):
+            self.overrides.append(item)
+            return
+        attachment = item if isinstance(item, ResourceWithConfig) else None
+        definition = item.resource if attachment is not None else item
+        self.registrations.append(Registration(definition, attachment, owner, locator))
+        if isinstance(definition, Resource):
+            # Children are reached through the definition, not the attachment.
+            base = self.index.find(definition) or (
+                locator.child("resource") if attachment is not None else locator
+            )
+            for position, child in enumerate(definition.register):
+                self.walk(child, definition.id, base.child("register", position))
+            self.overrides.extend(definition.overrides)

@@ -1,0 +1,82 @@
+"""The build manifest: content hashes that let a no-op ``--check`` skip importing anything.
+
+Stored beside the generated files; it lists every input (definition sources, pyproject, the
+generator itself) and output with its sha256. If all inputs hash the same and every output
+is untouched, the generated code is current.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+MANIFEST_NAME = ".runner-gen.json"
+_GENERATOR_PARTS = ("generator", "templates", "definitions")
+
+
+def sha256_file(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def generator_fingerprint() -> str:
+    """Hash of runner-gen's own generator, templates and definitions: output depends on them."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for part in _GENERATOR_PARTS:
+        for path in sorted((package / part).rglob("*")):
+            if path.is_file() and path.suffix in {".py", ".jinja"}:
+                digest.update(path.relative_to(package).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    version: str
+    fingerprint: str
+    root: str
+    inputs: dict[str, str]  # project-relative path -> sha256
+    outputs: dict[str, str]  # file name in the package -> sha256
+
+    def dumps(self) -> str:
+        data = {
+            "generator": {"version": self.version, "fingerprint": self.fingerprint},
+            "root": self.root,
+            "inputs": dict(sorted(self.inputs.items())),
+            "outputs": dict(sorted(self.outputs.items())),
+        }
+        return json.dumps(data, indent=2, sort_keys=False) + "\n"
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest | None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(
+                version=data["generator"]["version"],
+                fingerprint=data["generator"]["fingerprint"],
+                root=data["root"],
+                inputs=dict(data["inputs"]),
+                outputs=dict(data["outputs"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def is_current(self, project_root: Path, package_dir: Path, version: str, fingerprint: str) -> bool:
+        if (self.version, self.fingerprint) != (version, fingerprint):
+            return False
+        for relative, digest in self.inputs.items():
+            if sha256_file(project_root / relative) != digest:
+                return False
+        for name, digest in self.outputs.items():
+            if sha256_file(package_dir / name) != digest:
+                return False
+        return True
