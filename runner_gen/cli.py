@@ -37,7 +37,9 @@ def main() -> None:
 @main.command()
 @click.argument("apps", nargs=-1)
 @click.option("--package", help="Package to generate (with a single APP argument).")
-@click.option("--check", is_flag=True, help="Exit 1 with a diff if generated code is stale; write nothing.")
+@click.option(
+    "--check", is_flag=True, help="Exit 1 with a diff if generated code is stale; write nothing."
+)
 @click.option(
     "--project",
     type=click.Path(file_okay=False, path_type=Path),

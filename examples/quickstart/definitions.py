@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from runner_gen import Emission, Emit, TagAccessor, globals, r
-from runner_gen.runtime.logging.logger import Logger
-
 from examples.quickstart.models import AppConfig, DatabaseConfig, NewUser, Route, User
 from examples.quickstart.services import Audit, Database, Outbox
+from runner_gen import Emission, Emit, TagAccessor, globals, r
+from runner_gen.runtime.logging.logger import Logger
 
 # -- resources -------------------------------------------------------------------------------
 
@@ -78,9 +77,7 @@ record = (
 http_route = r.tag("app.tags.http_route").config_schema(Route).for_("tasks").build()
 
 
-async def register_user(
-    input: NewUser, *, database: Database, user_registered: Emit[User]
-) -> User:
+async def register_user(input: NewUser, *, database: Database, user_registered: Emit[User]) -> User:
     user = await database.insert(input.name, input.email)
     await user_registered(user)
     return user

@@ -59,7 +59,9 @@ def attach_middleware(
     return MiddlewareAttachment(middleware, cast("ConfigT", value), source)
 
 
-def attach_tag(tag: Tag[ConfigT], config: object, fields: dict[str, object]) -> TagAttachment[ConfigT]:
+def attach_tag(
+    tag: Tag[ConfigT], config: object, fields: dict[str, object]
+) -> TagAttachment[ConfigT]:
     from runner_gen.definitions.kinds import TagAttachment
 
     source = caller_source(_USER_FRAME)

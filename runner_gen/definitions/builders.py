@@ -6,8 +6,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
 from typing import Any, Generic, Literal, Self, TypeVar, cast, overload
 
-
-
 from runner_gen.definitions.context import AsyncContextDefinition
 from runner_gen.definitions.error import ErrorDefinition
 from runner_gen.definitions.errors import DefinitionError
@@ -132,8 +130,7 @@ class ResourceBuilder(_Builder, Generic[C, V]):
         for item in items:
             if not _is_registrable(item):
                 raise DefinitionError(
-                    f'Resource "{self._id}" registers something that is not a definition: '
-                    f"{item!r}",
+                    f'Resource "{self._id}" registers something that is not a definition: {item!r}',
                     source=self._source,
                 )
         return self._with(register=(*self._fields.get("register", ()), *items))
@@ -401,7 +398,7 @@ class ErrorBuilder(_Builder, Generic[V]):
         return cast("ErrorBuilder[NewV]", self._with(data_schema=schema))
 
     def http_code(self, code: int) -> Self:
-        if not isinstance(code, int) or not 100 <= code <= 599:
+        if isinstance(code, bool) or not 100 <= code <= 599:
             raise DefinitionError(
                 f'Error "{self._id}" http code must be an integer from 100 to 599, got {code!r}',
                 source=self._source,

@@ -158,4 +158,4 @@ class _Globals:
     events = _Events()
 
 
-globals = _Globals()  # noqa: A001 - Runner's name for this namespace
+globals = _Globals()

@@ -43,7 +43,9 @@ class ErrorDefinition(Generic[DataT]):
         self.data_schema = data_schema
         self._format = format
         self._remediation = remediation
-        class_name = "".join(part.title() for part in id.replace("-", "_").split(".")[-1].split("_"))
+        class_name = "".join(
+            part.title() for part in id.replace("-", "_").split(".")[-1].split("_")
+        )
         self.error_class: type[TypedError[DataT]] = type(
             class_name or "TypedError",
             (TypedError,),

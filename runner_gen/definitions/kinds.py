@@ -24,7 +24,9 @@ OutputT = TypeVar("OutputT")
 PayloadT = TypeVar("PayloadT")
 TargetT = TypeVar("TargetT")
 
-TagTarget = Literal["tasks", "resources", "events", "hooks", "task_middleware", "resource_middleware"]
+TagTarget = Literal[
+    "tasks", "resources", "events", "hooks", "task_middleware", "resource_middleware"
+]
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -202,7 +204,13 @@ class ResourceWithConfig(Generic[ConfigT, ValueT]):
 class Override:
     """Replaces the implementation of a registered definition, keeping its structure."""
 
-    target: Task[Any, Any] | Resource[Any, Any] | Hook[Any] | TaskMiddleware[Any] | ResourceMiddleware[Any]
+    target: (
+        Task[Any, Any]
+        | Resource[Any, Any]
+        | Hook[Any]
+        | TaskMiddleware[Any]
+        | ResourceMiddleware[Any]
+    )
     replacement: Callable[..., Any] | None  # run (task, hook, middleware) or init (resource)
     dispose: Callable[..., Any] | None
     source: Source
@@ -229,4 +237,3 @@ Registrable: TypeAlias = (
     " | Tag[Any] | TaskMiddleware[Any] | ResourceMiddleware[Any] | AsyncContextDefinition[Any]"
     " | ErrorDefinition[Any] | Override"
 )
-

@@ -92,9 +92,7 @@ class _R:
                 remediation="Override a task, resource, hook or middleware definition.",
             )
         if implementation is None and (dispose is None or not isinstance(base, Resource)):
-            raise DefinitionError(
-                f'r.override({base.id!r}) needs an implementation', source=source
-            )
+            raise DefinitionError(f"r.override({base.id!r}) needs an implementation", source=source)
         return Override(base, implementation, dispose, source)
 
 

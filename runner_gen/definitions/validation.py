@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from functools import cache
 from typing import Any
-
-import dataclasses
 
 from pydantic import PydanticSchemaGenerationError, TypeAdapter, ValidationError
 

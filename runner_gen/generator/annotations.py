@@ -9,6 +9,7 @@ a table of the module's top-level bindings resolves them without a full scope an
 from __future__ import annotations
 
 import builtins
+import contextlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,7 +33,9 @@ class TypeImport:
         if self.name is None:
             if self.local == self.module.split(".")[0] and "." in self.module:
                 return f"import {self.module}"
-            return f"import {self.module}" + ("" if self.local == self.module else f" as {self.local}")
+            return f"import {self.module}" + (
+                "" if self.local == self.module else f" as {self.local}"
+            )
         alias = "" if self.local == self.name else f" as {self.local}"
         return f"from {self.module} import {self.name}{alias}"
 
@@ -202,9 +205,7 @@ class _ParsedFile:
 
     def signature(self, node: cst.FunctionDef, name: str, source: Source) -> Signature:
         params = node.params
-        positional = tuple(
-            self._param(p, source) for p in (*params.posonly_params, *params.params)
-        )
+        positional = tuple(self._param(p, source) for p in (*params.posonly_params, *params.params))
         keyword = tuple(self._param(p, source) for p in params.kwonly_params)
         if isinstance(params.star_arg, cst.Param):
             raise SignatureError(
@@ -231,11 +232,12 @@ class _ParsedFile:
     def _annotation(self, annotation: cst.Annotation, source: Source) -> Annotation:
         expression = annotation.annotation
         if isinstance(expression, cst.SimpleString):
+            quoted = expression.value
             try:
-                expression = cst.parse_expression(expression.evaluated_value)  # type: ignore[arg-type]
+                expression = cst.parse_expression(str(expression.evaluated_value))
             except cst.ParserSyntaxError:
                 raise SignatureError(
-                    f"string annotation {expression.value} is not a valid expression", source
+                    f"string annotation {quoted} is not a valid expression", source
                 ) from None
             text = self.module.code_for_node(expression)
         else:
@@ -280,10 +282,8 @@ def _head_names(expression: cst.BaseExpression) -> list[str]:
         def visit_SimpleString(self, node: cst.SimpleString) -> None:
             value = node.evaluated_value
             if isinstance(value, str):
-                try:
+                with contextlib.suppress(cst.ParserSyntaxError):
                     heads.extend(_head_names(cst.parse_expression(value)))
-                except cst.ParserSyntaxError:
-                    pass
 
     expression.visit(Visitor())
     return list(dict.fromkeys(heads))

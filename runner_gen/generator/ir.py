@@ -127,6 +127,7 @@ class TaggedIR:
     id: str
     config: str
     value: str  # task var (run) or resource var (value)
+    takes_input: bool = True
 
 
 @dataclass(frozen=True, slots=True)

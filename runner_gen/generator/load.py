@@ -69,7 +69,7 @@ def load_app(spec: str, project_root: Path) -> LoadedApp:
                 Problem(
                     "root_not_resource",
                     f"{spec} is a {type(root_item).__name__}, not a resource",
-                    remediation="Point at the app's root resource, built with r.resource(...).build().",
+                    remediation="Point at the app's root resource (r.resource(...).build()).",
                 )
             ]
         )
@@ -79,7 +79,11 @@ def load_app(spec: str, project_root: Path) -> LoadedApp:
     walker = _Walker(index)
     walker.walk(root_item, None, Locator(module_name, attr))
     sources = sorted(
-        {Path(m.__file__).resolve() for m in modules if m.__file__ and m.__name__ != BUILTINS_MODULE}
+        {
+            Path(m.__file__).resolve()
+            for m in modules
+            if m.__file__ and m.__name__ != BUILTINS_MODULE
+        }
     )
     return LoadedApp(
         spec=spec,
@@ -95,7 +99,7 @@ def load_app(spec: str, project_root: Path) -> LoadedApp:
 def _import(module_name: str) -> Any:
     try:
         return importlib.import_module(module_name)
-    except BaseException as error:  # noqa: BLE001 - any failure of user code is a build error
+    except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
             raise
         raise BuildError(

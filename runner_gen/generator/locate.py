@@ -61,7 +61,7 @@ def project_modules(project_root: Path, extra: tuple[str, ...] = ()) -> list[Mod
     found: list[ModuleType] = []
     for name, module in list(sys.modules.items()):
         file = getattr(module, "__file__", None)
-        if module is None or file is None:
+        if file is None:
             continue
         if name in extra:
             found.append(module)
@@ -98,7 +98,7 @@ def _prefer(candidate: Locator, current: Locator, value: object) -> bool:
         return False
     candidate_file = getattr(sys.modules.get(candidate.module), "__file__", None)
     current_file = getattr(sys.modules.get(current.module), "__file__", None)
-    return candidate_file == file and current_file != file
+    return bool(candidate_file == file and current_file != file)
 
 
 _DEFINITION_TYPES = frozenset({"ResourceWithConfig", "MiddlewareAttachment", "TagAttachment"})

@@ -70,7 +70,9 @@ class Manifest:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def is_current(self, project_root: Path, package_dir: Path, version: str, fingerprint: str) -> bool:
+    def is_current(
+        self, project_root: Path, package_dir: Path, version: str, fingerprint: str
+    ) -> bool:
         if (self.version, self.fingerprint) != (version, fingerprint):
             return False
         for relative, digest in self.inputs.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Iterable
+from typing import cast
 
 import libcst as cst
 
@@ -124,9 +125,7 @@ def _rename_heads(text: str, renames: dict[str, str]) -> str:
         def visit_Attribute(self, node: cst.Attribute) -> bool:
             return True
 
-        def leave_Attribute(
-            self, original: cst.Attribute, updated: cst.Attribute
-        ) -> cst.Attribute:
+        def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.Attribute:
             # Only the head of a dotted name is a binding; restore the attribute tail.
             return updated.with_changes(attr=original.attr)
 
@@ -134,7 +133,7 @@ def _rename_heads(text: str, renames: dict[str, str]) -> str:
             new = renames.get(original.value)
             return updated.with_changes(value=new) if new else updated
 
-    renamed = expression.visit(Renamer())
+    renamed = cast("cst.BaseExpression", expression.visit(Renamer()))
     return cst.Module(body=[]).code_for_node(renamed)
 
 
@@ -150,7 +149,7 @@ def identifier(text: str) -> str:
 def attribute_names(ids: list[str]) -> dict[str, str]:
     """Short, unique attribute names: the last id segment, widened only where two collide."""
     names: dict[str, str] = {}
-    width = {definition_id: 1 for definition_id in ids}
+    width = dict.fromkeys(ids, 1)
     while True:
         candidates = {
             definition_id: identifier("_".join(definition_id.split(".")[-width[definition_id] :]))

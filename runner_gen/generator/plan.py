@@ -311,7 +311,9 @@ class _Planner:
             definition = node.definition
             override = self.overrides.get(definition.id)
             if isinstance(definition, Resource):
-                init = override.replacement if override and override.replacement else definition.init
+                init = (
+                    override.replacement if override and override.replacement else definition.init
+                )
                 dispose = override.dispose if override and override.dispose else definition.dispose
                 if init is not None:
                     self._signature(definition, init, "init")
@@ -341,7 +343,8 @@ class _Planner:
         has_context = getattr(definition, "context", None) is not None
         wanted = deps | ({"context"} if has_context else set())
         given = set(signature.keyword_names)
-        label = f'{what} function {signature.name}() of {_kind_label(definition).lower()} "{definition.id}"'
+        kind = _kind_label(definition).lower()
+        label = f'{what} function {signature.name}() of {kind} "{definition.id}"'
         if what == "context factory":
             if signature.positional or signature.keyword:
                 self._problem(
@@ -376,7 +379,10 @@ class _Planner:
             )
         expected_positional = _expected_positional(definition, what)
         required = [p for p in signature.positional if not p.has_default]
-        if len(required) > expected_positional[1] or len(signature.positional) < expected_positional[0]:
+        if (
+            len(required) > expected_positional[1]
+            or len(signature.positional) < expected_positional[0]
+        ):
             self._problem(
                 "run_signature_mismatch",
                 f"{label} takes {len(signature.positional)} positional parameter(s); "
@@ -407,7 +413,9 @@ class _Planner:
             definition = node.definition
             self.graph.add_node(node_id)
             for dependency in getattr(definition, "dependencies", {}).values():
-                target = dependency.target if isinstance(dependency, OptionalDependency) else dependency
+                target = (
+                    dependency.target if isinstance(dependency, OptionalDependency) else dependency
+                )
                 if target.id in self.nodes:
                     self.graph.add_edge(node_id, target.id)
                 elif target.id == STORE_ID:
@@ -465,7 +473,7 @@ class _Planner:
             middleware = node.definition
             if not isinstance(middleware, expected) or middleware.id in listed:
                 continue
-            predicate = middleware.everywhere
+            predicate: Any = middleware.everywhere
             applies = predicate(definition) if callable(predicate) else bool(predicate)
             if applies:
                 everywhere.append(MiddlewareAttachment(middleware, None, middleware.source))
@@ -490,7 +498,8 @@ class _Planner:
         return [
             node
             for node in self.nodes.values()
-            if isinstance(node.definition, Task | Resource) and _carries_tag(node.definition, tag_id)
+            if isinstance(node.definition, Task | Resource)
+            and _carries_tag(node.definition, tag_id)
         ]
 
     # -- naming ---------------------------------------------------------------------------
@@ -546,10 +555,14 @@ class _Planner:
             return "None"
         return self.vars[target.id]
 
-    def _kwargs(self, definition: Any, signature: Signature, extra: Mapping[str, str]) -> tuple[Kwarg, ...]:
+    def _kwargs(
+        self, definition: Any, signature: Signature, extra: Mapping[str, str]
+    ) -> tuple[Kwarg, ...]:
         deps = getattr(definition, "dependencies", {})
         values = {key: self._value_of(dep) for key, dep in deps.items()} | dict(extra)
-        return tuple(Kwarg(name, values[name]) for name in signature.keyword_names if name in values)
+        return tuple(
+            Kwarg(name, values[name]) for name in signature.keyword_names if name in values
+        )
 
     # -- steps --------------------------------------------------------------------------
 
@@ -600,7 +613,7 @@ class _Planner:
                 f'Resource "{definition.id}" has a config schema but was registered without '
                 "a config, and its schema has required fields",
                 definition.source,
-                f'Register it as {self.attrs[definition.id]}.with_(...) with a config.',
+                f"Register it as {self.attrs[definition.id]}.with_(...) with a config.",
             )
             return None
         helper = self.imports.function("runner_gen.definitions.defaults", "default_config")
@@ -632,8 +645,10 @@ class _Planner:
         config_type = None
         if init is not None:
             function, signature = self._function(init)
-            positional = (config_var,) if config_var else ()
-            init_call = Call(function, signature.is_async, positional, self._kwargs(definition, signature, extra))
+            init_args: tuple[str, ...] = (config_var,) if config_var else ()
+            init_call = Call(
+                function, signature.is_async, init_args, self._kwargs(definition, signature, extra)
+            )
             value_type = self._annotation(signature.returns, "None")
             if has_config and signature.positional:
                 config_type = self._annotation(signature.positional[0].annotation)
@@ -642,8 +657,15 @@ class _Planner:
         dispose_call = None
         if dispose is not None:
             function, signature = self._function(dispose)
-            positional = (var, config_var) if config_var and len(signature.positional) > 1 else (var,)
-            dispose_call = Call(function, signature.is_async, positional, self._kwargs(definition, signature, extra))
+            dispose_args: tuple[str, ...] = (var,)
+            if config_var and len(signature.positional) > 1:
+                dispose_args = (var, config_var)
+            dispose_call = Call(
+                function,
+                signature.is_async,
+                dispose_args,
+                self._kwargs(definition, signature, extra),
+            )
         layers = self._layers(node)
         info = self._info(node, "resource") if layers else None
         chained_init = None
@@ -710,7 +732,9 @@ class _Planner:
             override = self.overrides.get(hook.id)
             run = override.replacement if override and override.replacement else hook.run
             function, signature = self._function(run)
-            call = Call(function, signature.is_async, ("emission",), self._kwargs(hook, signature, {}))
+            call = Call(
+                function, signature.is_async, ("emission",), self._kwargs(hook, signature, {})
+            )
             hooks.append(HookCall(hook.id, _relative(hook.source), hook.order, call))
         payload_type = "None"
         if event.payload_schema is not None:
@@ -727,12 +751,20 @@ class _Planner:
 
     def _tag_step(self, node: _Node) -> TagStep:
         tag: Tag[Any] = node.definition
-        tasks, resources = [], []
+        tasks: list[TaggedIR] = []
+        resources: list[TaggedIR] = []
         for tagged in self._tagged(tag.id):
             config = self._tag_config_expr(tagged, tag.id)
-            entry = TaggedIR(tagged.definition.id, config, self.vars[tagged.definition.id])
+            entry = TaggedIR(
+                tagged.definition.id,
+                config,
+                self.vars[tagged.definition.id],
+                self._takes_input(tagged.definition),
+            )
             (tasks if isinstance(tagged.definition, Task) else resources).append(entry)
-        config_type = self._type_of(tag.config_schema, tag) if tag.config_schema is not None else "Any"
+        config_type = (
+            self._type_of(tag.config_schema, tag) if tag.config_schema is not None else "Any"
+        )
         return TagStep(
             "tag",
             tag.id,
@@ -742,6 +774,13 @@ class _Planner:
             tuple(tasks),
             tuple(resources),
         )
+
+    def _takes_input(self, definition: Any) -> bool:
+        if not isinstance(definition, Task):
+            return True
+        override = self.overrides.get(definition.id)
+        run = override.replacement if override and override.replacement else definition.run
+        return run is not None and bool(self.signatures[id(run)].positional)
 
     def _tag_config_expr(self, node: _Node, tag_id: str) -> str:
         definition = node.definition
@@ -798,12 +837,15 @@ class _Planner:
                 continue
             override = self.overrides.get(middleware.id)
             run = override.replacement if override and override.replacement else middleware.run
+            assert run is not None  # custom middleware builders require .run()
             function, signature = self._function(run)
             extra = {"context": self.vars[middleware.id]} if middleware.context is not None else {}
             config_var = f"mwcfg_{self.attrs[definition.id]}_{position_in_chain}"
             has_config = middleware.config_schema is not None
             positional = ("call", config_var) if has_config else ("call",)
-            call = Call(function, signature.is_async, positional, self._kwargs(middleware, signature, extra))
+            call = Call(
+                function, signature.is_async, positional, self._kwargs(middleware, signature, extra)
+            )
             layers.append(Layer("custom", "", config, call, config_var if has_config else None))
         return tuple(layers)
 
@@ -886,8 +928,16 @@ def _expected_positional(definition: Any, what: str) -> tuple[int, int, str]:
     has_config = getattr(definition, "config_schema", None) is not None
     if isinstance(definition, Resource):
         if what == "init":
-            return (1, 1, "1 (config)") if has_config else (0, 0, "none (the resource has no config schema)")
-        return (1, 2, "the value (and optionally the config)") if has_config else (1, 1, "1 (the value)")
+            return (
+                (1, 1, "1 (config)")
+                if has_config
+                else (0, 0, "none (the resource has no config schema)")
+            )
+        return (
+            (1, 2, "the value (and optionally the config)")
+            if has_config
+            else (1, 1, "1 (the value)")
+        )
     if isinstance(definition, Task):
         return (0, 1, "at most 1 (the input)")
     if isinstance(definition, Hook):

@@ -32,4 +32,5 @@ class BuildError(Exception):
     def render(self) -> str:
         count = len(self.problems)
         body = "\n".join(problem.render() for problem in self.problems)
-        return f"{body}\n\nrunner-gen: {count} error{'s' if count != 1 else ''}; no files were written."
+        plural = "s" if count != 1 else ""
+        return f"{body}\n\nrunner-gen: {count} error{plural}; no files were written."

@@ -27,7 +27,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=False,  # noqa: S701 - Python source, not HTML; literals go through `py`
+        autoescape=False,
     )
     env.filters["py"] = python_literal
     env.filters["kwarg"] = lambda kwarg: f"{kwarg.name}={kwarg.value}"
@@ -66,7 +66,9 @@ def render_app(plan: AppPlan) -> dict[str, str]:
 
 
 def _render(template: str, plan: AppPlan) -> str:
-    text = environment().get_template(template).render(plan=plan, version=plan.version, spec=plan.spec)
+    text = (
+        environment().get_template(template).render(plan=plan, version=plan.version, spec=plan.spec)
+    )
     return _tidy(text)
 
 
@@ -93,5 +95,3 @@ def _ensure_valid(name: str, text: str, plan: AppPlan) -> None:
                 )
             ]
         ) from None
-
-

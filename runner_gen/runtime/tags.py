@@ -18,7 +18,8 @@ class TaggedTask(Generic[ConfigT]):
 
     id: str
     config: ConfigT
-    run: Callable[[Any], Awaitable[Any]]
+    run: Callable[..., Awaitable[Any]]
+    takes_input: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,33 +108,33 @@ async def start(config: AppConfig) -> App:
         res_logger = create_logger(cfg_logger)
         resources.logger = res_logger
 
-        # app.database (examples/quickstart/definitions.py:24)
+        # app.database (examples/quickstart/definitions.py:23)
         cfg_database: DatabaseConfig = untyped(_examples_quickstart_definitions.app.register[0]).config
         res_database = await open_database(cfg_database, logger=res_logger)
         resources.database = res_database
         lifecycle.on_dispose("app.database", partial(close_database, res_database))
 
-        # app.outbox (examples/quickstart/definitions.py:37)
+        # app.outbox (examples/quickstart/definitions.py:36)
         res_outbox = await create_outbox()
         resources.outbox = res_outbox
 
-        # app.audit (examples/quickstart/definitions.py:44)
+        # app.audit (examples/quickstart/definitions.py:43)
         res_audit = await create_audit()
         resources.audit = res_audit
 
-        # app.events.user_registered (examples/quickstart/definitions.py:48)
+        # app.events.user_registered (examples/quickstart/definitions.py:47)
         async def emit_user_registered(payload: User) -> None:
             emission = _Emission("app.events.user_registered", payload)
-            # app.hooks.send_welcome (examples/quickstart/definitions.py:60), order 1
+            # app.hooks.send_welcome (examples/quickstart/definitions.py:59), order 1
             await send_welcome(emission, outbox=res_outbox)
             if emission.is_propagation_stopped():
                 return
-            # app.hooks.record_registration (examples/quickstart/definitions.py:68), order 2
+            # app.hooks.record_registration (examples/quickstart/definitions.py:67), order 2
             await record_registration(emission, audit=res_audit)
 
         events.user_registered = emit_user_registered
 
-        # app.tasks.count_users (examples/quickstart/definitions.py:104)
+        # app.tasks.count_users (examples/quickstart/definitions.py:101)
         def task_count_users() -> Awaitable[int]:
             return count_users(database=res_database)
 
@@ -144,14 +144,14 @@ async def start(config: AppConfig) -> App:
         mw_task_retry = RetryMiddleware()
         lifecycle.on_dispose("globals.middleware.task.retry", mw_task_retry.dispose)
 
-        # app.tasks.register_user (examples/quickstart/definitions.py:90)
+        # app.tasks.register_user (examples/quickstart/definitions.py:87)
         info_register_user = _rt.DefinitionInfo(
             "app.tasks.register_user",
             "task",
             (
                 _rt.TagUse("app.tags.http_route", untyped(_examples_quickstart_definitions.register).tags[0].config),
             ),
-            "examples/quickstart/definitions.py:90",
+            "examples/quickstart/definitions.py:87",
         )
 
         def run_register_user(input: NewUser) -> Awaitable[User]:
@@ -166,21 +166,21 @@ async def start(config: AppConfig) -> App:
 
         tasks.register_user = task_register_user
 
-        # app.tags.http_route (examples/quickstart/definitions.py:78)
+        # app.tags.http_route (examples/quickstart/definitions.py:77)
         tag_http_route: _rt.TagAccessor[Route] = _rt.TagAccessor(
             tasks=(
                 _rt.TaggedTask("app.tasks.register_user", untyped(_examples_quickstart_definitions.register).tags[0].config, task_register_user),
-                _rt.TaggedTask("app.tasks.count_users", untyped(_examples_quickstart_definitions.count).tags[0].config, task_count_users),
+                _rt.TaggedTask("app.tasks.count_users", untyped(_examples_quickstart_definitions.count).tags[0].config, task_count_users, takes_input=False),
             ),
         )
 
-        # app.tasks.list_routes (examples/quickstart/definitions.py:117)
+        # app.tasks.list_routes (examples/quickstart/definitions.py:114)
         def task_list_routes() -> Awaitable[list[str]]:
             return list_routes(routes=tag_http_route)
 
         tasks.list_routes = task_list_routes
 
-        # app (examples/quickstart/definitions.py:129)
+        # app (examples/quickstart/definitions.py:126)
         res_app = await init_app(config, logger=res_logger)
         resources.app = res_app
 
