@@ -821,6 +821,48 @@ async def test_rollback_cut_short_names_the_resources_left_undisposed() -> None:
     assert error.__notes__ == ['Rollback of app "app" was cut short; not disposed: "cache", "db"']
 
 
+async def test_concurrent_inits_push_their_own_disposers_so_a_sibling_failure_leaks_nothing() -> (
+    None
+):
+    journal = Journal()
+    lifecycle = Lifecycle("app")
+    db_ready = asyncio.Event()
+
+    async def init_db() -> None:
+        journal.lines.append("init db")
+        db_ready.set()
+        lifecycle.on_dispose("db", partial(journal.close, "db"))
+
+    async def init_cache() -> None:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            journal.lines.append("init cache cancelled")
+            raise
+
+    async def init_server() -> None:
+        await db_ready.wait()
+        raise ConnectionError("server port taken")
+
+    async def start_concurrently() -> None:
+        try:
+            # Independent resources started together; each pushes its disposer when its own
+            # init returns, so the stack holds exactly what finished.
+            async with asyncio.TaskGroup() as group:
+                group.create_task(init_db())
+                group.create_task(init_cache())
+                group.create_task(init_server())
+        except BaseException as error:
+            await lifecycle.rollback(error)
+            raise
+
+    with pytest.raises(ExceptionGroup) as raised:
+        await start_concurrently()
+
+    assert journal.lines == ["init db", "init cache cancelled", "dispose db"]
+    assert raised.group_contains(ConnectionError)
+
+
 async def test_a_resource_whose_init_failed_is_not_disposed_even_when_first() -> None:
     journal = Journal()
     with pytest.raises(ConnectionError):

@@ -89,8 +89,7 @@ def test_a_signal_while_running_cancels_until_and_disposes() -> None:
             raise
 
     assert run_main(start, shutdown_signals=(SHUTDOWN,), until=until) == EXIT_OK
-    await_lines = app.lines
-    assert await_lines == ["until cancelled", "dispose"]
+    assert app.lines == ["until cancelled", "dispose"]
 
 
 def test_without_until_the_app_runs_until_the_signal(capsys: pytest.CaptureFixture[str]) -> None:
