@@ -237,10 +237,7 @@ class Redactor:
 
     def _key(self, key: str) -> tuple[str, bool]:
         """The key as it may be printed, and whether the value under it must be hidden."""
-        cache = self._key_cache
-        decision = cache.get(key)
-        if decision is not None:
-            return decision
+        cache = self._key_cache  # the caller has looked ``key`` up already
         decision = (self._scrub(key), self.is_sensitive_key(key))
         if len(cache) >= _KEY_CACHE_LIMIT:
             cache.clear()  # keys that vary with input must not grow memory without bound

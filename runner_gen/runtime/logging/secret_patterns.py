@@ -71,7 +71,7 @@ PAIR_VALUE: Final = re.compile(
     r'"(?:[^"\\\n]|\\.)*"'
     r"|'(?:[^'\\\n]|\\.)*'"
     r"|(?:(?:[Bb]earer|BEARER|[Bb]asic|BASIC|[Dd]igest|[Tt]oken)\s+)?[^\s&,;'\"}\])]+"
-    r"|[\"'][^\s&,;}\])]*"  # an unterminated quote (text cut short) still hides what follows
+    r"|[\"'][^\n]*"  # an unclosed quote (text cut short): hide the rest of the line
 )
 
 #: Secrets that announce themselves, wherever they appear.
