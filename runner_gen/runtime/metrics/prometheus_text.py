@@ -32,8 +32,6 @@ def escape_label_value(value: str) -> str:
 def format_number(value: float) -> str:
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
-    if isinstance(value, int):
-        return str(value)
     return repr(value)
 
 

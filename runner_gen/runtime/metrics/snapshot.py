@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -33,15 +34,14 @@ def quantile_from_buckets(buckets: Sequence[tuple[float, int]], q: float) -> flo
     if total == 0:
         return None
     rank = q * total
-    lower_bound, lower_count = 0.0, 0
-    for upper_bound, count in buckets:
-        if count >= rank:
-            if math.isinf(upper_bound):
-                return lower_bound
-            share = (rank - lower_count) / (count - lower_count)
-            return lower_bound + (upper_bound - lower_bound) * share
-        lower_bound, lower_count = upper_bound, count
-    raise AssertionError("unreachable: the last bucket holds every observation")
+    # The first bucket holding the rank; the last one holds every observation.
+    index = bisect_left([count for _, count in buckets], rank)
+    upper_bound, count = buckets[index]
+    lower_bound, lower_count = buckets[index - 1] if index else (0.0, 0)
+    if math.isinf(upper_bound):
+        return lower_bound
+    share = (rank - lower_count) / (count - lower_count)
+    return lower_bound + (upper_bound - lower_bound) * share
 
 
 @dataclass(frozen=True, slots=True)
