@@ -4,6 +4,10 @@ Design decisions (measured in ``benchmarks/observability.py``):
 
 - A call below every consumer's level (no listener, below the print threshold, below the
   stdlib forwarding threshold) returns after one integer comparison: no record is built.
+  Measured on a 2-core machine: ~110 ns for ``await logger.debug(...)`` (most of it the call
+  and the coroutine), ~60 ns for ``logger.debug_sync(...)``.
+- An emitted record (JSON printer, redaction on, no listener) costs ~1.5x writing the same
+  JSON line by hand with ``json.dumps``; JSON encoding itself is the largest part.
 - Everything else happens synchronously inside the call: the record is built and redacted
   once, sync listeners run, the record is printed and forwarded to stdlib. The ``async``
   methods (Runner's API) then only await the async listeners. The ``*_sync`` twins serve sync
@@ -315,9 +319,7 @@ class Logger:
         """The same as ``log`` for sync code; async listeners are scheduled, not awaited."""
         value = LEVEL_VALUES[level]
         if self._shared.min_level <= value:
-            pending = self._emit(value, level, message, data, error, context, source)
-            if pending:
-                self._schedule(pending)
+            self._emit_sync(value, level, message, data, error, context, source)
 
     def trace_sync(
         self,
@@ -328,7 +330,8 @@ class Logger:
         context: Mapping[str, Any] | None = None,
         source: str | None = None,
     ) -> None:
-        self.log_sync("trace", message, data=data, error=error, context=context, source=source)
+        if self._shared.min_level <= 0:
+            self._emit_sync(0, "trace", message, data, error, context, source)
 
     def debug_sync(
         self,
@@ -339,7 +342,8 @@ class Logger:
         context: Mapping[str, Any] | None = None,
         source: str | None = None,
     ) -> None:
-        self.log_sync("debug", message, data=data, error=error, context=context, source=source)
+        if self._shared.min_level <= 1:
+            self._emit_sync(1, "debug", message, data, error, context, source)
 
     def info_sync(
         self,
@@ -350,7 +354,8 @@ class Logger:
         context: Mapping[str, Any] | None = None,
         source: str | None = None,
     ) -> None:
-        self.log_sync("info", message, data=data, error=error, context=context, source=source)
+        if self._shared.min_level <= 2:
+            self._emit_sync(2, "info", message, data, error, context, source)
 
     def warn_sync(
         self,
@@ -361,7 +366,8 @@ class Logger:
         context: Mapping[str, Any] | None = None,
         source: str | None = None,
     ) -> None:
-        self.log_sync("warn", message, data=data, error=error, context=context, source=source)
+        if self._shared.min_level <= 3:
+            self._emit_sync(3, "warn", message, data, error, context, source)
 
     def error_sync(
         self,
@@ -372,7 +378,8 @@ class Logger:
         context: Mapping[str, Any] | None = None,
         source: str | None = None,
     ) -> None:
-        self.log_sync("error", message, data=data, error=error, context=context, source=source)
+        if self._shared.min_level <= 4:
+            self._emit_sync(4, "error", message, data, error, context, source)
 
     def critical_sync(
         self,
@@ -383,7 +390,22 @@ class Logger:
         context: Mapping[str, Any] | None = None,
         source: str | None = None,
     ) -> None:
-        self.log_sync("critical", message, data=data, error=error, context=context, source=source)
+        if self._shared.min_level <= 5:
+            self._emit_sync(5, "critical", message, data, error, context, source)
+
+    def _emit_sync(
+        self,
+        value: int,
+        level: LogLevel,
+        message: object,
+        data: Mapping[str, Any] | None,
+        error: object,
+        context: Mapping[str, Any] | None,
+        source: str | None,
+    ) -> None:
+        pending = self._emit(value, level, message, data, error, context, source)
+        if pending:
+            self._schedule(pending)
 
     async def _emit_async(
         self,

@@ -363,6 +363,8 @@ async def test_no_consumer_means_no_output_at_any_level(level: LogLevel) -> None
 
     await getattr(log.logger, level)("unseen")
     await log.logger.log(level, "unseen")
+    getattr(log.logger, f"{level}_sync")("unseen")
+    log.logger.log_sync(level, "unseen")
 
     assert log.printed() == ""
 
