@@ -30,6 +30,7 @@ from typing import Any, Final
 
 from runner_gen.runtime.logging.levels import (
     LEVEL_VALUES,
+    LEVELS,
     SILENT,
     STDLIB_TRACE,
     LogLevel,
@@ -172,9 +173,10 @@ class Logger:
         return self._source
 
     @property
-    def print_threshold(self) -> int:
-        """The numeric threshold shared by this logger's family (6 when printing is off)."""
-        return self._shared.threshold_value
+    def print_threshold(self) -> LogLevel | None:
+        """The level from which records are printed, shared by the family; None: no printing."""
+        value = self._shared.threshold_value
+        return None if value == SILENT else LEVELS[value]
 
     def with_(
         self, *, source: str | None = None, context: Mapping[str, Any] | None = None

@@ -66,17 +66,17 @@ class IsoTimestamps:
     ``YYYY-MM-DDTHH:MM:SS`` prefix is cached and only the milliseconds are formatted per call.
     """
 
-    __slots__ = ("_clock", "_prefix", "_second")
+    __slots__ = ("_clock", "_second")
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
-        self._second = -1
-        self._prefix = ""
+        # One tuple, replaced whole, so a thread never pairs one second with another's prefix.
+        self._second: tuple[int, str] = (-1, "")
 
     def now(self) -> str:
-        milliseconds = int(self._clock() * 1000)
-        second, millis = divmod(milliseconds, 1000)
-        if second != self._second:
-            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-            self._second = second
-        return f"{self._prefix}.{millis:03d}Z"
+        second, millis = divmod(int(self._clock() * 1000), 1000)
+        cached_second, prefix = self._second
+        if second != cached_second:
+            prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = (second, prefix)
+        return f"{prefix}.{millis:03d}Z"

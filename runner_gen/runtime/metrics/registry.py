@@ -55,7 +55,11 @@ DEFAULT_ERROR_TYPES: Final[tuple[str, ...]] = (
 
 
 class TaskMetrics:
-    """The counters of one task; fetched once (at ``wrap`` time), then updated per call."""
+    """The counters of one task; fetched once (at ``wrap`` time), then updated per call.
+
+    Plain ints and a list, no lock: updates come from the app's event loop thread. Observing
+    from several threads at once may lose an increment now and then, never corrupt a count.
+    """
 
     __slots__ = ("bounds", "bucket_counts", "cancelled", "errors", "ok", "sum_seconds", "task_id")
 

@@ -237,7 +237,9 @@ async def test_threshold_can_be_changed_for_the_whole_family() -> None:
     await child.critical("hidden again")
 
     assert [json.loads(line)["message"] for line in log.printed().splitlines()] == ["shown"]
-    assert log.logger.print_threshold == 6
+    assert log.logger.print_threshold is None
+    log.logger.set_print_threshold("warn")
+    assert child.print_threshold == "warn"
 
 
 async def test_sync_call_schedules_async_listeners_on_the_running_loop() -> None:
