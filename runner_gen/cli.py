@@ -103,3 +103,7 @@ def graph(app: str | None, project: Path) -> None:
     except BuildError as error:
         click.echo(error.render(), err=True)
         sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m runner_gen.cli`
+    main()

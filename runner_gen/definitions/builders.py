@@ -64,17 +64,27 @@ class _Builder:
     def _source(self) -> Source:
         return cast("Source", self._fields["source"])
 
-    def _dependencies(self, deps: Mapping[str, object]) -> Mapping[str, Dependency]:
-        merged: dict[str, Any] = dict(self._fields.get("dependencies", {}))
-        for key, value in deps.items():
-            if not _is_dependency(value):
+    def _dependency_spec(
+        self, factory: Callable[[], Mapping[str, Dependency]] | None, deps: Mapping[str, object]
+    ) -> Mapping[str, Dependency] | Callable[[], Mapping[str, Dependency]]:
+        if factory is not None:
+            if deps or not callable(factory):
                 raise DefinitionError(
-                    f'Dependency "{key}" of {self._kind} "{self._id}" is not a definition '
-                    f"(got {type(value).__name__})",
+                    f'{self._kind} "{self._id}" .dependencies() takes keywords or one function, '
+                    "not both",
                     source=self._source,
-                    remediation="Depend on a resource, task, event, tag, async context or error "
-                    "built with r.*, or its .optional().",
                 )
+            return factory
+        current = self._fields.get("dependencies", {})
+        if callable(current):
+            raise DefinitionError(
+                f'{self._kind} "{self._id}" already has function-form dependencies',
+                source=self._source,
+                remediation="Return every dependency from that one function.",
+            )
+        merged: dict[str, Any] = dict(current)
+        for key, value in deps.items():
+            check_dependency(self._kind, self._id, key, value, self._source)
             merged[key] = value
         return MappingProxyType(merged)
 
@@ -102,6 +112,17 @@ class _Builder:
             )
 
 
+def check_dependency(kind: str, owner: str, key: str, value: object, source: Source) -> None:
+    if not _is_dependency(value):
+        raise DefinitionError(
+            f'Dependency "{key}" of {kind} "{owner}" is not a definition '
+            f"(got {type(value).__name__})",
+            source=source,
+            remediation="Depend on a resource, task, event, tag, async context or error "
+            "built with r.*, or its .optional().",
+        )
+
+
 def _is_dependency(value: object) -> bool:
     if isinstance(value, OptionalDependency):
         return _is_dependency(value.target)
@@ -123,8 +144,12 @@ class ResourceBuilder(_Builder, Generic[C, V]):
     def config_schema(self, schema: type[NewC]) -> ResourceBuilder[NewC, V]:
         return cast("ResourceBuilder[NewC, V]", self._with(config_schema=schema))
 
-    def dependencies(self, **deps: Dependency) -> Self:
-        return self._with(dependencies=self._dependencies(deps))
+    def dependencies(
+        self, factory: Callable[[], Mapping[str, Dependency]] | None = None, /, **deps: Dependency
+    ) -> Self:
+        """Keyword dependencies, or a function returning them (evaluated at build time, so
+        definitions may refer to ones written later in the module)."""
+        return self._with(dependencies=self._dependency_spec(factory, deps))
 
     def register(self, *items: Registrable) -> Self:
         for item in items:
@@ -184,8 +209,12 @@ class TaskBuilder(_Builder, Generic[I, O]):
     __slots__ = ()
     _kind = "Task"
 
-    def dependencies(self, **deps: Dependency) -> Self:
-        return self._with(dependencies=self._dependencies(deps))
+    def dependencies(
+        self, factory: Callable[[], Mapping[str, Dependency]] | None = None, /, **deps: Dependency
+    ) -> Self:
+        """Keyword dependencies, or a function returning them (evaluated at build time, so
+        definitions may refer to ones written later in the module)."""
+        return self._with(dependencies=self._dependency_spec(factory, deps))
 
     def middleware(self, *items: MiddlewareAttachment[Any] | TaskMiddleware[Any]) -> Self:
         return self._with(middleware=_attachments(self, items, TaskMiddleware))
@@ -256,8 +285,12 @@ class HookBuilder(_Builder, Generic[P]):
     def order(self, order: int) -> Self:
         return self._with(order=order)
 
-    def dependencies(self, **deps: Dependency) -> Self:
-        return self._with(dependencies=self._dependencies(deps))
+    def dependencies(
+        self, factory: Callable[[], Mapping[str, Dependency]] | None = None, /, **deps: Dependency
+    ) -> Self:
+        """Keyword dependencies, or a function returning them (evaluated at build time, so
+        definitions may refer to ones written later in the module)."""
+        return self._with(dependencies=self._dependency_spec(factory, deps))
 
     def tags(self, *items: TagAttachment[Any] | Tag[Any]) -> Self:
         return self._with(tags=self._tags(items))
@@ -308,8 +341,12 @@ class TaskMiddlewareBuilder(_Builder, Generic[C]):
     def config_schema(self, schema: type[NewC]) -> TaskMiddlewareBuilder[NewC]:
         return cast("TaskMiddlewareBuilder[NewC]", self._with(config_schema=schema))
 
-    def dependencies(self, **deps: Dependency) -> Self:
-        return self._with(dependencies=self._dependencies(deps))
+    def dependencies(
+        self, factory: Callable[[], Mapping[str, Dependency]] | None = None, /, **deps: Dependency
+    ) -> Self:
+        """Keyword dependencies, or a function returning them (evaluated at build time, so
+        definitions may refer to ones written later in the module)."""
+        return self._with(dependencies=self._dependency_spec(factory, deps))
 
     def context(self, factory: Callable[[], Any]) -> Self:
         self._require_callable("context", factory)
@@ -346,8 +383,12 @@ class ResourceMiddlewareBuilder(_Builder, Generic[C]):
     def config_schema(self, schema: type[NewC]) -> ResourceMiddlewareBuilder[NewC]:
         return cast("ResourceMiddlewareBuilder[NewC]", self._with(config_schema=schema))
 
-    def dependencies(self, **deps: Dependency) -> Self:
-        return self._with(dependencies=self._dependencies(deps))
+    def dependencies(
+        self, factory: Callable[[], Mapping[str, Dependency]] | None = None, /, **deps: Dependency
+    ) -> Self:
+        """Keyword dependencies, or a function returning them (evaluated at build time, so
+        definitions may refer to ones written later in the module)."""
+        return self._with(dependencies=self._dependency_spec(factory, deps))
 
     def context(self, factory: Callable[[], Any]) -> Self:
         self._require_callable("context", factory)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar, cast
 
 from runner_gen.definitions.source import Source
 
@@ -33,6 +33,25 @@ EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 def _empty() -> Mapping[str, Any]:
     return EMPTY
+
+
+def dependencies_of(definition: object) -> Mapping[str, Dependency]:
+    """The dependency mapping, calling the function form (Runner's lazy dependencies)."""
+    dependencies = getattr(definition, "dependencies", EMPTY)
+    if callable(dependencies):
+        from runner_gen.definitions.builders import check_dependency
+
+        resolved = dict(dependencies())
+        for key, value in resolved.items():
+            check_dependency(
+                getattr(definition, "kind", "definition"),
+                getattr(definition, "id", "?"),
+                key,
+                value,
+                getattr(definition, "source", Source("<unknown>", 0)),
+            )
+        return MappingProxyType(resolved)
+    return cast("Mapping[str, Dependency]", dependencies)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -85,7 +104,9 @@ class TaskMiddleware(Generic[ConfigT]):
     run: Callable[..., Any] | None = None
     implementation: str | None = None  # "package.module:ClassName"
     config_schema: object | None = None
-    dependencies: Mapping[str, Dependency] = field(default_factory=_empty)
+    dependencies: Mapping[str, Dependency] | Callable[[], Mapping[str, Dependency]] = field(
+        default_factory=_empty
+    )
     context: Callable[[], Any] | None = None
     everywhere: bool | Callable[[Task[Any, Any]], bool] = False
     tags: tuple[TagAttachment[Any], ...] = ()
@@ -107,7 +128,9 @@ class ResourceMiddleware(Generic[ConfigT]):
     run: Callable[..., Any] | None = None
     implementation: str | None = None
     config_schema: object | None = None
-    dependencies: Mapping[str, Dependency] = field(default_factory=_empty)
+    dependencies: Mapping[str, Dependency] | Callable[[], Mapping[str, Dependency]] = field(
+        default_factory=_empty
+    )
     context: Callable[[], Any] | None = None
     everywhere: bool | Callable[[Resource[Any, Any]], bool] = False
     tags: tuple[TagAttachment[Any], ...] = ()
@@ -134,7 +157,9 @@ class Task(Generic[InputT, OutputT]):
     id: str
     source: Source
     run: Callable[..., Any] | None = None
-    dependencies: Mapping[str, Dependency] = field(default_factory=_empty)
+    dependencies: Mapping[str, Dependency] | Callable[[], Mapping[str, Dependency]] = field(
+        default_factory=_empty
+    )
     middleware: tuple[MiddlewareAttachment[Any], ...] = ()
     tags: tuple[TagAttachment[Any], ...] = ()
     input_schema: object | None = None
@@ -154,7 +179,9 @@ class Hook(Generic[PayloadT]):
     on: tuple[Event[Any], ...] | Literal["*"]
     run: Callable[..., Any]
     order: int = 0
-    dependencies: Mapping[str, Dependency] = field(default_factory=_empty)
+    dependencies: Mapping[str, Dependency] | Callable[[], Mapping[str, Dependency]] = field(
+        default_factory=_empty
+    )
     tags: tuple[TagAttachment[Any], ...] = ()
     meta: Mapping[str, object] = field(default_factory=_empty)
     kind: Literal["hook"] = "hook"
@@ -167,7 +194,9 @@ class Resource(Generic[ConfigT, ValueT]):
     init: Callable[..., Any] | None = None
     dispose: Callable[..., Any] | None = None
     config_schema: object | None = None
-    dependencies: Mapping[str, Dependency] = field(default_factory=_empty)
+    dependencies: Mapping[str, Dependency] | Callable[[], Mapping[str, Dependency]] = field(
+        default_factory=_empty
+    )
     register: tuple[Registrable, ...] = ()
     middleware: tuple[MiddlewareAttachment[Any], ...] = ()
     tags: tuple[TagAttachment[Any], ...] = ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from dataclasses import dataclass
 
 
@@ -12,7 +13,18 @@ class Source:
     line: int
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
+        return f"{_display_path(self.file)}:{self.line}"
+
+
+def _display_path(file: str) -> str:
+    """Relative to the working directory when inside it: shorter, and the same on every clone."""
+    path = Path(file)
+    if not path.is_absolute():
+        return file
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return file
 
 
 UNKNOWN_SOURCE = Source("<unknown>", 0)

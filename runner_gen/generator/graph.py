@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable
 
 
@@ -64,22 +63,29 @@ class Graph:
         return found
 
     def init_order(self) -> list[str]:
-        """Topological order; among ready nodes the earlier registered goes first."""
-        waiting = {node: len(needs) for node, needs in self._edges.items()}
-        dependents: dict[str, list[str]] = {node: [] for node in self._edges}
-        for node, needs in self._edges.items():
-            for needed in needs:
-                dependents[needed].append(node)
-        ready = [(self._order[n], n) for n, count in waiting.items() if count == 0]
-        heapq.heapify(ready)
+        """Runner's order: for each node in registration order, what it needs first
+        (depth-first, in declaration order), then the node itself. Assumes no cycles."""
         order: list[str] = []
-        while ready:
-            _, node = heapq.heappop(ready)
-            order.append(node)
-            for dependent in dependents[node]:
-                waiting[dependent] -= 1
-                if waiting[dependent] == 0:
-                    heapq.heappush(ready, (self._order[dependent], dependent))
+        done: set[str] = set()
+        for root in self._order:
+            if root in done:
+                continue
+            stack: list[tuple[str, int]] = [(root, 0)]
+            while stack:
+                node, cursor = stack[-1]
+                edges = self._edges[node]
+                while cursor < len(edges) and edges[cursor] in done:
+                    cursor += 1
+                if cursor < len(edges):
+                    stack[-1] = (node, cursor + 1)
+                    needed = edges[cursor]
+                    if all(entry[0] != needed for entry in stack):
+                        stack.append((needed, 0))
+                    continue
+                stack.pop()
+                if node not in done:
+                    done.add(node)
+                    order.append(node)
         return order
 
     def nodes(self) -> Iterable[str]:

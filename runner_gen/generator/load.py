@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from runner_gen.definitions.kinds import Override, Resource, ResourceWithConfig
+from runner_gen.definitions.source import Source
 from runner_gen.generator.locate import Locator, LocatorIndex, project_modules
 from runner_gen.generator.problems import BuildError, Problem
 
@@ -102,28 +103,35 @@ def _import(module_name: str) -> Any:
     except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
             raise
+        text, where = _user_traceback(error)
         raise BuildError(
             [
                 Problem(
                     "import_failed",
-                    f"importing {module_name!r} failed:\n{_user_traceback(error)}",
+                    f"importing {module_name!r} failed:\n{text}",
+                    where,
                     remediation="Fix the error above in your definition module.",
                 )
             ]
         ) from None
 
 
-def _user_traceback(error: BaseException) -> str:
-    """The traceback without importlib's and runner-gen's own frames."""
+def _user_traceback(error: BaseException) -> tuple[str, Source | None]:
+    """The traceback without importlib's and runner-gen's own frames, with paths relative to
+    the working directory; and the innermost user frame."""
     summary = traceback.TracebackException.from_exception(error)
-    summary.stack = traceback.StackSummary.from_list(
-        [
-            frame
-            for frame in summary.stack
-            if "importlib" not in frame.filename and "/runner_gen/generator/" not in frame.filename
-        ]
-    )
-    return "".join(summary.format()).rstrip()
+    cwd = Path.cwd().resolve()
+    frames = []
+    for frame in summary.stack:
+        if "importlib" in frame.filename or "/runner_gen/" in frame.filename:
+            continue
+        path = Path(frame.filename)
+        if path.is_absolute() and path.resolve().is_relative_to(cwd):
+            frame.filename = path.resolve().relative_to(cwd).as_posix()
+        frames.append(frame)
+    summary.stack = traceback.StackSummary.from_list(frames)
+    where = Source(frames[-1].filename, frames[-1].lineno or 0) if frames else None
+    return "".join(summary.format()).rstrip(), where
 
 
 class _Walker:

@@ -20,6 +20,7 @@ from runner_gen.definitions.kinds import (
     MiddlewareAttachment,
     OptionalDependency,
     Override,
+    dependencies_of,
     Resource,
     ResourceMiddleware,
     Tag,
@@ -112,6 +113,7 @@ class _Planner:
         self.reader = SignatureReader()
         self.imports = ImportTable()
         self.signatures: dict[int, Signature] = {}
+        self._resolved: dict[int, Mapping[str, Any]] = {}
         self.graph = Graph()
         self.defs_alias = self.imports.function("runner_gen.definitions.defaults", "untyped")
         self.imports.private("runner_gen.runtime", "wiring", "_rt")
@@ -138,6 +140,27 @@ class _Planner:
     def _stop_if_problems(self) -> None:
         if self.problems:
             raise BuildError(self.problems)
+
+    def _deps(self, definition: Any) -> Mapping[str, Any]:
+        """Dependencies of a definition, resolving the function form once."""
+        key = id(definition)
+        cached = self._resolved.get(key)
+        if cached is None:
+            try:
+                cached = dependencies_of(definition)
+            except DefinitionError as error:
+                self._problem("invalid_dependency", error.message, error.source)
+                cached = {}
+            except Exception as error:  # noqa: BLE001 - user code in a dependency function
+                self._problem(
+                    "invalid_dependency",
+                    f'the dependencies function of "{definition.id}" raised '
+                    f"{type(error).__name__}: {error}",
+                    definition.source,
+                )
+                cached = {}
+            self._resolved[key] = cached
+        return cached
 
     def _problem(
         self, code: str, message: str, source: Source | None, remediation: str | None = None
@@ -183,12 +206,14 @@ class _Planner:
 
     def _referenced(self, definition: Any) -> list[Any]:
         found: list[Any] = []
-        for dependency in getattr(definition, "dependencies", {}).values():
+        for dependency in self._deps(definition).values():
             target = dependency.target if isinstance(dependency, OptionalDependency) else dependency
             if not isinstance(dependency, OptionalDependency):
                 found.append(target)
         for attachment in getattr(definition, "middleware", ()):
             found.append(attachment.middleware)
+        if isinstance(definition, Hook) and definition.on != "*":
+            found.extend(definition.on)
         return found
 
     def _apply_overrides(self) -> None:
@@ -214,9 +239,9 @@ class _Planner:
     # -- reference checks ----------------------------------------------------------------
 
     def _check_references(self) -> None:
-        for node in self.nodes.values():
+        for node in list(self.nodes.values()):
             definition = node.definition
-            for key, dependency in getattr(definition, "dependencies", {}).items():
+            for key, dependency in self._deps(definition).items():
                 optional = isinstance(dependency, OptionalDependency)
                 target = dependency.target if optional else dependency
                 registered = self.nodes.get(target.id)
@@ -339,7 +364,7 @@ class _Planner:
         self._check_params(definition, signature, what)
 
     def _check_params(self, definition: Any, signature: Signature, what: str) -> None:
-        deps = set(getattr(definition, "dependencies", {}))
+        deps = set(self._deps(definition))
         has_context = getattr(definition, "context", None) is not None
         wanted = deps | ({"context"} if has_context else set())
         given = set(signature.keyword_names)
@@ -412,7 +437,7 @@ class _Planner:
         for node_id, node in self.nodes.items():
             definition = node.definition
             self.graph.add_node(node_id)
-            for dependency in getattr(definition, "dependencies", {}).values():
+            for dependency in self._deps(definition).values():
                 target = (
                     dependency.target if isinstance(dependency, OptionalDependency) else dependency
                 )
@@ -558,7 +583,7 @@ class _Planner:
     def _kwargs(
         self, definition: Any, signature: Signature, extra: Mapping[str, str]
     ) -> tuple[Kwarg, ...]:
-        deps = getattr(definition, "dependencies", {})
+        deps = self._deps(definition)
         values = {key: self._value_of(dep) for key, dep in deps.items()} | dict(extra)
         return tuple(
             Kwarg(name, values[name]) for name in signature.keyword_names if name in values
@@ -591,7 +616,7 @@ class _Planner:
                 ValueStep(
                     "value",
                     definition.id,
-                    str(definition.source),
+                    _relative(definition.source),
                     self.vars[node_id],
                     self._expr(node.registration.locator),
                 )

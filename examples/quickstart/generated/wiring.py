@@ -57,10 +57,10 @@ class Resources:
 class Tasks:
     """Each task, callable with its input; middleware included."""
 
-    __slots__ = ("count_users", "register_user", "list_routes")
+    __slots__ = ("register_user", "count_users", "list_routes")
 
-    count_users: Callable[[], Awaitable[int]]  # app.tasks.count_users
     register_user: Callable[[NewUser], Awaitable[User]]  # app.tasks.register_user
+    count_users: Callable[[], Awaitable[int]]  # app.tasks.count_users
     list_routes: Callable[[], Awaitable[list[str]]]  # app.tasks.list_routes
 
 
@@ -134,12 +134,6 @@ async def start(config: AppConfig) -> App:
 
         events.user_registered = emit_user_registered
 
-        # app.tasks.count_users (examples/quickstart/definitions.py:101)
-        def task_count_users() -> Awaitable[int]:
-            return count_users(database=res_database)
-
-        tasks.count_users = task_count_users
-
         # globals.middleware.task.retry (runner_gen/definitions/builtins.py:50)
         mw_task_retry = RetryMiddleware()
         lifecycle.on_dispose("globals.middleware.task.retry", mw_task_retry.dispose)
@@ -165,6 +159,12 @@ async def start(config: AppConfig) -> App:
         )
 
         tasks.register_user = task_register_user
+
+        # app.tasks.count_users (examples/quickstart/definitions.py:101)
+        def task_count_users() -> Awaitable[int]:
+            return count_users(database=res_database)
+
+        tasks.count_users = task_count_users
 
         # app.tags.http_route (examples/quickstart/definitions.py:77)
         tag_http_route: _rt.TagAccessor[Route] = _rt.TagAccessor(

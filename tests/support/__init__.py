@@ -1,0 +1,1 @@
+"""Helpers shared by the generator and generated-app tests."""
