@@ -20,13 +20,13 @@ from runner_gen.definitions.kinds import (
     MiddlewareAttachment,
     OptionalDependency,
     Override,
-    dependencies_of,
     Resource,
     ResourceMiddleware,
     Tag,
     TagAttachment,
     Task,
     TaskMiddleware,
+    dependencies_of,
 )
 from runner_gen.definitions.source import Source
 from runner_gen.generator.annotations import (
@@ -151,7 +151,7 @@ class _Planner:
             except DefinitionError as error:
                 self._problem("invalid_dependency", error.message, error.source)
                 cached = {}
-            except Exception as error:  # noqa: BLE001 - user code in a dependency function
+            except Exception as error:
                 self._problem(
                     "invalid_dependency",
                     f'the dependencies function of "{definition.id}" raised '

@@ -85,7 +85,7 @@ def test_the_cli_exits_1_and_writes_no_file(tmp_path: Path) -> None:
             "out_pkg",
             "--project",
             str(REPO),
-        ],  # fmt: skip
+        ],
         capture_output=True,
         text=True,
         cwd=REPO,
