@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
@@ -193,8 +194,10 @@ class Redactor:
         if isinstance(value, str):
             return self._scrub(value)
         kind = type(value)
-        if value is None or kind is int or kind is float or kind is bool:
+        if value is None or kind is int or kind is bool:
             return value
+        if isinstance(value, float):
+            return _finite(value)
         if depth >= MAX_DEPTH:
             return MAX_DEPTH_MARKER
         if isinstance(value, dict):  # the common case, ahead of the slower ABC checks
@@ -229,8 +232,10 @@ class Redactor:
                 continue
             kind = type(item)
             # Numbers and flags are the bulk of structured data; skip the call for them.
-            if kind is int or kind is float or kind is bool or item is None:
+            if kind is int or kind is bool or item is None:
                 redacted[printable] = item
+            elif kind is float:
+                redacted[printable] = _finite(item)
             else:
                 redacted[printable] = self._value(item, depth)
         return redacted
@@ -267,3 +272,8 @@ class Redactor:
         except Exception:
             return f"[unprintable {type(value).__name__}]"
         return self._scrub(text)
+
+
+def _finite(number: float) -> float | str:
+    """Infinities and NaN as text: strict JSON (and most log stores) reject the bare tokens."""
+    return number if math.isfinite(number) else str(number)

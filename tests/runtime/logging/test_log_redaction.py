@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -261,3 +262,9 @@ def test_key_decisions_cache_is_bounded() -> None:
         custom.scrub_text(f"token{index}=1")
 
     assert custom.redact_value({"password": "x", "key-1": 1}) == {"password": REDACTED, "key-1": 1}
+
+
+def test_non_finite_numbers_become_text_so_json_lines_stay_valid() -> None:
+    redacted = redactor.redact_value({"ratio": float("inf"), "all": [float("nan"), -math.inf, 0.5]})
+
+    assert redacted == {"ratio": "inf", "all": ["nan", "-inf", 0.5]}
