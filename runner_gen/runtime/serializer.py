@@ -110,14 +110,15 @@ def dumps(value: object) -> bytes:
     """Compact UTF-8 JSON of ``to_tree(value)``: the body of a request or response."""
     tree = to_tree(value)
     try:
-        return _compact(tree, ensure_ascii=False).encode("utf-8")
+        return _UTF8_ENCODER.encode(tree).encode("utf-8")
     except UnicodeEncodeError:
         # A lone surrogate (legal in JS strings) has no UTF-8 form; \\u escapes keep it intact.
-        return _compact(tree, ensure_ascii=True).encode("ascii")
+        return _ASCII_ENCODER.encode(tree).encode("ascii")
 
 
-def _compact(tree: JsonTree, *, ensure_ascii: bool) -> str:
-    return json.dumps(tree, separators=(",", ":"), ensure_ascii=ensure_ascii, allow_nan=False)
+# Built once: json.dumps/json.loads with options construct a new encoder/decoder on every call.
+_UTF8_ENCODER: Final = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_ASCII_ENCODER: Final = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, allow_nan=False)
 
 
 def _encode(value: object, depth: int) -> JsonTree:
@@ -227,7 +228,7 @@ def loads(data: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> object:
     except UnicodeDecodeError as error:
         raise SerializerError(f"Payload is not valid UTF-8: {error.reason}") from None
     try:
-        tree = json.loads(text, parse_constant=_reject_constant)
+        tree = _DECODER.decode(text)
     except RecursionError:
         raise _too_deep(max_depth) from None
     except ValueError as error:
@@ -238,6 +239,9 @@ def loads(data: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> object:
 
 def _reject_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
+
+
+_DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def from_tree(tree: JsonTree, *, max_depth: int = DEFAULT_MAX_DEPTH) -> object:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any
 
 import httpx
 
@@ -28,7 +29,7 @@ class AsyncTransport:
     what ``errors`` maps a remote error id to); httpx exceptions never escape.
     """
 
-    __slots__ = ("_endpoints", "_errors", "_http", "_owns_http", "_timeout")
+    __slots__ = ("_endpoints", "_errors", "_http", "_owns_http", "_per_request")
 
     def __init__(
         self,
@@ -41,10 +42,18 @@ class AsyncTransport:
         errors: ErrorFactories = _NO_ERRORS,
     ) -> None:
         self._endpoints = Endpoints.of(base_url, token, header)
-        self._timeout = httpx.Timeout(timeout)
         self._errors = errors
         self._owns_http = http is None
-        self._http = http if http is not None else httpx.AsyncClient(timeout=self._timeout)
+        if http is None:
+            # Our own client carries headers and timeout, so a call merges nothing per request.
+            self._http = httpx.AsyncClient(timeout=timeout, headers=self._endpoints.headers)
+            self._per_request: dict[str, Any] = {}
+        else:
+            self._http = http
+            self._per_request = {
+                "headers": self._endpoints.headers,
+                "timeout": httpx.Timeout(timeout),
+            }
 
     async def task(self, id: str, input: object = UNDEFINED) -> object:
         """Run task ``id`` remotely and return its deserialized result."""
@@ -88,9 +97,7 @@ class AsyncTransport:
 
     async def _send(self, method: str, url: str, body: bytes | None) -> httpx.Response:
         try:
-            return await self._http.request(
-                method, url, content=body, headers=self._endpoints.headers, timeout=self._timeout
-            )
+            return await self._http.request(method, url, content=body, **self._per_request)
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as error:
             raise transport_error(error, url) from error
         except RuntimeError as error:
