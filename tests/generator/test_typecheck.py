@@ -1,0 +1,55 @@
+"""mypy --strict accepts every generated package, and rejects a mis-wired one."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from runner_gen.generator.build import write
+from tests.support.build import REPO, generate_files
+
+WELL_WIRED = [
+    "tests.fixtures.apps.lifecycle:app",
+    "tests.fixtures.apps.events:app",
+    "tests.fixtures.apps.features:app",
+]
+
+
+def _generate_into(root: Path, spec: str) -> Path:
+    output = generate_files(spec)
+    output.package_dir = root / output.spec.package
+    write([output])
+    return output.package_dir
+
+
+def _mypy(*targets: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MYPYPATH": str(targets[0].parent)}
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", *map(str, targets)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.timeout(300)
+def test_generated_packages_pass_mypy_strict(tmp_path: Path) -> None:
+    packages = [_generate_into(tmp_path, spec) for spec in WELL_WIRED]
+    result = _mypy(*packages)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.timeout(300)
+def test_a_dependency_wired_to_the_wrong_type_fails_mypy(tmp_path: Path) -> None:
+    package = _generate_into(tmp_path, "tests.fixtures.apps.miswired:app")
+    result = _mypy(package)
+    assert result.returncode == 1
+    assert 'Argument "db" to "lookup" has incompatible type "Cache"; expected "Database"' in (
+        result.stdout
+    )
