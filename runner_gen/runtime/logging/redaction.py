@@ -27,6 +27,8 @@ from runner_gen.runtime.logging.secret_patterns import (
     SECRET_SHAPES,
     SENSITIVE_KEY_FRAGMENTS,
     SENSITIVE_KEY_WORDS,
+    WHOLE_LINE_KEYS,
+    WHOLE_LINE_VALUE,
     build_trigger_pattern,
     key_words,
     normalise_key,
@@ -168,7 +170,9 @@ class Redactor:
         for pair in KEY_AND_SEPARATOR.finditer(text):
             if pair.start() < done or not self._is_sensitive_text_key(pair.group("key")):
                 continue
-            value = PAIR_VALUE.match(text, pair.end())
+            key = pair.group("key").lower()
+            shape = WHOLE_LINE_VALUE if any(k in key for k in WHOLE_LINE_KEYS) else PAIR_VALUE
+            value = shape.match(text, pair.end())
             if value is None:
                 continue
             pieces.append(text[done : pair.end()])

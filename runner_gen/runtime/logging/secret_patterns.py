@@ -74,14 +74,22 @@ PAIR_VALUE: Final = re.compile(
     r"|[\"'][^\n]*"  # an unclosed quote (text cut short): hide the rest of the line
 )
 
+#: Cookie and Authorization header values hold several secrets separated by ``;`` or ``,``
+#: ("sid=…; csrf=…", 'Digest username="…", response="…"'): unquoted, they run to the line end.
+WHOLE_LINE_VALUE: Final = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|[^\r\n]+')
+WHOLE_LINE_KEYS: Final[tuple[str, ...]] = ("cookie", "authorization")
+
 #: Secrets that announce themselves, wherever they appear.
 SECRET_SHAPES: Final = re.compile(
+    # PEM private keys, every line of them (to the end of the text when cut short).
+    r"(?P<pem>-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z))"
     # "Bearer abc…" / "Basic dXNlcjpwYXNz": keep the scheme, drop the credential.
-    r"(?P<scheme>\b(?:[Bb]earer|BEARER|[Bb]asic|BASIC)\s+)[A-Za-z0-9\-._~+/]{8,}=*"
+    r"|(?P<scheme>\b(?:[Bb]earer|BEARER|[Bb]asic|BASIC)\s+)[A-Za-z0-9\-._~+/]{8,}=*"
     # JWTs: base64url JSON header and payload ('{"' encodes as "eyJ"), signature optional.
     r"|(?P<jwt>eyJ[\w-]{4,}\.eyJ[\w-]*(?:\.[\w-]*)?)"
     # Credentials in URLs: scheme://user:password@host keeps the user.
-    r"|(?P<userinfo>\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:)[^/\s@]+@"
+    r"|(?P<userinfo>\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:)[^/\s@]+@",
+    re.DOTALL,
 )
 
 
@@ -92,7 +100,7 @@ def replace_shape(match: re.Match[str]) -> str:
     userinfo = match.group("userinfo")
     if userinfo is not None:
         return f"{userinfo}{REDACTED}@"
-    return REDACTED  # a JWT
+    return REDACTED  # a JWT or a PEM private key
 
 
 def redacted_value(value: str) -> str:

@@ -87,6 +87,18 @@ def test_extra_keys_are_matched_like_builtin_ones() -> None:
         ('password="cut short', 'password="[REDACTED]"'),
         ("classname=Widget and user=ann", "classname=Widget and user=ann"),
         ("a dangling token=", "a dangling token="),
+        ("Cookie: sid=abc; theme=dark\nAccept: */*", "Cookie: [REDACTED]\nAccept: */*"),
+        (
+            'Authorization: Digest username="ann", response="6629fae4"',
+            "Authorization: [REDACTED]",
+        ),
+        ('{"cookie": "a=b; c=d", "n": 1}', '{"cookie": "[REDACTED]", "n": 1}'),
+        (
+            "key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEow\nIBAAK\n"
+            "-----END RSA PRIVATE KEY-----\nok",
+            "key:\n[REDACTED]\nok",
+        ),
+        ("cut -----BEGIN PRIVATE KEY-----\nMIIEvQ", "cut [REDACTED]"),
         ("plain words about tokens and sessions", "plain words about tokens and sessions"),
     ],
 )
