@@ -62,9 +62,13 @@ def build_trigger_pattern(extra_fragments: Iterable[str]) -> re.Pattern[str]:
     return re.compile("|".join([base, *loose]))
 
 
-#: A word that may be a key, then its separator: "token=", "token: ", "\"token\": ".
-#: Bounded key length keeps the scan linear even on long unbroken base64 blobs.
-KEY_AND_SEPARATOR: Final = re.compile(r"(?<![\w.-])(?P<key>[\w.-]{1,60})[\"']?\s*[:=]\s*")
+#: A key (one or two words: "token", "api key") and its separator: "token=", "token: ",
+#: "\"token\": ", or plain spaces when a long hex/base64-looking value follows
+#: ("rotated api key 9f86d081884c7d65"). Bounded lengths keep the scan linear on long blobs.
+KEY_AND_SEPARATOR: Final = re.compile(
+    r"(?<![\w.-])(?P<key>[\w.-]{1,60}(?: [\w.-]{1,30})?)"
+    r"(?:[\"']?\s*[:=]\s*|[ \t]+(?=(?=[A-Za-z0-9+/_-]*\d)[A-Za-z0-9+/_-]{16,}))"
+)
 
 #: The value after a separator: quoted (escapes included), or bare with an optional auth scheme.
 PAIR_VALUE: Final = re.compile(

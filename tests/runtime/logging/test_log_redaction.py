@@ -87,6 +87,9 @@ def test_extra_keys_are_matched_like_builtin_ones() -> None:
         ('password="cut short', 'password="[REDACTED]"'),
         ("classname=Widget and user=ann", "classname=Widget and user=ann"),
         ("a dangling token=", "a dangling token="),
+        ("rotated api key 9f86d081884c7d659a2f today", "rotated api key [REDACTED] today"),
+        ("client_secret 4f1bXk29aQ0zLmN7pR2s", "client_secret [REDACTED]"),
+        ("the token expired yesterday afternoon", "the token expired yesterday afternoon"),
         ("Cookie: sid=abc; theme=dark\nAccept: */*", "Cookie: [REDACTED]\nAccept: */*"),
         (
             'Authorization: Digest username="ann", response="6629fae4"',
