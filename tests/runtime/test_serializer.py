@@ -445,17 +445,19 @@ _SUPPORTED = st.recursive(
 )
 
 
+@settings(deadline=None)  # a busy 2-core CI box must not turn slowness into failures
 @given(_SUPPORTED)
 def test_supported_values_round_trip_through_the_tree(value: object) -> None:
     assert from_tree(to_tree(value)) == value
 
 
+@settings(deadline=None)
 @given(_SUPPORTED)
 def test_supported_values_round_trip_through_bytes(value: object) -> None:
     assert loads(dumps(value)) == value
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=200))
 def test_arbitrary_bytes_only_ever_raise_serializer_error(data: bytes) -> None:
     with contextlib.suppress(SerializerError):
@@ -480,7 +482,7 @@ _JSON = st.recursive(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(_JSON)
 def test_arbitrary_json_with_typed_records_only_ever_raises_serializer_error(tree: Any) -> None:
     data = json.dumps(tree).encode()
