@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import math
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import pytest
+import uvicorn
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from runner_gen.runtime.errors import RunnerError
 from runner_gen.runtime.info import DefinitionInfo
 from runner_gen.runtime.metrics import (
+    CONTENT_TYPE,
     DEFAULT_BUCKETS,
     OTHER,
     InvalidMetricsConfigError,
@@ -21,6 +27,7 @@ from runner_gen.runtime.metrics import (
     quantile_from_buckets,
     render_prometheus,
 )
+from runner_gen.runtime.metrics.asgi import metrics_endpoint
 from runner_gen.runtime.metrics_prometheus import RunnerMetricsCollector, register
 
 
@@ -360,3 +367,55 @@ def test_prometheus_client_adapter_exposes_the_same_series() -> None:
 
     assert samples(scraped) == samples(render_prometheus(metrics))
     assert 'runner_task_errors_total{error_type="ValueError",task_id="app.a"} 1.0' in scraped
+
+
+# Serving the exposition over HTTP (real uvicorn, real httpx)
+
+
+@asynccontextmanager
+async def _serving(app: Any) -> AsyncIterator[str]:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()  # connections wait in the backlog until uvicorn accepts: no start race
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_config=None))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+async def test_metrics_endpoint_serves_a_fresh_scrape_over_http() -> None:
+    metrics = Metrics(["app.a"])
+    async with _serving(metrics_endpoint(metrics)) as base, httpx.AsyncClient() as client:
+        first = await client.get(f"{base}/metrics")
+        metrics.task("app.a").observe(0.01, None)
+        second = await client.get(f"{base}/metrics")
+        head = await client.head(f"{base}/metrics")
+        post = await client.post(f"{base}/metrics")
+
+    assert first.status_code == 200
+    assert first.headers["content-type"] == CONTENT_TYPE
+    assert 'runner_task_calls_total{task_id="app.a",outcome="ok"} 0' in first.text
+    assert 'runner_task_calls_total{task_id="app.a",outcome="ok"} 1' in second.text
+    assert _families(second.text)["runner_task_duration_seconds"].type == "histogram"
+    assert head.status_code == 200
+    assert head.content == b""
+    assert int(head.headers["content-length"]) > 0
+    assert (post.status_code, post.headers["allow"]) == (405, "GET, HEAD")
+
+
+async def test_metrics_endpoint_ignores_non_http_scopes() -> None:
+    sent: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        raise AssertionError("not called")
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    await metrics_endpoint(Metrics([]))({"type": "lifespan"}, receive, send)
+
+    assert sent == []

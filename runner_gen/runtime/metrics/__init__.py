@@ -5,6 +5,7 @@ quantile estimates, a timing middleware and a Prometheus text renderer. No depen
 
 from __future__ import annotations
 
+from runner_gen.runtime.metrics.asgi import metrics_endpoint
 from runner_gen.runtime.metrics.middleware import MetricsMiddleware
 from runner_gen.runtime.metrics.prometheus_text import CONTENT_TYPE, render_prometheus
 from runner_gen.runtime.metrics.registry import (
@@ -34,6 +35,7 @@ __all__ = [
     "TaskMetrics",
     "TaskRates",
     "TaskSnapshot",
+    "metrics_endpoint",
     "quantile_from_buckets",
     "render_prometheus",
 ]
