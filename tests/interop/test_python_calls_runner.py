@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -112,6 +113,8 @@ async def test_throwing_task_is_a_sanitized_internal_error(runner_app: NodeServe
     assert (caught.value.code, caught.value.status) == ("INTERNAL_ERROR", 500)
     assert caught.value.message == "Internal Error"
     assert "secret" not in str(caught.value)
+    # Runner generates a UUID request id and echoes it: the handle to its exposure.task.error log.
+    assert re.fullmatch(r"[0-9a-f-]{36}", caught.value.request_id or "")
 
 
 async def test_typed_runner_error_maps_to_the_declared_python_class(

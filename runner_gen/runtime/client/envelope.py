@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeAlias, TypeGuard
+from typing import Any, Protocol, TypeAlias, TypeGuard
 
 from runner_gen.runtime.client.errors import RemoteError, TransportError
 from runner_gen.runtime.serializer import UNDEFINED, SerializerError, loads
@@ -13,6 +13,20 @@ from runner_gen.runtime.serializer import UNDEFINED, SerializerError, loads
 ErrorFactories: TypeAlias = Mapping[str, Callable[[RemoteError], BaseException]]
 
 _PREVIEW_BYTES = 512
+REQUEST_ID_HEADER = "x-runner-request-id"
+
+
+class Answer(Protocol):
+    """What we read of an HTTP response (``httpx.Response`` is one)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def content(self) -> bytes: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,22 +38,21 @@ class DiscoveryResult:
     events: tuple[str, ...]
 
 
-def read_result(status: int, content: bytes, url: str, errors: ErrorFactories) -> object:
+def read_result(answer: Answer, url: str, errors: ErrorFactories) -> object:
     """The ``result`` of an ok envelope; raises RemoteError (or a mapped error) or TransportError.
 
     A missing result, or JS ``undefined`` at the top, is None: a task without a return value.
+    Errors carry the server's ``x-runner-request-id``, to find the request in its logs.
     """
-    envelope = _read_envelope(status, content, url)
+    envelope = _read_envelope(answer, url)
     if envelope["ok"] is True:
         result = envelope.get("result")
         return None if result is UNDEFINED else result
-    raise _remote_error(envelope.get("error"), status, errors)
+    raise _remote_error(envelope.get("error"), answer, errors)
 
 
-def read_discovery(
-    status: int, content: bytes, url: str, errors: ErrorFactories
-) -> DiscoveryResult:
-    result = read_result(status, content, url, errors)
+def read_discovery(answer: Answer, url: str, errors: ErrorFactories) -> DiscoveryResult:
+    result = read_result(answer, url, errors)
     allow_list = result.get("allowList") if isinstance(result, dict) else None
     if isinstance(allow_list, dict):
         enabled = allow_list.get("enabled")
@@ -47,12 +60,8 @@ def read_discovery(
         events = allow_list.get("events")
         if isinstance(enabled, bool) and _is_str_list(tasks) and _is_str_list(events):
             return DiscoveryResult(enabled, tuple(tasks), tuple(events))
-    raise TransportError(
-        "INVALID_RESPONSE",
-        "Discovery answer has no valid allowList",
-        url=url,
-        status=status,
-        body_preview=content[:_PREVIEW_BYTES],
+    raise _not_an_envelope(
+        "INVALID_RESPONSE", "Discovery answer has no valid allowList", answer, url
     )
 
 
@@ -60,35 +69,38 @@ def _is_str_list(value: object) -> TypeGuard[list[str]]:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
-def _read_envelope(status: int, content: bytes, url: str) -> dict[str, Any]:
-    succeeded = 200 <= status < 300
+def _read_envelope(answer: Answer, url: str) -> dict[str, Any]:
+    status = answer.status_code
+    content = answer.content
     # Runner's client: HTTP_ERROR when a failed response has no envelope, INVALID_RESPONSE when
     # a successful one has none.
-    code = "INVALID_RESPONSE" if succeeded else "HTTP_ERROR"
+    code = "INVALID_RESPONSE" if 200 <= status < 300 else "HTTP_ERROR"
     if not content:
-        raise TransportError(code, f"Empty response (HTTP {status})", url=url, status=status)
+        raise _not_an_envelope(code, f"Empty response (HTTP {status})", answer, url)
     try:
         envelope = loads(content)
     except SerializerError as error:
-        raise TransportError(
-            code,
-            f"Response is not a Runner envelope (HTTP {status}): {error.message}",
-            url=url,
-            status=status,
-            body_preview=content[:_PREVIEW_BYTES],
-        ) from None
+        message = f"Response is not a Runner envelope (HTTP {status}): {error.message}"
+        raise _not_an_envelope(code, message, answer, url) from None
     if isinstance(envelope, dict) and type(envelope.get("ok")) is bool:
         return envelope
-    raise TransportError(
+    raise _not_an_envelope(code, f"Response is not a Runner envelope (HTTP {status})", answer, url)
+
+
+def _not_an_envelope(code: str, message: str, answer: Answer, url: str) -> TransportError:
+    return TransportError(
         code,
-        f"Response is not a Runner envelope (HTTP {status})",
+        message,
         url=url,
-        status=status,
-        body_preview=content[:_PREVIEW_BYTES],
+        status=answer.status_code,
+        body_preview=answer.content[:_PREVIEW_BYTES],
+        request_id=answer.headers.get(REQUEST_ID_HEADER),
     )
 
 
-def _remote_error(error: object, status: int, errors: ErrorFactories) -> BaseException:
+def _remote_error(error: object, answer: Answer, errors: ErrorFactories) -> BaseException:
+    status = answer.status_code
+    request_id = answer.headers.get(REQUEST_ID_HEADER)
     if isinstance(error, dict):
         code = error.get("code")
         message = error.get("message")
@@ -100,11 +112,11 @@ def _remote_error(error: object, status: int, errors: ErrorFactories) -> BaseExc
             error_id if isinstance(error_id, str) else None,
             error.get("data"),
             error.get("details"),
+            request_id=request_id,
         )
     else:
-        remote = RemoteError(
-            "UNKNOWN", error if isinstance(error, str) and error else "Remote error", status
-        )
+        message = error if isinstance(error, str) and error else "Remote error"
+        remote = RemoteError("UNKNOWN", message, status, request_id=request_id)
     factory = errors.get(remote.error_id) if remote.error_id is not None else None
     if factory is None:
         return remote

@@ -13,7 +13,7 @@ class TransportError(RunnerError):
     ``code`` is Runner's client code where one exists (``HTTP_ERROR`` for a non-2xx response
     without an envelope, ``INVALID_RESPONSE`` for a 2xx one) and ``CONNECTION_ERROR``,
     ``TIMEOUT`` or ``CLOSED`` for failures before any response. ``status`` is the HTTP status
-    when a response arrived.
+    when a response arrived, ``request_id`` the server's ``x-runner-request-id`` if it sent one.
     """
 
     id = "runner.errors.tunnel_transport"
@@ -27,12 +27,14 @@ class TransportError(RunnerError):
         url: str,
         status: int | None = None,
         body_preview: bytes = b"",
+        request_id: str | None = None,
     ) -> None:
         super().__init__(f"{message} [{code}] ({url})")
         self.code = code
         self.url = url
         self.status = status
         self.body_preview = body_preview
+        self.request_id = request_id
 
 
 class RemoteError(RunnerError):
@@ -40,8 +42,9 @@ class RemoteError(RunnerError):
 
     ``code`` is the envelope's code (``UNAUTHORIZED``, ``FORBIDDEN``, ``INTERNAL_ERROR``...),
     ``status`` the HTTP status, ``error_id`` and ``data`` the typed error the server declared, if
-    any. (They are not named ``http_code`` and ``id``: those are this class's own RunnerError
-    identity.) Map ``error_id`` to your own exception with the transport's ``errors`` argument.
+    any, and ``request_id`` the server's ``x-runner-request-id``. (Not ``http_code`` and ``id``:
+    those are this class's own RunnerError identity.) Map ``error_id`` to your own exception
+    with the transport's ``errors`` argument.
     """
 
     id = "runner.errors.tunnel_remote"
@@ -55,6 +58,8 @@ class RemoteError(RunnerError):
         error_id: str | None = None,
         data: Any = None,
         details: Any = None,
+        *,
+        request_id: str | None = None,
     ) -> None:
         super().__init__(f"{message} [{code}, HTTP {status}]", data=data)
         self.message = message
@@ -62,3 +67,4 @@ class RemoteError(RunnerError):
         self.status = status
         self.error_id = error_id
         self.details = details
+        self.request_id = request_id

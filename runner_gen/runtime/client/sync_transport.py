@@ -59,25 +59,25 @@ class SyncTransport:
         """Run task ``id`` remotely and return its deserialized result."""
         url = self._endpoints.task_url(id)
         response = self._send("POST", url, task_body(input))
-        return read_result(response.status_code, response.content, url, self._errors)
+        return read_result(response, url, self._errors)
 
     def event(self, id: str, payload: object = UNDEFINED) -> None:
         """Emit event ``id`` remotely; returns once the server has run its hooks."""
         url = self._endpoints.event_url(id)
         response = self._send("POST", url, event_body(payload, return_payload=False))
-        read_result(response.status_code, response.content, url, self._errors)
+        read_result(response, url, self._errors)
 
     def event_with_result(self, id: str, payload: object = UNDEFINED) -> object:
         """Emit event ``id`` remotely and return the payload as the hooks left it."""
         url = self._endpoints.event_url(id)
         response = self._send("POST", url, event_body(payload, return_payload=True))
-        return read_result(response.status_code, response.content, url, self._errors)
+        return read_result(response, url, self._errors)
 
     def discovery(self) -> DiscoveryResult:
         """The task and event ids the server exposes."""
         url = self._endpoints.discovery
         response = self._send("GET", url, None)
-        return read_discovery(response.status_code, response.content, url, self._errors)
+        return read_discovery(response, url, self._errors)
 
     def close(self) -> None:
         """Close the owned HTTP client (a shared one is left open)."""

@@ -27,6 +27,7 @@ Send = Callable[[Message], Awaitable[None]]
 TOKEN = "s3cret"
 BASE = "/__runner"
 STALL_SECONDS = 5.0
+REQUEST_ID = b"stub-request-1"
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Reply:
     body: bytes
     content_type: str = "application/json; charset=utf-8"
     headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    request_id: bytes | None = REQUEST_ID
 
 
 def ok(result: object) -> Reply:
@@ -67,7 +69,7 @@ TASK_REPLIES: dict[str, Reply] = {
     "fail.string": Reply(500, b'{"ok":false,"error":"boom"}'),
     "fail.none": Reply(500, b'{"ok":false}'),
     "text400": Reply(400, b"Invalid HTTP request received.", "text/plain; charset=utf-8"),
-    "empty500": Reply(500, b""),
+    "empty500": Reply(500, b"", request_id=None),
     "empty200": Reply(200, b""),
     "html200": Reply(200, b"<html>hello</html>", "text/html"),
     "array200": Reply(200, b"[1,2]"),
@@ -91,13 +93,10 @@ def make_app(state: StubState) -> Callable[[Scope, Receive, Send], Awaitable[Non
             body += message.get("body", b"")
             more = message.get("more_body", False)
         reply = await route(scope, body, state)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": reply.status,
-                "headers": [(b"content-type", reply.content_type.encode()), *reply.headers],
-            }
-        )
+        headers = [(b"content-type", reply.content_type.encode()), *reply.headers]
+        if reply.request_id is not None:
+            headers.append((b"x-runner-request-id", reply.request_id))
+        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
         await send({"type": "http.response.body", "body": reply.body})
 
     return app

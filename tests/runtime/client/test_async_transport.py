@@ -21,7 +21,7 @@ from runner_gen.runtime.client import (
 from runner_gen.runtime.errors import RunnerError
 from runner_gen.runtime.serializer import SerializerError
 
-from .stub_server import STALL_SECONDS, TOKEN, RunningStub, serve_stub
+from .stub_server import REQUEST_ID, STALL_SECONDS, TOKEN, RunningStub, serve_stub
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -138,6 +138,7 @@ async def test_task_failure_is_a_remote_error_with_the_envelope_fields(stub: Run
     error = caught.value
     assert (error.code, error.status, error.message) == ("INTERNAL_ERROR", 500, "Internal Error")
     assert error.error_id is None
+    assert error.request_id == REQUEST_ID.decode()
     assert isinstance(error, RunnerError)
     assert error.id == "runner.errors.tunnel_remote"
 
@@ -214,6 +215,14 @@ async def test_plain_text_error_body_is_kept_for_diagnosis(stub: RunningStub) ->
         with pytest.raises(TransportError) as caught:
             await remote.task("text400")
     assert caught.value.body_preview == b"Invalid HTTP request received."
+    assert caught.value.request_id == REQUEST_ID.decode()
+
+
+async def test_request_id_is_none_when_the_server_sends_none(stub: RunningStub) -> None:
+    async with transport(stub) as remote:
+        with pytest.raises(TransportError) as caught:
+            await remote.task("empty500")
+    assert caught.value.request_id is None
 
 
 async def test_redirects_are_not_followed_so_the_token_never_leaves(stub: RunningStub) -> None:
