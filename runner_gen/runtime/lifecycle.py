@@ -23,7 +23,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from types import TracebackType
+from functools import partial
+from types import CoroutineType, TracebackType
 from typing import Any, Final, Literal, TypeAlias
 
 from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
@@ -100,7 +101,7 @@ class Lifecycle:
         self._clock = clock
         self._state: LifecycleState = "starting"
         self._admission = _OPEN
-        self._stack: list[tuple[str, Disposer]] = []
+        self._stack: list[tuple[str, Callable[..., Any], tuple[Any, ...]]] = []
         self._failures: list[DisposeFailure] = []
         self._disposal: asyncio.Task[None] | None = None
         self._in_flight = 0
@@ -128,8 +129,19 @@ class Lifecycle:
 
     # -- start ---------------------------------------------------------------------------------
 
-    def on_dispose(self, resource_id: str, fn: Disposer) -> None:
-        """Push ``fn``; call only after the resource's init returned."""
+    @property
+    def start_stack(self) -> list[tuple[str, Callable[..., Any], tuple[Any, ...]]]:
+        """The dispose stack, for generated ``start()`` to push ``(id, fn, args)`` onto directly.
+
+        Only valid before ``start()`` returns the app: no one can dispose an app that has not
+        been handed out yet, so the state check of ``on_dispose`` is not needed there, and a
+        start of 1,000 resources saves a method call for each.
+        """
+        return self._stack
+
+    def on_dispose(self, resource_id: str, fn: Callable[..., Any], *args: Any) -> None:
+        """Push ``fn`` (called as ``fn(*args)`` at dispose; sync or async); call only after the
+        resource's init returned. Positional ``args`` spare generated code a ``partial``."""
         if self._state == "disposed":
             raise ShutdownLockdownError(
                 f'Resource "{resource_id}" finished init after app "{self._app_id}" was '
@@ -138,7 +150,7 @@ class Lifecycle:
                 "disposing the app.",
             )
         # While disposing, the pop loop still reaches it: it is disposed next.
-        self._stack.append((resource_id, fn))
+        self._stack.append((resource_id, fn, args))
 
     def started(self) -> None:
         """Mark the end of start; idempotent while running."""
@@ -222,7 +234,7 @@ class Lifecycle:
         if interrupted:
             error.add_note(f'Rollback of app "{self._app_id}" outlived a cancellation.')
         if self._stack:
-            ids = ", ".join(f'"{resource_id}"' for resource_id, _ in reversed(self._stack))
+            ids = ", ".join(f'"{resource_id}"' for resource_id, _, _ in reversed(self._stack))
             error.add_note(f'Rollback of app "{self._app_id}" was cut short; not disposed: {ids}')
         setattr(error, _FAILURES_ATTR, failures)
         return failures
@@ -242,12 +254,29 @@ class Lifecycle:
             if drain:
                 await self.drain(self._drain_budget)
             self._admission = _CLOSED
-            while self._stack:
-                resource_id, fn = self._stack.pop()
-                failure = await self._dispose_one(resource_id, fn)
-                if failure is not None:
-                    self._failures.append((resource_id, failure))
-                    self._report(resource_id, failure)
+            stack = self._stack
+            pop = stack.pop
+            coroutine = CoroutineType
+            timed = self._dispose_timeout is not None
+            while stack:
+                resource_id, fn, args = pop()
+                if timed:
+                    failure = await self._dispose_one(resource_id, partial(fn, *args))
+                    if failure is not None:
+                        self._failed(resource_id, failure)
+                    continue
+                # The common case, inlined: one disposer call and no extra coroutine frame
+                # (start + dispose of 1,000 resources is benchmarked against plain code).
+                try:
+                    result = fn(*args)
+                    if type(result) is coroutine or (
+                        result is not None and hasattr(result, "__await__")
+                    ):
+                        await result
+                except asyncio.CancelledError as error:
+                    self._failed(resource_id, self._cancelled_failure(error))
+                except Exception as error:
+                    self._failed(resource_id, error)
         finally:
             self._admission = _CLOSED
             self._state = "disposed"
@@ -259,13 +288,21 @@ class Lifecycle:
             else:
                 await self._call_within(resource_id, fn, self._dispose_timeout)
         except asyncio.CancelledError as error:
-            task = asyncio.current_task()
-            if task is not None and task.cancelling():
-                raise  # we are being cancelled: stop disposing
-            return error  # the disposer raised it on its own: a failure like any other
+            return self._cancelled_failure(error)
         except Exception as error:
             return error
         return None
+
+    def _failed(self, resource_id: str, failure: BaseException) -> None:
+        self._failures.append((resource_id, failure))
+        self._report(resource_id, failure)
+
+    @staticmethod
+    def _cancelled_failure(error: asyncio.CancelledError) -> BaseException:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise error  # we are being cancelled: stop disposing
+        return error  # the disposer raised it on its own: a failure like any other
 
     async def _call_within(self, resource_id: str, fn: Disposer, seconds: float) -> None:
         attempt = asyncio.get_running_loop().create_task(_call(fn))
@@ -341,7 +378,7 @@ class _InFlightGuard:
 
 async def _call(fn: Disposer) -> None:
     result = fn()
-    if isinstance(result, Awaitable):
+    if result is not None and hasattr(result, "__await__"):
         await result
 
 

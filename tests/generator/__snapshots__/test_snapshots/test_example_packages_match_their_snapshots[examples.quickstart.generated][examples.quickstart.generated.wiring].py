@@ -99,6 +99,7 @@ async def start(config: AppConfig) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
     lifecycle = _rt.Lifecycle(APP_ID)
+    push_disposer = lifecycle.start_stack.append
     resources = Resources()
     tasks = Tasks()
     events = Events()
@@ -112,7 +113,7 @@ async def start(config: AppConfig) -> App:
         cfg_database: DatabaseConfig = untyped(_examples_quickstart_definitions.app.register[0]).config
         res_database = await open_database(cfg_database, logger=res_logger)
         resources.database = res_database
-        lifecycle.on_dispose("app.database", partial(close_database, res_database))
+        push_disposer(("app.database", close_database, (res_database,)))
 
         # app.outbox (examples/quickstart/definitions.py:36)
         res_outbox = await create_outbox()
@@ -136,7 +137,7 @@ async def start(config: AppConfig) -> App:
 
         # globals.middleware.task.retry (runner_gen/definitions/builtins.py:50)
         mw_task_retry = RetryMiddleware()
-        lifecycle.on_dispose("globals.middleware.task.retry", mw_task_retry.dispose)
+        push_disposer(("globals.middleware.task.retry", mw_task_retry.dispose, ()))
 
         # app.tasks.register_user (examples/quickstart/definitions.py:87)
         info_register_user = _rt.DefinitionInfo(

@@ -85,6 +85,7 @@ async def start() -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
     lifecycle = _rt.Lifecycle(APP_ID)
+    push_disposer = lifecycle.start_stack.append
     resources = Resources()
     tasks = Tasks()
     events = Events()

@@ -100,6 +100,7 @@ async def start() -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
     lifecycle = _rt.Lifecycle(APP_ID)
+    push_disposer = lifecycle.start_stack.append
     resources = Resources()
     tasks = Tasks()
     events = Events()
@@ -110,7 +111,7 @@ async def start() -> App:
 
         # globals.middleware.resource.retry (runner_gen/definitions/builtins.py:80)
         mw_resource_retry = RetryMiddleware()
-        lifecycle.on_dispose("globals.middleware.resource.retry", mw_resource_retry.dispose)
+        push_disposer(("globals.middleware.resource.retry", mw_resource_retry.dispose, ()))
 
         # ft.flaky (tests/fixtures/apps/features.py:68)
         info_flaky = _rt.DefinitionInfo(
@@ -235,7 +236,7 @@ async def start() -> App:
 
         # globals.middleware.task.require_context (runner_gen/definitions/builtins.py:77)
         mw_task_require_context = RequireContextMiddleware()
-        lifecycle.on_dispose("globals.middleware.task.require_context", mw_task_require_context.dispose)
+        push_disposer(("globals.middleware.task.require_context", mw_task_require_context.dispose, ()))
 
         # ft.tasks.whoami (tests/fixtures/apps/features.py:175)
         info_whoami = _rt.DefinitionInfo(

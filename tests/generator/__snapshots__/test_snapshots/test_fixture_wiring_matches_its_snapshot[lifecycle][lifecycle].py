@@ -91,6 +91,7 @@ async def start() -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
     lifecycle = _rt.Lifecycle(APP_ID)
+    push_disposer = lifecycle.start_stack.append
     resources = Resources()
     tasks = Tasks()
     events = Events()
@@ -98,27 +99,27 @@ async def start() -> App:
         # lc.a (tests/fixtures/apps/lifecycle.py:86)
         res_a = await open_a()
         resources.a = res_a
-        lifecycle.on_dispose("lc.a", partial(close_a, res_a))
+        push_disposer(("lc.a", close_a, (res_a,)))
 
         # lc.b (tests/fixtures/apps/lifecycle.py:87)
         res_b = await open_b(a=res_a)
         resources.b = res_b
-        lifecycle.on_dispose("lc.b", partial(close_b, res_b))
+        push_disposer(("lc.b", close_b, (res_b,)))
 
         # lc.c (tests/fixtures/apps/lifecycle.py:88)
         res_c = await open_c(b=res_b)
         resources.c = res_c
-        lifecycle.on_dispose("lc.c", partial(close_c, res_c))
+        push_disposer(("lc.c", close_c, (res_c,)))
 
         # lc.d (tests/fixtures/apps/lifecycle.py:89)
         res_d = open_d()
         resources.d = res_d
-        lifecycle.on_dispose("lc.d", partial(close_d, res_d))
+        push_disposer(("lc.d", close_d, (res_d,)))
 
         # lc (tests/fixtures/apps/lifecycle.py:92)
         res_lc = await open_root(c=res_c, d=res_d)
         resources.lc = res_lc
-        lifecycle.on_dispose("lc", partial(close_root, res_lc))
+        push_disposer(("lc", close_root, (res_lc,)))
 
     except BaseException as error:
         await lifecycle.rollback(error)
