@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 from typing import Any, Final
 
+from runner_gen.runtime.logging.delivery import FORWARDED_RECORD_ATTRIBUTE
 from runner_gen.runtime.logging.levels import from_stdlib_level
-from runner_gen.runtime.logging.logger import FORWARDED_RECORD_ATTRIBUTE, Logger
+from runner_gen.runtime.logging.logger import Logger
 
 # Attributes every stdlib record has; anything else came from ``extra=`` and becomes data.
 _STANDARD_ATTRIBUTES: Final = frozenset(
