@@ -1,4 +1,4 @@
-"""Shared test fixtures: services on loopback are real; outside CI a missing one skips, in CI it fails."""
+"""Shared fixtures: services on loopback are real; a missing one skips outside CI, fails in CI."""
 
 from __future__ import annotations
 

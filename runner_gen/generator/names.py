@@ -17,7 +17,8 @@ RESERVED = frozenset(
         "annotations", "TYPE_CHECKING", "Any", "Awaitable", "Callable", "Final", "cast",
         "partial", "asynccontextmanager", "AsyncIterator", "App", "Resources", "Tasks",
         "Events", "start", "running", "main", "APP_ID", "lifecycle", "resources", "tasks",
-        "events", "error", "emission", "push_disposer", "chain", "config", "input", "payload", "app",
+        "events", "error", "emission", "push_disposer", "chain", "config", "input", "payload",
+        "app",
     }
 )  # fmt: skip
 _LOCAL_PREFIXES = ("res_", "task_", "emit_", "mw_", "tag_", "cfg_", "ctx_", "info_", "value_", "_")

@@ -47,5 +47,5 @@ async def test_a_task_emits_through_its_injected_emitter() -> None:
 async def test_a_failing_hook_stops_the_emission_and_reaches_the_emitter() -> None:
     async with wiring.running() as app:
         with pytest.raises(AttributeError):
-            await app.events.ping(None)  # type: ignore[arg-type]  # hooks read .text
+            await app.events.ping(None)  # hooks read .data.text
     assert defs.LOG == []
