@@ -21,6 +21,7 @@ from runner_gen.runtime.exposure.asgi import Receive, Scope, Send
 from runner_gen.runtime.exposure.auth import Authenticator
 from runner_gen.runtime.exposure.body import ClientDisconnected, check_declared_length, read_body
 from runner_gen.runtime.exposure.config import ExposureConfig
+from runner_gen.runtime.exposure.deadlines import BodyDeadlines
 from runner_gen.runtime.exposure.envelope import (
     INTERNAL_ERROR_BODY,
     OK_WITHOUT_RESULT,
@@ -80,7 +81,7 @@ class ExposureApp:
                 "False; every request will fail with AUTH_NOT_CONFIGURED"
             )
         self._limit = config.body_limit
-        self._body_timeout = config.body_timeout
+        self._deadlines = BodyDeadlines(config.body_timeout)
         self._public_errors = config.public_errors
         self.inflight = InFlight()
 
@@ -102,17 +103,19 @@ class ExposureApp:
         if scope["type"] == "http":
             task = self.inflight.enter()
             try:
-                await self._handle(scope, receive, send)
+                await self._handle(scope, receive, send, task)
             finally:
                 self.inflight.leave(task)
         elif scope["type"] == "lifespan":
             await _lifespan(receive, send)
 
-    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _handle(
+        self, scope: Scope, receive: Receive, send: Send, task: asyncio.Task[Any]
+    ) -> None:
         headers = scan_headers(scope["headers"], self._auth.token_header)
         request_id = request_id_of(headers.request_id)
         try:
-            status, body = await self._respond(scope, receive, headers, request_id)
+            status, body = await self._respond(scope, receive, headers, request_id, task)
         except ClientDisconnected:
             return  # nobody is left to answer; the task was never called
         except ExposureError as refusal:
@@ -123,7 +126,12 @@ class ExposureApp:
         await send_json(send, status, body, request_id, close=self.inflight.stopping)
 
     async def _respond(
-        self, scope: Scope, receive: Receive, headers: RequestHeaders, request_id: bytes
+        self,
+        scope: Scope,
+        receive: Receive,
+        headers: RequestHeaders,
+        request_id: bytes,
+        task: asyncio.Task[Any],
     ) -> tuple[int, bytes]:
         path: str = scope["path"]
         endpoint = self._routes.get(path) or self._unexposed(path)
@@ -141,7 +149,7 @@ class ExposureApp:
         await self._admit(headers)
         if isinstance(endpoint, _Unexposed):
             raise ForbiddenError(f"{endpoint.kind} {endpoint.id} not exposed")
-        document = await self._read_json(receive, headers)
+        document = await self._read_json(receive, headers, task)
         if isinstance(endpoint, TaskRoute):
             return await self._run_task(endpoint, document, request_id)
         return await self._emit_event(endpoint, document, request_id)
@@ -160,13 +168,20 @@ class ExposureApp:
             headers.token, headers.authorization, headers.ambiguous_credentials
         )
 
-    async def _read_json(self, receive: Receive, headers: RequestHeaders) -> object:
+    async def _read_json(
+        self, receive: Receive, headers: RequestHeaders, task: asyncio.Task[Any]
+    ) -> object:
         check_declared_length(headers.content_length, self._limit)
+        self._deadlines.watch(task)
         try:
-            async with asyncio.timeout(self._body_timeout):
-                raw = await read_body(receive, self._limit)
-        except TimeoutError:
+            raw = await read_body(receive, self._limit)
+        except asyncio.CancelledError:
+            if not self._deadlines.expired(task):
+                raise
+            task.uncancel()
             raise RequestTimeoutError() from None
+        finally:
+            self._deadlines.release(task)
         try:
             return serializer.loads(raw)
         except serializer.SerializerError:

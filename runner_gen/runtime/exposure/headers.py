@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from collections.abc import Iterable
 
 _REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
@@ -53,4 +53,11 @@ def request_id_of(presented: bytes | None) -> bytes:
     """The client's ``x-runner-request-id`` when it is safe to echo and log, else a new UUID."""
     if presented is not None and _REQUEST_ID.fullmatch(presented):
         return presented
-    return str(uuid.uuid4()).encode("ascii")
+    return _new_uuid4()
+
+
+def _new_uuid4() -> bytes:
+    """A random (version 4) UUID as text; twice as fast as ``str(uuid.uuid4())``."""
+    hex_ = os.urandom(16).hex()
+    variant = "89ab"[int(hex_[16], 16) & 3]
+    return f"{hex_[:8]}-{hex_[8:12]}-4{hex_[13:16]}-{variant}{hex_[17:20]}-{hex_[20:]}".encode()

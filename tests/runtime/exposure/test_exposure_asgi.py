@@ -115,3 +115,18 @@ async def test_a_multi_message_body_is_joined() -> None:
     ]
     await app(http_scope("/__runner/task/t"), exchange.receive, exchange.send)
     assert exchange.json == {"ok": True, "result": "joined"}
+
+
+async def test_a_request_cancelled_while_its_body_is_awaited_propagates_the_cancellation() -> None:
+    app = make_app(t=TaskRoute(id="t", call=echo))
+    exchange = Exchange()
+    exchange._incoming = []  # the body never comes
+    request = asyncio.create_task(
+        app(http_scope("/__runner/task/t"), exchange.receive, exchange.send)
+    )
+    await asyncio.sleep(0.01)
+    request.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await request
+    assert exchange.sent == []
+    assert len(app.inflight) == 0

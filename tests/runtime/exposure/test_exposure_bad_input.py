@@ -95,19 +95,24 @@ async def test_a_body_of_exactly_the_limit_is_accepted_and_one_more_byte_is_not(
     assert over.status_code == 413
 
 
-async def test_a_body_longer_than_its_declared_length_is_read_only_up_to_that_length() -> None:
-    # h11 frames by Content-Length: the extra bytes are never part of this request's body.
+async def test_bytes_after_the_declared_length_are_never_part_of_the_body() -> None:
+    # The client declares 12 bytes and keeps writing: what follows is framed as the next
+    # (pipelined) request, never appended to this body, whichever parser uvicorn uses.
     task = Recorder()
     async with serving([TaskRoute(id="app.tasks.echo", call=task)], config=small_limit()) as served:
-        response = await raw_exchange(
-            served.running.port,
-            post_head(TASK_PATH, "content-length: 12") + b'{"input":12}' + b"9" * 5000,
-        )
-    assert response.status == 200
-    assert task.calls == [12]
+        second = post_head(TASK_PATH, "content-length: 12") + b'{"input":34}'
+        async with raw_connection(served.running.port) as (reader, writer):
+            writer.write(post_head(TASK_PATH, "content-length: 12") + b'{"input":12}' + second)
+            await writer.drain()
+            first_response = await read_response(reader)
+            second_response = await read_response(reader)
+    assert (first_response.status, second_response.status) == (200, 200)
+    assert task.calls == [12, 34]
 
 
 async def test_both_content_length_and_chunked_are_refused_with_400() -> None:
+    # h11 hands the request to the app, which refuses it with the envelope; httptools refuses
+    # it itself with a plain-text 400. Either way the task is never called.
     task = Recorder()
     async with serving([TaskRoute(id="app.tasks.echo", call=task)]) as served:
         head = post_head(TASK_PATH, "content-length: 14", "transfer-encoding: chunked")
@@ -115,7 +120,8 @@ async def test_both_content_length_and_chunked_are_refused_with_400() -> None:
             served.running.port, head + b'd\r\n{"input": 1 }\r\n0\r\n\r\n'
         )
     assert response.status == 400
-    assert json.loads(response.body)["error"]["code"] == "BAD_REQUEST"
+    if response.headers["content-type"].startswith("application/json"):
+        assert json.loads(response.body)["error"]["code"] == "BAD_REQUEST"
     assert task.calls == []
 
 
