@@ -70,13 +70,15 @@ class Logger:
 
     def on_log(self, listener: LogListener) -> Callable[[], None]:
         """Call ``listener`` with every record of this logger family; returns an unsubscribe."""
-        shared = self._delivery
-        shared.listeners = (*shared.listeners, listener)
-        shared.refresh()
+        delivery = self._delivery
+        delivery.listeners = (*delivery.listeners, listener)
+        delivery.refresh()
 
         def unsubscribe() -> None:
-            shared.listeners = tuple(known for known in shared.listeners if known is not listener)
-            shared.refresh()
+            delivery.listeners = tuple(
+                known for known in delivery.listeners if known is not listener
+            )
+            delivery.refresh()
 
         return unsubscribe
 
@@ -323,13 +325,14 @@ class Logger:
         source: str | None,
     ) -> Pending:
         """Build, redact and deliver one record; returns the async listeners still to await."""
-        shared = self._delivery
         try:
             record = self._record(level, message, data, error, context, source)
-        except Exception as problem:  # defensive: redaction already never raises
-            shared.report("record", f"could not build a log record: {type(problem).__name__}")
+        except Exception as problem:  # a broken wall clock; redaction itself never raises
+            self._delivery.report(
+                "record", f"could not build a log record: {type(problem).__name__}"
+            )
             return []
-        return shared.deliver(value, record)
+        return self._delivery.deliver(value, record)
 
     def _record(
         self,
@@ -349,7 +352,7 @@ class Logger:
                 source=source if source is not None else self._source,
                 message=message if isinstance(message, str) else _text(message),
                 data=dict(data) if data else {},
-                context={**bound, **context} if context else bound,
+                context={**bound, **context} if context else dict(bound),
                 error=None if error is None else error_info(error),
             )
         return LogRecord(
@@ -362,7 +365,8 @@ class Logger:
                 else _text(redactor.redact_value(message))
             ),
             data=_redacted_data(redactor, data) if data else {},
-            context={**bound, **redactor.redact_mapping(context)} if context else bound,
+            # A copy per record: a listener enriching one record must not touch the next.
+            context={**bound, **redactor.redact_mapping(context)} if context else dict(bound),
             error=None if error is None else redactor.redact_error(error_info(error)),
         )
 

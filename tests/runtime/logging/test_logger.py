@@ -412,3 +412,15 @@ def test_awaitables_that_are_not_coroutines_are_skipped_too_without_a_loop() -> 
     log.logger.warn_sync("no loop")
 
     assert "async log listeners skipped" in log.err.getvalue()
+
+
+async def test_a_listener_enriching_a_record_does_not_change_the_next_one() -> None:
+    log = captured(LoggerConfig(print_threshold=None))
+    child = log.logger.with_(context={"request_id": "r-1"})
+    log.logger.on_log(lambda record: record.context.setdefault("seen", []).append(record.message))
+
+    await child.info("first")
+    await child.info("second")
+
+    assert log.records[1].context == {"request_id": "r-1", "seen": ["second"]}
+    assert child.with_().source is None
