@@ -21,7 +21,9 @@ RESERVED = frozenset(
         "app",
     }
 )  # fmt: skip
-_LOCAL_PREFIXES = ("res_", "task_", "emit_", "mw_", "tag_", "cfg_", "ctx_", "info_", "value_", "_")
+_LOCAL_PREFIXES = (
+    "res_", "task_", "emit_", "mw_", "tag_", "cfg_", "ctx_", "info_", "value_", "log_", "_",
+)  # fmt: skip
 
 
 class ImportTable:

@@ -6,6 +6,7 @@ each with the definition's id, its file:line and a fix.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,7 @@ from runner_gen.generator.problems import BuildError, Problem
 from runner_gen.generator.types import type_annotation
 
 STORE_ID = "globals.resources.store"
+LOGGER_ID = "globals.resources.logger"
 EXCLUDE_FROM_GLOBAL_HOOKS = "globals.tags.exclude_from_global_hooks"
 _TAG_TARGET_OF_KIND = {
     "task": "tasks",
@@ -571,20 +573,26 @@ class _Planner:
     def _annotation(self, annotation: Annotation | None, fallback: str = "Any") -> str:
         return self.imports.annotation(annotation) if annotation is not None else fallback
 
-    def _value_of(self, dependency: Any) -> str:
+    def _value_of(self, dependency: Any, dependent: str) -> str:
         optional = isinstance(dependency, OptionalDependency)
         target = dependency.target if optional else dependency
         if target.id == STORE_ID:
             return "store"
         if target.id not in self.nodes:
             return "None"
+        if target.id == LOGGER_ID:
+            return self._child_logger_var(dependent)
         return self.vars[target.id]
+
+    def _child_logger_var(self, dependent: str) -> str:
+        return f"log_{self.vars[dependent]}"
 
     def _kwargs(
         self, definition: Any, signature: Signature, extra: Mapping[str, str]
     ) -> tuple[Kwarg, ...]:
         deps = self._deps(definition)
-        values = {key: self._value_of(dep) for key, dep in deps.items()} | dict(extra)
+        values = {key: self._value_of(dep, definition.id) for key, dep in deps.items()}
+        values |= dict(extra)
         return tuple(
             Kwarg(name, values[name]) for name in signature.keyword_names if name in values
         )
@@ -601,6 +609,8 @@ class _Planner:
             return [StoreStep("store", STORE_ID, "", "store", tags)]
         node = self.nodes[node_id]
         definition = node.definition
+        if node_id == LOGGER_ID:
+            return [self._resource_step(node), *self._child_loggers()]
         if isinstance(definition, Resource):
             return [self._resource_step(node)]
         if isinstance(definition, Task):
@@ -622,6 +632,27 @@ class _Planner:
                 )
             ]
         return []  # hooks are inlined into their events' emitters
+
+    def _child_loggers(self) -> list[Step]:
+        """One child logger per definition that depends on the logger, bound to its id, so
+        every record says which definition wrote it (Runner's stable ``source``)."""
+        steps: list[Step] = []
+        for node_id, node in self.nodes.items():
+            for dependency in self._deps(node.definition).values():
+                optional = isinstance(dependency, OptionalDependency)
+                target = dependency.target if optional else dependency
+                if target.id == LOGGER_ID:
+                    steps.append(
+                        ValueStep(
+                            "value",
+                            f"the logger of {node_id}",
+                            "",
+                            self._child_logger_var(node_id),
+                            f"{self.vars[LOGGER_ID]}.with_(source={json.dumps(node_id)})",
+                        )
+                    )
+                    break
+        return steps
 
     def _config_expr(self, node: _Node) -> str | None:
         definition = node.definition

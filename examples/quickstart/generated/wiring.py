@@ -109,9 +109,15 @@ async def start(config: AppConfig) -> App:
         res_logger = create_logger(cfg_logger)
         resources.logger = res_logger
 
+        # the logger of app
+        log_res_app = res_logger.with_(source="app")
+
+        # the logger of app.database
+        log_res_database = res_logger.with_(source="app.database")
+
         # app.database (examples/quickstart/definitions.py:23)
         cfg_database: DatabaseConfig = untyped(_examples_quickstart_definitions.app.register[0]).config
-        res_database = await open_database(cfg_database, logger=res_logger)
+        res_database = await open_database(cfg_database, logger=log_res_database)
         resources.database = res_database
         push_disposer(("app.database", close_database, (res_database,)))
 
@@ -182,7 +188,7 @@ async def start(config: AppConfig) -> App:
         tasks.list_routes = task_list_routes
 
         # app (examples/quickstart/definitions.py:126)
-        res_app = await init_app(config, logger=res_logger)
+        res_app = await init_app(config, logger=log_res_app)
         resources.app = res_app
 
     except BaseException as error:

@@ -23,7 +23,7 @@ from tests.fixtures.apps.features import (
     count_calls,
     double,
     greet,
-    log_init,
+    log_init as fn_log_init,
     new_call_log,
     open_counter,
     open_flaky,
@@ -149,7 +149,7 @@ async def start() -> App:
 
         chain_watched: _rt.Next = init_watched
         chain_watched = _rt.custom_resource_layer(
-            lambda call: log_init(call), info_watched, chain_watched
+            lambda call: fn_log_init(call), info_watched, chain_watched
         )
 
         res_watched: int = await chain_watched(None)
