@@ -306,7 +306,7 @@ class HookBuilder(_Builder, Generic[P]):
         missing = [name for name in ("on", "run") if name not in self._fields]
         if missing:
             raise DefinitionError(
-                f'Hook "{self._id}" is missing .{" and .".join(missing)}()',
+                f'Hook "{self._id}" is missing ' + " and ".join(f".{name}()" for name in missing),
                 source=self._source,
                 remediation="A hook needs .on(event) (or .on('*')) and .run(fn) before .build().",
             )
@@ -320,8 +320,9 @@ class TagBuilder(_Builder, Generic[C]):
     def config_schema(self, schema: type[NewC]) -> TagBuilder[NewC]:
         return cast("TagBuilder[NewC]", self._with(config_schema=schema))
 
-    def config(self, default: C) -> Self:
-        return self._with(default_config=default)
+    def config(self, default: NewC) -> TagBuilder[NewC]:
+        """The config used when the tag is attached without one."""
+        return cast("TagBuilder[NewC]", self._with(default_config=default))
 
     def for_(self, *targets: TagTarget) -> Self:
         return self._with(targets=frozenset(targets))

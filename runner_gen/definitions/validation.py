@@ -24,6 +24,16 @@ def validate_config(
     """Validate ``value`` against ``schema``; an instance of a schema class passes unchanged."""
     if isinstance(schema, type) and isinstance(value, schema):
         return value
+    if dataclasses.is_dataclass(schema) and isinstance(value, dict):
+        # pydantic ignores unknown keys for dataclasses; a typo in a config must not pass.
+        known = {f.name for f in dataclasses.fields(schema)}
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise DefinitionError(
+                f"{subject} validation failed for {owner_id}: unknown field(s) "
+                f"{', '.join(unknown)} (expected some of: {', '.join(sorted(known))})",
+                source=source,
+            )
     try:
         return _adapter(schema).validate_python(value)
     except ValidationError as error:
