@@ -1,0 +1,1 @@
+"""JWT authentication and role checks: an async context, two custom middleware, typed errors."""
