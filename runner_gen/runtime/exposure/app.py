@@ -27,7 +27,7 @@ from runner_gen.runtime.exposure.envelope import (
     OK_WITHOUT_RESULT,
     public_error_body,
     refusal_body,
-    send_json,
+    response_messages,
     success_body,
 )
 from runner_gen.runtime.exposure.errors import (
@@ -42,7 +42,6 @@ from runner_gen.runtime.exposure.errors import (
     UnavailableError,
 )
 from runner_gen.runtime.exposure.headers import RequestHeaders, request_id_of, scan_headers
-from runner_gen.runtime.exposure.inflight import InFlight
 from runner_gen.runtime.exposure.routes import EventRoute, TaskRoute
 
 _logger = logging.getLogger("runner_gen.exposure")
@@ -83,7 +82,9 @@ class ExposureApp:
         self._limit = config.body_limit
         self._deadlines = BodyDeadlines(config.body_timeout)
         self._public_errors = config.public_errors
-        self.inflight = InFlight()
+        #: Set when the server begins to stop: new requests get 503 UNAVAILABLE, and requests
+        #: cancelled by the drain answer 503 instead of dying silently.
+        self.stopping = False
 
         base = config.normalized_base_path
         self._task_prefix = base + "/task/"
@@ -100,30 +101,24 @@ class ExposureApp:
             self._routes[base + "/discovery"] = _Discovery(success_body({"allowList": allow_list}))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            task = self.inflight.enter()
-            try:
-                await self._handle(scope, receive, send, task)
-            finally:
-                self.inflight.leave(task)
-        elif scope["type"] == "lifespan":
-            await _lifespan(receive, send)
-
-    async def _handle(
-        self, scope: Scope, receive: Receive, send: Send, task: asyncio.Task[Any]
-    ) -> None:
+        if scope["type"] != "http":
+            if scope["type"] == "lifespan":
+                await _lifespan(receive, send)
+            return
         headers = scan_headers(scope["headers"], self._auth.token_header)
         request_id = request_id_of(headers.request_id)
         try:
-            status, body = await self._respond(scope, receive, headers, request_id, task)
+            status, body = await self._respond(scope, receive, headers, request_id)
         except ClientDisconnected:
             return  # nobody is left to answer; the task was never called
         except ExposureError as refusal:
             status, body = refusal.http_code, refusal_body(refusal)
         except Exception as error:
-            # A fault in the pipeline itself still gets the envelope, never uvicorn's plain 500.
+            # A fault in the pipeline itself still gets the envelope, not uvicorn's plain 500.
             status, body = self._failure(error, "exposure.request.error", "", request_id)
-        await send_json(send, status, body, request_id, close=self.inflight.stopping)
+        start, end = response_messages(status, body, request_id, self.stopping)
+        await send(start)
+        await send(end)
 
     async def _respond(
         self,
@@ -131,7 +126,6 @@ class ExposureApp:
         receive: Receive,
         headers: RequestHeaders,
         request_id: bytes,
-        task: asyncio.Task[Any],
     ) -> tuple[int, bytes]:
         path: str = scope["path"]
         endpoint = self._routes.get(path) or self._unexposed(path)
@@ -139,17 +133,21 @@ class ExposureApp:
         if isinstance(endpoint, _Discovery):
             if method not in ("GET", "POST"):  # Runner 5.x accepts both
                 raise MethodNotAllowedError()
-            await self._admit(headers)
+            if not self._admitted_at_once(headers):
+                await self._auth.verify_or_refuse(
+                    headers.authorization, headers.ambiguous_credentials
+                )
             return 200, endpoint.body
         if method != "POST":
             raise MethodNotAllowedError()
         if headers.chunked and headers.content_length is not None:
             # Two framings a proxy and uvicorn may read differently: request smuggling shape.
             raise BadRequestError("Both Content-Length and Transfer-Encoding are set")
-        await self._admit(headers)
+        if not self._admitted_at_once(headers):
+            await self._auth.verify_or_refuse(headers.authorization, headers.ambiguous_credentials)
         if isinstance(endpoint, _Unexposed):
             raise ForbiddenError(f"{endpoint.kind} {endpoint.id} not exposed")
-        document = await self._read_json(receive, headers, task)
+        document = await self._read_json(receive, headers)
         if isinstance(endpoint, TaskRoute):
             return await self._run_task(endpoint, document, request_id)
         return await self._emit_event(endpoint, document, request_id)
@@ -161,17 +159,16 @@ class ExposureApp:
             return _Unexposed("Event", path[len(self._event_prefix) :])
         raise NotFoundError()
 
-    async def _admit(self, headers: RequestHeaders) -> None:
-        if self.inflight.stopping:
+    def _admitted_at_once(self, headers: RequestHeaders) -> bool:
+        """True when no await is needed to admit the request (the common, static-token case)."""
+        if self.stopping:
             raise UnavailableError()
-        await self._auth.authenticate(
-            headers.token, headers.authorization, headers.ambiguous_credentials
-        )
+        return self._auth.accepts(headers.token, headers.ambiguous_credentials)
 
-    async def _read_json(
-        self, receive: Receive, headers: RequestHeaders, task: asyncio.Task[Any]
-    ) -> object:
+    async def _read_json(self, receive: Receive, headers: RequestHeaders) -> object:
         check_declared_length(headers.content_length, self._limit)
+        task = asyncio.current_task()
+        assert task is not None, "ASGI servers run every request in a task"
         self._deadlines.watch(task)
         try:
             raw = await read_body(receive, self._limit)
@@ -202,7 +199,7 @@ class ExposureApp:
             result = await route.call(value)
             return 200, success_body(route.encode_result(result))
         except asyncio.CancelledError:
-            if not self.inflight.stopping:
+            if not self.stopping:
                 raise
             raise UnavailableError("Request cancelled: the server is shutting down") from None
         except Exception as error:
@@ -221,7 +218,7 @@ class ExposureApp:
         try:
             await route.emit(value)
         except asyncio.CancelledError:
-            if not self.inflight.stopping:
+            if not self.stopping:
                 raise
             raise UnavailableError("Request cancelled: the server is shutting down") from None
         except Exception as error:

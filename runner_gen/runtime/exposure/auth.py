@@ -46,20 +46,17 @@ class Authenticator:
             matched |= hmac.compare_digest(digest, presented)
         return matched
 
-    async def authenticate(
-        self, token: bytes | None, authorization: bytes | None, ambiguous: bool
-    ) -> None:
-        """Return when the request may proceed; raise the refusal otherwise."""
-        if self._anonymous:
-            return
+    def accepts(self, token: bytes | None, ambiguous: bool) -> bool:
+        """The synchronous fast path: anonymous access, or one of the static tokens."""
+        return self._anonymous or (not ambiguous and self.token_matches(token))
+
+    async def verify_or_refuse(self, authorization: bytes | None, ambiguous: bool) -> None:
+        """The slow path, once ``accepts`` said no: the bearer verifier admits the request, or
+        it is refused (401; 500 AUTH_NOT_CONFIGURED when nothing could ever admit it)."""
         if self._unconfigured:
             raise AuthNotConfiguredError()
-        if ambiguous:
-            raise UnauthorizedError()
-        if self.token_matches(token):
-            return
         verify = self._verify
-        if verify is not None:
+        if verify is not None and not ambiguous:
             bearer = _bearer_token(authorization)
             if bearer is not None and await _verified(verify, bearer):
                 return

@@ -11,7 +11,7 @@ from typing import Any
 
 from runner_gen.runtime import serializer
 from runner_gen.runtime.errors import RunnerError
-from runner_gen.runtime.exposure.asgi import Send
+from runner_gen.runtime.exposure.asgi import Message
 from runner_gen.runtime.exposure.errors import ExposureError
 
 _logger = logging.getLogger("runner_gen.exposure")
@@ -65,16 +65,19 @@ def public_error_body(error: RunnerError) -> bytes:
 INTERNAL_ERROR_BODY = b'{"ok":false,"error":{"message":"Internal Error","code":"INTERNAL_ERROR"}}'
 
 
-async def send_json(
-    send: Send, status: int, body: bytes, request_id: bytes, *, close: bool = False
-) -> None:
-    """Send a complete JSON response with the headers every exposure response carries."""
+def response_messages(
+    status: int, body: bytes, request_id: bytes, close: bool
+) -> tuple[Message, Message]:
+    """The two ASGI messages of a complete JSON response, with the headers every exposure
+    response carries (``close`` asks the server to drop the connection afterwards)."""
     headers = [
         *_SECURITY_HEADERS,
-        (b"content-length", str(len(body)).encode("ascii")),
+        (b"content-length", b"%d" % len(body)),
         (b"x-runner-request-id", request_id),
     ]
     if close:
         headers.extend(_CLOSE)
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    return (
+        {"type": "http.response.start", "status": status, "headers": headers},
+        {"type": "http.response.body", "body": body},
+    )

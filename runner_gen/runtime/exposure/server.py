@@ -17,6 +17,7 @@ import uvicorn
 
 from runner_gen.runtime.exposure.app import ExposureApp
 from runner_gen.runtime.exposure.config import ExposureConfig
+from runner_gen.runtime.exposure.drain import drain
 from runner_gen.runtime.exposure.errors import ExposureStartError
 
 _logger = logging.getLogger("runner_gen.exposure")
@@ -77,7 +78,8 @@ class RunningExposure:
         await asyncio.shield(self._stopping)
 
     async def _shutdown(self) -> None:
-        cancelled = await self._app.inflight.drain(self._drain_budget)
+        self._app.stopping = True
+        cancelled = await drain(self._server.server_state.tasks, self._drain_budget)
         if cancelled:
             _logger.warning(
                 "exposure.drain.exceeded: cancelled %d request(s) after %.1f s",

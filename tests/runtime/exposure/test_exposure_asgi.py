@@ -102,7 +102,6 @@ async def test_a_request_cancelled_outside_a_stop_propagates_the_cancellation(ki
     with pytest.raises(asyncio.CancelledError):
         await request
     assert exchange.sent == []
-    assert len(app.inflight) == 0
 
 
 async def test_a_multi_message_body_is_joined() -> None:
@@ -129,4 +128,3 @@ async def test_a_request_cancelled_while_its_body_is_awaited_propagates_the_canc
     with pytest.raises(asyncio.CancelledError):
         await request
     assert exchange.sent == []
-    assert len(app.inflight) == 0

@@ -234,7 +234,6 @@ async def test_a_client_that_disconnects_mid_body_does_not_hurt_the_server() -> 
             await writer.drain()
         await asyncio.sleep(0.05)  # let the server see the disconnect
         after = await served.client.post("/task/app.tasks.echo", json={"input": "next"})
-        assert len(served.app.inflight) == 0
     assert after.json() == {"ok": True, "result": "next"}
     assert task.calls == ["next"]
 

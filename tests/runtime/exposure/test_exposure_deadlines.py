@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+
 import pytest
 
 from runner_gen.runtime.exposure.deadlines import BodyDeadlines
@@ -29,7 +30,8 @@ async def test_reads_started_at_different_times_are_each_cut_at_their_deadline()
     second = asyncio.create_task(read_forever(deadlines, outcome))  # due after the first sweep
     await asyncio.wait_for(asyncio.wait([first, second]), 5)
     assert outcome == ["expired", "expired"]
-    assert first.cancelled() and second.cancelled()
+    assert first.cancelled()
+    assert second.cancelled()
 
 
 async def test_a_read_released_in_time_is_never_cancelled() -> None:
