@@ -60,6 +60,9 @@ def build(apps: tuple[str, ...], package: str | None, check: bool, project: Path
             click.echo("runner-gen: generated code is up to date")
             return
         outputs = builder.generate(project, specs)
+        for output in outputs:
+            for warning in output.warnings:
+                click.echo(warning, err=True)
         if check:
             diff = builder.stale_diff(outputs, project)
             if diff:

@@ -104,6 +104,18 @@ exclude_from_global_hooks: Tag[None] = (
     .build()
 )
 ready: Event[None] = Event("globals.events.ready", caller_source(1))
+#: Runner 5.x's ``globals.tags.tunnel``: a resource whose value routes tasks/events elsewhere.
+tunnel_tag: Tag[None] = (
+    new_builder(TagBuilder, "Tag", "globals.tags.tunnel", caller_source(1))
+    .for_("resources")
+    .build()
+)
+#: Marks the resources an HTTP exposure is served from (their init is generated).
+exposure_tag: Tag[None] = (
+    new_builder(TagBuilder, "Tag", "globals.tags.http_exposure", caller_source(1))
+    .for_("resources")
+    .build()
+)
 
 
 class _TaskMiddleware:
@@ -141,6 +153,8 @@ class _Resources:
 class _Tags:
     __slots__ = ()
     exclude_from_global_hooks = exclude_from_global_hooks
+    tunnel = tunnel_tag
+    http_exposure = exposure_tag
 
 
 class _Events:

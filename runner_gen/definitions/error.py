@@ -65,6 +65,17 @@ class ErrorDefinition(Generic[DataT]):
     def throw(self, data: DataT) -> NoReturn:
         raise self.new(data)
 
+    def from_remote(self, remote: Any) -> TypedError[DataT]:
+        """Re-create this error from a remote error envelope (generated clients map ids here)."""
+        data = remote.data
+        if self.data_schema is not None:
+            from runner_gen.definitions.validation import validator_for
+
+            data = validator_for(self.data_schema)(data)
+        error = self.new(data)
+        error.add_note(f"raised remotely: {remote.message}")
+        return error
+
     def is_(self, error: object) -> bool:
         return isinstance(error, self.error_class)
 

@@ -29,6 +29,7 @@ class AppOutput:
     package_dir: Path
     files: dict[str, str]
     manifest: Manifest
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -70,7 +71,9 @@ def generate(project_root: Path, specs: list[AppSpec]) -> list[AppOutput]:
             inputs,
             {name: sha256_text(text) for name, text in files.items()},
         )
-        outputs.append(AppOutput(spec, spec.package_dir(project_root), files, manifest))
+        outputs.append(
+            AppOutput(spec, spec.package_dir(project_root), files, manifest, plan.warnings)
+        )
     return outputs
 
 

@@ -78,6 +78,17 @@ class ResourceStep:
 
 
 @dataclass(frozen=True, slots=True)
+class RemoteIR:
+    """A task or event routed through a client tunnel resource."""
+
+    helper: str  # local name of remote_task / remote_event
+    transport: str  # the tunnel resource's variable
+    encode: str | None  # expression of a TypeAdapter's dump_python, or None
+    decode: str | None  # tasks only: expression of a TypeAdapter's validate_python
+    delivery: str = "mirror"  # events only
+
+
+@dataclass(frozen=True, slots=True)
 class TaskStep:
     kind: Literal["task"]
     id: str
@@ -86,9 +97,10 @@ class TaskStep:
     var: str
     input_type: str | None  # None: the task takes no input
     output_type: str
-    run: Call
+    run: Call | None
     layers: tuple[Layer, ...] = ()
     info: InfoIR | None = None
+    remote: RemoteIR | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +120,7 @@ class EventStep:
     var: str
     payload_type: str
     hooks: tuple[HookCall, ...]
+    remote: RemoteIR | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +174,51 @@ class StoreStep:
     tags: tuple[tuple[str, str], ...]  # (tag id, tag var)
 
 
-Step = ResourceStep | TaskStep | EventStep | MiddlewareStep | TagStep | ValueStep | StoreStep
+@dataclass(frozen=True, slots=True)
+class ExposedIR:
+    """One exposed task or event, as exposure.py and client.py present it."""
+
+    kind: Literal["task", "event"]
+    id: str
+    attr: str
+    var: str  # in wiring: the task or emitter variable
+    input_type: str | None  # rendered for the module it appears in
+    output_type: str | None
+    input_adapter: str | None  # module-level TypeAdapter constant name
+    output_adapter: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExposureStep:
+    kind: Literal["exposure"]
+    id: str
+    source: str
+    attr: str
+    var: str
+    config_var: str
+    config_expr: str
+    factory: str  # exposure.py function building the ASGI app
+    arguments: tuple[Kwarg, ...]  # exposed attr -> wiring variable
+    public_errors: str  # tuple expression of the app's typed error classes
+    value_type: str  # local name of RunningExposure
+    config_type: str  # local name of HttpExposureConfig
+    serve: str  # local name of serve_exposure
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteModule:
+    """exposure.py or client.py: its own imports and adapters."""
+
+    imports: tuple[str, ...]
+    adapters: tuple[tuple[str, str], ...]  # (constant name, type expression)
+    exposures: tuple[tuple[str, str, tuple[ExposedIR, ...]], ...]  # (attr, factory, items)
+    errors: tuple[tuple[str, str], ...] = ()  # (error id, expression of its definition)
+
+
+Step = (
+    ResourceStep | TaskStep | EventStep | MiddlewareStep | TagStep | ValueStep | StoreStep
+    | ExposureStep
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +234,10 @@ class AppPlan:
     runtime_imports: tuple[str, ...]  # statements needed at run time
     store_var: str
     all_tag_vars: tuple[tuple[str, str], ...]
-    resources: tuple[ResourceStep, ...] = field(default=())
+    resources: tuple[ResourceStep | ExposureStep, ...] = field(default=())
     tasks: tuple[TaskStep, ...] = field(default=())
     events: tuple[EventStep, ...] = field(default=())
+    exposure_module: RemoteModule | None = None
+    client_module: RemoteModule | None = None
+    warnings: tuple[str, ...] = ()
+    wiring_adapters: tuple[tuple[str, str], ...] = ()  # (constant, type expression)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 import traceback
@@ -15,6 +16,7 @@ from runner_gen.generator.locate import Locator, LocatorIndex, project_modules
 from runner_gen.generator.problems import BuildError, Problem
 
 BUILTINS_MODULE = "runner_gen.definitions.builtins"
+BUILTIN_MODULES = (BUILTINS_MODULE, "runner_gen.definitions.remote")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +76,11 @@ def load_app(spec: str, project_root: Path) -> LoadedApp:
                 )
             ]
         )
-    importlib.import_module(BUILTINS_MODULE)
-    modules = project_modules(project_root, extra=(BUILTINS_MODULE,))
+    for builtin in BUILTIN_MODULES:
+        # remote needs the [serve] extra; an app that uses it has imported it already.
+        with contextlib.suppress(ImportError):
+            importlib.import_module(builtin)
+    modules = project_modules(project_root, extra=BUILTIN_MODULES)
     index = LocatorIndex(modules)
     walker = _Walker(index)
     walker.walk(root_item, None, Locator(module_name, attr))
@@ -83,7 +88,7 @@ def load_app(spec: str, project_root: Path) -> LoadedApp:
         {
             Path(m.__file__).resolve()
             for m in modules
-            if m.__file__ and m.__name__ != BUILTINS_MODULE
+            if m.__file__ and m.__name__ not in BUILTIN_MODULES
         }
     )
     return LoadedApp(

@@ -44,11 +44,15 @@ class ImportTable:
         alias = "_" + re.sub(r"\W", "_", module)
         return self._bind(module, None, alias, runtime=True)
 
-    def annotation(self, annotation: Annotation) -> str:
-        """The annotation's text, with head names renamed where they had to be aliased."""
+    def annotation(self, annotation: Annotation, *, runtime: bool = False) -> str:
+        """The annotation's text, with head names renamed where they had to be aliased.
+
+        ``runtime``: the names are needed when the module runs (e.g. in a ``TypeAdapter``),
+        not only by the type checker.
+        """
         renames: dict[str, str] = {}
         for imported in annotation.imports:
-            local = self._bind(imported.module, imported.name, imported.local, runtime=False)
+            local = self._bind(imported.module, imported.name, imported.local, runtime=runtime)
             if local != imported.local:
                 renames[imported.local] = local
         return _rename_heads(annotation.text, renames) if renames else annotation.text

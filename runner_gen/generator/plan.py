@@ -35,17 +35,20 @@ from runner_gen.generator.annotations import (
     Signature,
     SignatureError,
     SignatureReader,
+    TypeImport,
 )
 from runner_gen.generator.graph import Graph
 from runner_gen.generator.ir import (
     AppPlan,
     Call,
     EventStep,
+    ExposureStep,
     HookCall,
     InfoIR,
     Kwarg,
     Layer,
     MiddlewareStep,
+    RemoteIR,
     ResourceStep,
     Step,
     StoreStep,
@@ -59,11 +62,15 @@ from runner_gen.generator.load import LoadedApp, Registration
 from runner_gen.generator.locate import Locator
 from runner_gen.generator.names import ImportTable, attribute_names
 from runner_gen.generator.problems import BuildError, Problem
+from runner_gen.generator.remote_modules import adapter_name, plan_remote_module
+from runner_gen.generator.routing import resolve_routing
 from runner_gen.generator.types import type_annotation
 
 STORE_ID = "globals.resources.store"
 LOGGER_ID = "globals.resources.logger"
 EXCLUDE_FROM_GLOBAL_HOOKS = "globals.tags.exclude_from_global_hooks"
+_NONE = Annotation("None", ())
+_ANY = Annotation("Any", (TypeImport("typing", "Any", "Any"),))
 _TAG_TARGET_OF_KIND = {
     "task": "tasks",
     "resource": "resources",
@@ -116,6 +123,7 @@ class _Planner:
         self.imports = ImportTable()
         self.signatures: dict[int, Signature] = {}
         self._resolved: dict[int, Mapping[str, Any]] = {}
+        self.wiring_adapters: dict[str, str] = {}  # type text -> TypeAdapter constant
         self.graph = Graph()
         self.defs_alias = self.imports.function("runner_gen.definitions.defaults", "untyped")
         self.imports.private("runner_gen.runtime", "wiring", "_rt")
@@ -126,6 +134,8 @@ class _Planner:
     def plan(self) -> AppPlan:
         self._register()
         self._apply_overrides()
+        self.routing = resolve_routing(node.registration for node in self.nodes.values())
+        self.problems.extend(self.routing.problems)
         self._check_references()
         self._stop_if_problems()
         self._read_signatures()
@@ -284,7 +294,11 @@ class _Planner:
                             definition.source,
                             f'Register "{event.id}" in the app, or remove it from .on(...).',
                         )
-            if isinstance(definition, Task) and definition.phantom:
+            if (
+                isinstance(definition, Task)
+                and definition.phantom
+                and definition.id not in self.routing.task_tunnels
+            ):
                 self._problem(
                     "phantom_task_not_routed",
                     f'Phantom task "{definition.id}" has no implementation and no client '
@@ -449,6 +463,15 @@ class _Planner:
                     self.graph.add_edge(node_id, STORE_ID)
             for attachment in self._middleware_of(definition):
                 self.graph.add_edge(node_id, attachment.middleware.id)
+            tunnel = self.routing.task_tunnels.get(node_id)
+            if tunnel is None and node_id in self.routing.event_tunnels:
+                tunnel = self.routing.event_tunnels[node_id][0]
+            if tunnel is not None:
+                self.graph.add_edge(node_id, tunnel)
+            if node_id in self.routing.exposures:
+                served_tasks, served_events = self.routing.exposures[node_id]
+                for served in (*served_tasks, *served_events, *self._error_ids()):
+                    self.graph.add_edge(node_id, served)
             if isinstance(definition, Event):
                 for hook in self._hooks_of(definition):
                     self.graph.add_edge(node_id, hook.id)
@@ -611,6 +634,8 @@ class _Planner:
         definition = node.definition
         if node_id == LOGGER_ID:
             return [self._resource_step(node), *self._child_loggers()]
+        if node_id in self.routing.exposures:
+            return [self._exposure_step(node)]
         if isinstance(definition, Resource):
             return [self._resource_step(node)]
         if isinstance(definition, Task):
@@ -752,15 +777,80 @@ class _Planner:
             chained_init,
         )
 
-    def _task_step(self, node: _Node) -> TaskStep:
-        definition: Task[Any, Any] = node.definition
+    def task_types(self, definition: Task[Any, Any]) -> tuple[Annotation | None, Annotation]:
+        """(input, result) annotations of a task: from its run function, or for a phantom
+        task from its input/result schemas. ``None`` input: the task takes none."""
         override = self.overrides.get(definition.id)
         run = override.replacement if override and override.replacement else definition.run
-        assert run is not None  # phantom tasks were reported earlier
+        if run is not None:
+            signature = self.signatures[id(run)]
+            parameter = signature.positional[0].annotation if signature.positional else None
+            result = signature.returns or _NONE
+            return parameter, result
+        schema_input = definition.input_schema
+        input_annotation = None if schema_input is None else self._schema(schema_input, definition)
+        result_schema = definition.result_schema
+        result = _NONE if result_schema is None else self._schema(result_schema, definition)
+        return input_annotation, result
+
+    def payload_type(self, event: Event[Any]) -> Annotation:
+        schema = event.payload_schema
+        return _NONE if schema is None else self._schema(schema, event)
+
+    def _schema(self, schema: object, owner: Any) -> Annotation:
+        annotation = type_annotation(schema)
+        if annotation is None:
+            self._problem(
+                "unsupported_schema",
+                f'the schema {schema!r} of "{owner.id}" cannot be written as a type annotation',
+                owner.source,
+                "Use a class (pydantic model, dataclass, TypedDict) or a builtin generic of them.",
+            )
+            return _ANY
+        return annotation
+
+    def _wiring_adapter(self, annotation: Annotation) -> str:
+        """A module-level ``TypeAdapter`` in wiring.py for ``annotation``, created once."""
+        text = self.imports.annotation(annotation, runtime=True)
+        name = self.wiring_adapters.get(text)
+        if name is None:
+            name = adapter_name(text, set(self.wiring_adapters.values()))
+            self.wiring_adapters[text] = name
+        return name
+
+    def _task_step(self, node: _Node) -> TaskStep:
+        definition: Task[Any, Any] = node.definition
+        input_annotation, result_annotation = self.task_types(definition)
+        input_type = None if input_annotation is None else self._annotation(input_annotation)
+        output_type = self._annotation(result_annotation)
+        tunnel = self.routing.task_tunnels.get(definition.id)
+        if tunnel is not None:
+            encode = None
+            if input_annotation is not None:
+                encode = f"{self._wiring_adapter(input_annotation)}.dump_python"
+            decode = None
+            if result_annotation is not _NONE:
+                decode = f"{self._wiring_adapter(result_annotation)}.validate_python"
+            return TaskStep(
+                "task",
+                definition.id,
+                _relative(definition.source),
+                self.attrs[definition.id],
+                self.vars[definition.id],
+                input_type,
+                output_type,
+                None,
+                remote=RemoteIR(
+                    self.imports.function("runner_gen.runtime.tunnel", "remote_task"),
+                    self.vars[tunnel],
+                    encode,
+                    decode,
+                ),
+            )
+        override = self.overrides.get(definition.id)
+        run = override.replacement if override and override.replacement else definition.run
+        assert run is not None  # phantom tasks no tunnel routes were reported earlier
         function, signature = self._function(run)
-        input_type = (
-            self._annotation(signature.positional[0].annotation) if signature.positional else None
-        )
         call = Call(
             function,
             signature.is_async,
@@ -775,7 +865,7 @@ class _Planner:
             self.attrs[definition.id],
             self.vars[definition.id],
             input_type,
-            self._annotation(signature.returns, "None"),
+            output_type,
             call,
             layers,
             self._info(node, "task") if layers else None,
@@ -792,17 +882,70 @@ class _Planner:
                 function, signature.is_async, ("emission",), self._kwargs(hook, signature, {})
             )
             hooks.append(HookCall(hook.id, _relative(hook.source), hook.order, call))
-        payload_type = "None"
-        if event.payload_schema is not None:
-            payload_type = self._type_of(event.payload_schema, event)
+        payload = self.payload_type(event)
+        remote = None
+        forwarded = self.routing.event_tunnels.get(event.id)
+        if forwarded is not None:
+            tunnel, delivery = forwarded
+            encode = None if payload is _NONE else f"{self._wiring_adapter(payload)}.dump_python"
+            helper = self.imports.function("runner_gen.runtime.tunnel", "remote_event")
+            remote = RemoteIR(helper, self.vars[tunnel], encode, None, delivery)
         return EventStep(
             "event",
             event.id,
             _relative(event.source),
             self.attrs[event.id],
             self.vars[event.id],
-            payload_type,
+            self._annotation(payload),
             tuple(hooks),
+            remote,
+        )
+
+    def definition(self, node_id: str) -> Any:
+        return self.nodes[node_id].definition
+
+    def error_locators(self) -> list[tuple[str, Locator]]:
+        return [
+            (error_id, self.nodes[error_id].registration.locator)
+            for error_id in self._error_ids()
+            if self.nodes[error_id].registration.locator.is_direct
+        ]
+
+    def _error_ids(self) -> list[str]:
+        return [
+            node_id
+            for node_id, node in self.nodes.items()
+            if getattr(node.definition, "kind", None) == "error"
+        ]
+
+    def _exposure_step(self, node: _Node) -> ExposureStep:
+        definition = node.definition
+        attr = self.attrs[definition.id]
+        served_tasks, served_events = self.routing.exposures[definition.id]
+        arguments = tuple(
+            Kwarg(self.attrs[served], self.vars[served])
+            for served in (*served_tasks, *served_events)
+        )
+        module = self.imports.module(f"{self.package}.exposure")
+        config_expr = self._config_expr(node) or "None"
+        errors = ", ".join(f"{self.vars[error_id]}.error_class" for error_id in self._error_ids())
+        running = self.imports.function("runner_gen.runtime.exposure", "RunningExposure")
+        serve = self.imports.function("runner_gen.runtime.exposure", "serve_exposure")
+        config_type = self.imports.function("runner_gen.definitions.remote", "HttpExposureConfig")
+        return ExposureStep(
+            "exposure",
+            definition.id,
+            _relative(definition.source),
+            attr,
+            self.vars[definition.id],
+            f"cfg_{attr}",
+            config_expr,
+            f"{module}.create_{attr}_app",
+            arguments,
+            f"({errors},)" if errors else "()",
+            running,
+            config_type,
+            serve,
         )
 
     def _tag_step(self, node: _Node) -> TagStep:
@@ -956,9 +1099,13 @@ class _Planner:
             runtime_imports=tuple(self.imports.runtime_statements()),
             store_var="store",
             all_tag_vars=all_tags,
-            resources=tuple(s for s in steps if isinstance(s, ResourceStep)),
+            resources=tuple(s for s in steps if isinstance(s, ResourceStep | ExposureStep)),
             tasks=tuple(s for s in steps if isinstance(s, TaskStep)),
             events=tuple(s for s in steps if isinstance(s, EventStep)),
+            exposure_module=plan_remote_module(self, client=False),
+            client_module=plan_remote_module(self, client=True),
+            warnings=tuple(self.routing.warnings),
+            wiring_adapters=tuple((name, text) for text, name in self.wiring_adapters.items()),
         )
 
 

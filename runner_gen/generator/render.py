@@ -59,15 +59,21 @@ def render_app(plan: AppPlan) -> dict[str, str]:
         "wiring.py": _render("wiring.py.jinja", plan),
         "py.typed": "",
     }
+    if plan.exposure_module is not None:
+        files["exposure.py"] = _render("exposure.py.jinja", plan, module=plan.exposure_module)
+    if plan.client_module is not None:
+        files["client.py"] = _render("client.py.jinja", plan, module=plan.client_module)
     for name, text in files.items():
         if name.endswith(".py"):
             _ensure_valid(name, text, plan)
     return files
 
 
-def _render(template: str, plan: AppPlan) -> str:
+def _render(template: str, plan: AppPlan, **extra: object) -> str:
     text = (
-        environment().get_template(template).render(plan=plan, version=plan.version, spec=plan.spec)
+        environment()
+        .get_template(template)
+        .render(plan=plan, version=plan.version, spec=plan.spec, **extra)
     )
     return _tidy(text)
 

@@ -29,6 +29,7 @@ and its other built-in types (Error, URL, typed arrays, Symbol...) are rejected.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 import re
@@ -159,6 +160,13 @@ def _encode_other(value: object, depth: int) -> JsonTree:
         return _encode_dict(value, depth)
     if isinstance(value, list | tuple):
         return [_encode(item, depth + 1) for item in value]
+    # Records travel as objects: pydantic models (typed error data, values a task returns
+    # without a declared schema) and dataclasses. Duck-typed so the runtime needs no pydantic.
+    dump = getattr(value, "model_dump", None)
+    if callable(dump) and not isinstance(value, type):
+        return _encode(dump(), depth)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _encode({f.name: getattr(value, f.name) for f in dataclasses.fields(value)}, depth)
     raise SerializerError(
         f"Cannot serialize a value of type {type(value).__name__}",
         remediation="Convert it to JSON types, datetime, set, dict or JsRegExp before sending.",

@@ -16,6 +16,8 @@ WELL_WIRED = [
     "tests.fixtures.apps.lifecycle:app",
     "tests.fixtures.apps.events:app",
     "tests.fixtures.apps.features:app",
+    "tests.fixtures.remote.server:app",
+    "tests.fixtures.remote.client_app:app",
 ]
 
 

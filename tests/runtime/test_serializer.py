@@ -488,3 +488,30 @@ def test_arbitrary_json_with_typed_records_only_ever_raises_serializer_error(tre
     data = json.dumps(tree).encode()
     with contextlib.suppress(SerializerError):
         loads(data)
+
+
+def test_pydantic_models_and_dataclasses_travel_as_objects() -> None:
+    import dataclasses as dc
+
+    from pydantic import BaseModel
+
+    class Model(BaseModel):
+        when: datetime
+        tags: set[str]
+
+    @dc.dataclass
+    class Record:
+        model: Model
+        count: int
+
+    when = datetime(2024, 1, 1, tzinfo=UTC)
+    tree = to_tree(Record(Model(when=when, tags={"a"}), 2))
+    assert tree == {
+        "model": {
+            "when": {"__type": "Date", "value": "2024-01-01T00:00:00.000Z"},
+            "tags": {"__type": "Set", "value": ["a"]},
+        },
+        "count": 2,
+    }
+    with pytest.raises(SerializerError, match="Cannot serialize"):
+        to_tree(Model)  # the class itself is not a record

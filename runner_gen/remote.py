@@ -1,0 +1,9 @@
+"""HTTP exposure and client tunnels (needs the ``serve`` extra: uvicorn and httpx).
+
+from runner_gen.remote import http_exposure, http_client_tunnel
+"""
+
+from runner_gen.definitions.remote import HttpExposureConfig, http_client_tunnel, http_exposure
+from runner_gen.runtime.tunnel import TunnelConfig
+
+__all__ = ["HttpExposureConfig", "TunnelConfig", "http_client_tunnel", "http_exposure"]

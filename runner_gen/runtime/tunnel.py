@@ -1,0 +1,99 @@
+"""Client tunnels: tasks and events of this app that run in another service over HTTP.
+
+The generated wiring routes each selected task through ``remote_task`` (a closure built once at
+start) and forwards selected events with ``remote_event``; call sites do not change.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from runner_gen.runtime.client import AsyncTransport
+from runner_gen.runtime.info import Next
+from runner_gen.runtime.serializer import UNDEFINED
+
+#: Runner 5.x's ``eventDeliveryMode``: where a forwarded event's hooks run.
+EventDelivery = Literal["mirror", "remote-only", "local-only", "remote-first"]
+
+
+@dataclass(frozen=True)
+class TunnelConfig:
+    """An HTTP client tunnel: the remote exposure and what this app sends to it.
+
+    ``tasks`` and ``events`` select definitions by exact id or glob (``"billing.tasks.*"``), or
+    a predicate over the definition; the generator resolves them at build time.
+    """
+
+    url: str
+    token: str | None = None
+    header: str = "x-runner-token"
+    timeout: float = 30.0
+    tasks: tuple[str, ...] | Callable[[Any], bool] = ()
+    events: tuple[str, ...] | Callable[[Any], bool] = ()
+    event_delivery: EventDelivery = "mirror"
+    #: Environment variables that, when set, replace ``url`` / ``token`` at start (12-factor:
+    #: the address and secret of the other service are deployment facts, not code).
+    url_env: str | None = None
+    token_env: str | None = None
+
+
+def open_tunnel(config: TunnelConfig) -> AsyncTransport:
+    """The tunnel resource's value: one keep-alive transport to the remote exposure."""
+    url = os.environ.get(config.url_env, config.url) if config.url_env else config.url
+    token = os.environ.get(config.token_env, config.token) if config.token_env else config.token
+    return AsyncTransport(url, token=token, header=config.header, timeout=config.timeout)
+
+
+async def close_tunnel(transport: AsyncTransport) -> None:
+    await transport.aclose()
+
+
+def remote_task(
+    transport: AsyncTransport,
+    task_id: str,
+    encode: Callable[[Any], Any] | None,
+    decode: Callable[[Any], Any] | None,
+) -> Next:
+    """A task callable that runs ``task_id`` remotely; ``encode``/``decode`` map the typed input
+    and result to and from wire values (None: the task takes no input / returns it as is)."""
+    call = transport.task
+
+    async def run_remotely(input: Any) -> Any:
+        raw = await call(task_id, UNDEFINED if encode is None else encode(input))
+        return raw if decode is None else decode(raw)
+
+    return run_remotely
+
+
+def remote_event(
+    transport: AsyncTransport,
+    event_id: str,
+    encode: Callable[[Any], Any] | None,
+    local: Callable[[Any], Awaitable[None]],
+    delivery: EventDelivery,
+) -> Callable[[Any], Awaitable[None]]:
+    """An emitter that forwards ``event_id`` and runs local hooks as ``delivery`` says."""
+    send = transport.event
+
+    async def forward(payload: Any) -> None:
+        await send(event_id, UNDEFINED if encode is None else encode(payload))
+
+    if delivery == "local-only":
+        return local
+    if delivery == "remote-only":
+        return forward
+
+    async def mirror(payload: Any) -> None:
+        await local(payload)
+        await forward(payload)
+
+    async def remote_first(payload: Any) -> None:
+        try:
+            await forward(payload)
+        except Exception:
+            await local(payload)
+
+    return mirror if delivery == "mirror" else remote_first
