@@ -1,0 +1,1 @@
+"""PostgreSQL with asyncpg: a pool resource, a repository resource owning its table, two tasks."""
