@@ -86,6 +86,7 @@ class RemoteIR:
     encode: str | None  # expression of a TypeAdapter's dump_python, or None
     decode: str | None  # tasks only: expression of a TypeAdapter's validate_python
     delivery: str = "mirror"  # events only
+    errors: str = "None"  # tasks only: dict expression mapping remote error ids to factories
 
 
 @dataclass(frozen=True, slots=True)

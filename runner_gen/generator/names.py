@@ -41,7 +41,7 @@ class ImportTable:
 
     def module(self, module: str) -> str:
         """A private alias for a module whose attributes generated code navigates."""
-        alias = "_" + re.sub(r"\W", "_", module)
+        alias = "_" + module.rsplit(".", 1)[-1]
         return self._bind(module, None, alias, runtime=True)
 
     def annotation(self, annotation: Annotation, *, runtime: bool = False) -> str:

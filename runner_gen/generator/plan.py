@@ -468,6 +468,8 @@ class _Planner:
                 tunnel = self.routing.event_tunnels[node_id][0]
             if tunnel is not None:
                 self.graph.add_edge(node_id, tunnel)
+                for error_id in self._error_ids():  # remote typed errors map to these
+                    self.graph.add_edge(node_id, error_id)
             if node_id in self.routing.exposures:
                 served_tasks, served_events = self.routing.exposures[node_id]
                 for served in (*served_tasks, *served_events, *self._error_ids()):
@@ -845,6 +847,7 @@ class _Planner:
                     self.vars[tunnel],
                     encode,
                     decode,
+                    errors=self._remote_errors(),
                 ),
             )
         override = self.overrides.get(definition.id)
@@ -910,6 +913,14 @@ class _Planner:
             for error_id in self._error_ids()
             if self.nodes[error_id].registration.locator.is_direct
         ]
+
+    def _remote_errors(self) -> str:
+        """A dict literal mapping each registered error id to its ``from_remote``."""
+        entries = ", ".join(
+            f"{json.dumps(error_id)}: {self.vars[error_id]}.from_remote"
+            for error_id in self._error_ids()
+        )
+        return f"{{{entries}}}" if entries else "None"
 
     def _error_ids(self) -> list[str]:
         return [

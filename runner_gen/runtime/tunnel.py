@@ -7,11 +7,11 @@ start) and forwards selected events with ``remote_event``; call sites do not cha
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from runner_gen.runtime.client import AsyncTransport
+from runner_gen.runtime.client import AsyncTransport, RemoteError
 from runner_gen.runtime.info import Next
 from runner_gen.runtime.serializer import UNDEFINED
 
@@ -56,13 +56,21 @@ def remote_task(
     task_id: str,
     encode: Callable[[Any], Any] | None,
     decode: Callable[[Any], Any] | None,
+    errors: Mapping[str, Callable[[RemoteError], BaseException]] | None = None,
 ) -> Next:
     """A task callable that runs ``task_id`` remotely; ``encode``/``decode`` map the typed input
-    and result to and from wire values (None: the task takes no input / returns it as is)."""
+    and result to and from wire values (None: the task takes no input / returns it as is).
+    A remote error whose id is in ``errors`` is re-raised as this app's typed error."""
     call = transport.task
 
     async def run_remotely(input: Any) -> Any:
-        raw = await call(task_id, UNDEFINED if encode is None else encode(input))
+        try:
+            raw = await call(task_id, UNDEFINED if encode is None else encode(input))
+        except RemoteError as error:
+            factory = errors.get(error.error_id or "") if errors else None
+            if factory is None:
+                raise
+            raise factory(error) from error
         return raw if decode is None else decode(raw)
 
     return run_remotely

@@ -14,8 +14,8 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, cast
 
-import examples.quickstart.definitions as _examples_quickstart_definitions
-import runner_gen.definitions.builtins as _runner_gen_definitions_builtins
+import examples.quickstart.definitions as _definitions
+import runner_gen.definitions.builtins as _builtins
 from examples.quickstart.definitions import (
     close_database,
     count_users,
@@ -105,7 +105,7 @@ async def start(config: AppConfig) -> App:
     events = Events()
     try:
         # globals.resources.logger (runner_gen/definitions/builtins.py:90)
-        cfg_logger: LoggerConfig = default_config(_runner_gen_definitions_builtins.logger)
+        cfg_logger: LoggerConfig = default_config(_builtins.logger)
         res_logger = create_logger(cfg_logger)
         resources.logger = res_logger
 
@@ -116,7 +116,7 @@ async def start(config: AppConfig) -> App:
         log_res_database = res_logger.with_(source="app.database")
 
         # app.database (examples/quickstart/definitions.py:23)
-        cfg_database: DatabaseConfig = untyped(_examples_quickstart_definitions.app.register[0]).config
+        cfg_database: DatabaseConfig = untyped(_definitions.app.register[0]).config
         res_database = await open_database(cfg_database, logger=log_res_database)
         resources.database = res_database
         push_disposer(("app.database", close_database, (res_database,)))
@@ -150,7 +150,7 @@ async def start(config: AppConfig) -> App:
             "app.tasks.register_user",
             "task",
             (
-                _rt.TagUse("app.tags.http_route", untyped(_examples_quickstart_definitions.register).tags[0].config),
+                _rt.TagUse("app.tags.http_route", untyped(_definitions.register).tags[0].config),
             ),
             "examples/quickstart/definitions.py:87",
         )
@@ -159,7 +159,7 @@ async def start(config: AppConfig) -> App:
             return register_user(input, database=res_database, user_registered=emit_user_registered)
 
         chain_register_user: _rt.Next = run_register_user
-        chain_register_user = mw_task_retry.wrap(chain_register_user, info_register_user, untyped(_examples_quickstart_definitions.register).middleware[0].config)
+        chain_register_user = mw_task_retry.wrap(chain_register_user, info_register_user, untyped(_definitions.register).middleware[0].config)
 
         task_register_user = cast(
             "Callable[[NewUser], Awaitable[User]]", chain_register_user
@@ -176,8 +176,8 @@ async def start(config: AppConfig) -> App:
         # app.tags.http_route (examples/quickstart/definitions.py:77)
         tag_http_route: _rt.TagAccessor[Route] = _rt.TagAccessor(
             tasks=(
-                _rt.TaggedTask("app.tasks.register_user", untyped(_examples_quickstart_definitions.register).tags[0].config, task_register_user),
-                _rt.TaggedTask("app.tasks.count_users", untyped(_examples_quickstart_definitions.count).tags[0].config, task_count_users, takes_input=False),
+                _rt.TaggedTask("app.tasks.register_user", untyped(_definitions.register).tags[0].config, task_register_user),
+                _rt.TaggedTask("app.tasks.count_users", untyped(_definitions.count).tags[0].config, task_count_users, takes_input=False),
             ),
         )
 

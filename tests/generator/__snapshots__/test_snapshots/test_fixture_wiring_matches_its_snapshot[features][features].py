@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, cast
 
-import tests.fixtures.apps.features as _tests_fixtures_apps_features
+import tests.fixtures.apps.features as _features
 from runner_gen.definitions.defaults import default_config, untyped
 from runner_gen.runtime import wiring as _rt
 from runner_gen.runtime.events import Emission as _Emission
@@ -118,7 +118,7 @@ async def start() -> App:
             "ft.flaky",
             "resource",
             (
-                _rt.TagUse("ft.tags.route", untyped(_tests_fixtures_apps_features.flaky).tags[0].config),
+                _rt.TagUse("ft.tags.route", untyped(_features.flaky).tags[0].config),
             ),
             "tests/fixtures/apps/features.py:68",
         )
@@ -127,7 +127,7 @@ async def start() -> App:
             return await open_flaky()
 
         chain_flaky: _rt.Next = init_flaky
-        chain_flaky = mw_resource_retry.wrap(chain_flaky, info_flaky, untyped(_tests_fixtures_apps_features.flaky).middleware[0].config)
+        chain_flaky = mw_resource_retry.wrap(chain_flaky, info_flaky, untyped(_features.flaky).middleware[0].config)
 
         res_flaky: str = await chain_flaky(None)
         resources.flaky = res_flaky
@@ -159,15 +159,15 @@ async def start() -> App:
         mw_task_prefixer = new_call_log()
 
         # ft.contexts.user (tests/fixtures/apps/features.py:36)
-        ctx_user = _tests_fixtures_apps_features.current_user
+        ctx_user = _features.current_user
 
         # ft.tasks.greet (tests/fixtures/apps/features.py:152)
         info_greet = _rt.DefinitionInfo(
             "ft.tasks.greet",
             "task",
             (
-                _rt.TagUse("ft.tags.route", untyped(_tests_fixtures_apps_features.greet_task).tags[0].config),
-                _rt.TagUse("ft.tags.audited", untyped(_tests_fixtures_apps_features.greet_task).tags[1].config),
+                _rt.TagUse("ft.tags.route", untyped(_features.greet_task).tags[0].config),
+                _rt.TagUse("ft.tags.audited", untyped(_features.greet_task).tags[1].config),
             ),
             "tests/fixtures/apps/features.py:152",
         )
@@ -176,7 +176,7 @@ async def start() -> App:
             return greet(input, optional_counter=None, user=ctx_user)
 
         chain_greet: _rt.Next = run_greet
-        mwcfg_greet_1 = untyped(_tests_fixtures_apps_features.greet_task).middleware[0].config
+        mwcfg_greet_1 = untyped(_features.greet_task).middleware[0].config
         chain_greet = _rt.custom_task_layer(
             lambda call: prefix_result(call, mwcfg_greet_1, context=mw_task_prefixer), info_greet, chain_greet
         )
@@ -195,8 +195,8 @@ async def start() -> App:
             "ft.tasks.double",
             "task",
             (
-                _rt.TagUse("ft.tags.route", untyped(_tests_fixtures_apps_features.double_task).tags[0].config),
-                _rt.TagUse("ft.tags.audited", untyped(_tests_fixtures_apps_features.double_task).tags[1].config),
+                _rt.TagUse("ft.tags.route", untyped(_features.double_task).tags[0].config),
+                _rt.TagUse("ft.tags.audited", untyped(_features.double_task).tags[1].config),
             ),
             "tests/fixtures/apps/features.py:166",
         )
@@ -218,19 +218,19 @@ async def start() -> App:
         # ft.tags.route (tests/fixtures/apps/features.py:40)
         tag_route: _rt.TagAccessor[Route] = _rt.TagAccessor(
             tasks=(
-                _rt.TaggedTask("ft.tasks.greet", untyped(_tests_fixtures_apps_features.greet_task).tags[0].config, task_greet),
-                _rt.TaggedTask("ft.tasks.double", untyped(_tests_fixtures_apps_features.double_task).tags[0].config, task_double),
+                _rt.TaggedTask("ft.tasks.greet", untyped(_features.greet_task).tags[0].config, task_greet),
+                _rt.TaggedTask("ft.tasks.double", untyped(_features.double_task).tags[0].config, task_double),
             ),
             resources=(
-                _rt.TaggedResource("ft.flaky", untyped(_tests_fixtures_apps_features.flaky).tags[0].config, res_flaky),
+                _rt.TaggedResource("ft.flaky", untyped(_features.flaky).tags[0].config, res_flaky),
             ),
         )
 
         # ft.tags.audited (tests/fixtures/apps/features.py:41)
         tag_audited: _rt.TagAccessor[Any] = _rt.TagAccessor(
             tasks=(
-                _rt.TaggedTask("ft.tasks.greet", untyped(_tests_fixtures_apps_features.greet_task).tags[1].config, task_greet),
-                _rt.TaggedTask("ft.tasks.double", untyped(_tests_fixtures_apps_features.double_task).tags[1].config, task_double),
+                _rt.TaggedTask("ft.tasks.greet", untyped(_features.greet_task).tags[1].config, task_greet),
+                _rt.TaggedTask("ft.tasks.double", untyped(_features.double_task).tags[1].config, task_double),
             ),
         )
 
@@ -250,7 +250,7 @@ async def start() -> App:
             return whoami(user=ctx_user)
 
         chain_whoami: _rt.Next = run_whoami
-        chain_whoami = mw_task_require_context.wrap(chain_whoami, info_whoami, untyped(_tests_fixtures_apps_features.whoami_task).middleware[0].config)
+        chain_whoami = mw_task_require_context.wrap(chain_whoami, info_whoami, untyped(_features.whoami_task).middleware[0].config)
 
         task_whoami = cast(
             "Callable[[], Awaitable[str]]", partial(chain_whoami, None)
