@@ -9,36 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar, Token
+from contextvars import ContextVar
 
-_DEADLINE: ContextVar[float | None] = ContextVar("runner_gen_deadline", default=None)
+#: The variable itself, for the timeout middleware's per-call path (set and reset directly,
+#: without a context manager). Everyone else reads ``current_deadline()``.
+DEADLINE: ContextVar[float | None] = ContextVar("runner_gen_deadline", default=None)
 
 
 def current_deadline() -> float | None:
     """The absolute deadline the current call must finish by, or None when unbounded."""
-    return _DEADLINE.get()
-
-
-def narrow_deadline(deadline: float) -> Token[float | None]:
-    """Make ``deadline`` current unless an enclosing one is sooner; pass the token to reset."""
-    enclosing = _DEADLINE.get()
-    if enclosing is not None and enclosing < deadline:
-        deadline = enclosing
-    return _DEADLINE.set(deadline)
-
-
-def reset_deadline(token: Token[float | None]) -> None:
-    """Restore the deadline that was current before the matching ``narrow_deadline``."""
-    _DEADLINE.reset(token)
+    return DEADLINE.get()
 
 
 @contextmanager
 def deadline_scope(deadline: float) -> Iterator[float]:
-    """Run a block under ``deadline`` or a sooner enclosing one; yields the effective one."""
-    enclosing = _DEADLINE.get()
+    """Run a block under ``deadline`` or a sooner enclosing one; yields the effective one.
+
+    For a total budget that is not a timeout middleware (a request handler, a test).
+    """
+    enclosing = DEADLINE.get()
     effective = deadline if enclosing is None or deadline < enclosing else enclosing
-    token = _DEADLINE.set(effective)
+    token = DEADLINE.set(effective)
     try:
         yield effective
     finally:
-        reset_deadline(token)
+        DEADLINE.reset(token)

@@ -9,7 +9,7 @@ from typing import Any
 
 from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
 from runner_gen.runtime.info import DefinitionInfo, Next
-from runner_gen.runtime.middleware.deadline import _DEADLINE
+from runner_gen.runtime.middleware.deadline import DEADLINE
 from runner_gen.runtime.middleware.errors import MiddlewareConfigError, TaskTimeoutError
 from runner_gen.runtime.middleware.protocol import Middleware
 
@@ -45,7 +45,7 @@ class TimeoutMiddleware(Middleware[TimeoutConfig]):
         ttl_s = ttl_ms / 1000
         task_id = info.id
         clock = self._clock
-        deadline_var = _DEADLINE
+        deadline_var = DEADLINE
 
         if ttl_ms == 0:
 

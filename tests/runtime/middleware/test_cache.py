@@ -20,7 +20,7 @@ from runner_gen.runtime.middleware import (
     stable_key,
 )
 
-from .fakes import FakeClock, settle
+from .fakes import FakeClock, settle, spawn
 
 INFO = DefinitionInfo("app.tasks.lookup")
 
@@ -47,7 +47,7 @@ def test_defaults_mirror_runner() -> None:
 
 
 @pytest.mark.parametrize("kwargs", [{"ttl": -1}, {"max": 0}], ids=["ttl", "max"])
-def test_invalid_config_is_a_config_error(kwargs: dict[str, int]) -> None:
+def test_invalid_config_is_a_config_error(kwargs: dict[str, Any]) -> None:
     with pytest.raises(MiddlewareConfigError):
         CacheConfig(**kwargs)
 
@@ -211,7 +211,7 @@ class Gate:
 async def test_concurrent_misses_run_the_task_once() -> None:
     gate = Gate()
     _, chain = cached(gate, FakeClock())
-    calls = [asyncio.create_task(chain("k")) for _ in range(5)]
+    calls = [spawn(chain("k")) for _ in range(5)]
     await settle()
     gate.release.set()
     assert await asyncio.gather(*calls) == ["k#1"] * 5
@@ -222,7 +222,7 @@ async def test_a_failing_leader_shares_its_error_then_the_next_call_runs_again()
     gate = Gate()
     gate.error = ValueError("boom")
     _, chain = cached(gate, FakeClock())
-    calls = [asyncio.create_task(chain("k")) for _ in range(3)]
+    calls = [spawn(chain("k")) for _ in range(3)]
     await settle()
     gate.release.set()
     outcomes = await asyncio.gather(*calls, return_exceptions=True)
@@ -234,9 +234,9 @@ async def test_a_failing_leader_shares_its_error_then_the_next_call_runs_again()
 async def test_a_cancelled_leader_does_not_poison_its_followers() -> None:
     gate = Gate()
     _, chain = cached(gate, FakeClock())
-    leader = asyncio.create_task(chain("k"))
+    leader = spawn(chain("k"))
     await settle()
-    followers = [asyncio.create_task(chain("k")) for _ in range(3)]
+    followers = [spawn(chain("k")) for _ in range(3)]
     await settle()
     leader.cancel()
     await settle()
@@ -250,9 +250,9 @@ async def test_a_cancelled_leader_does_not_poison_its_followers() -> None:
 async def test_a_cancelled_follower_does_not_cancel_the_leader() -> None:
     gate = Gate()
     _, chain = cached(gate, FakeClock())
-    leader = asyncio.create_task(chain("k"))
+    leader = spawn(chain("k"))
     await settle()
-    follower = asyncio.create_task(chain("k"))
+    follower = spawn(chain("k"))
     await settle()
     follower.cancel()
     await settle()

@@ -123,6 +123,9 @@ class BreakerMachine(RuleBasedStateMachine):
     async def gated(gate: asyncio.Future[Any]) -> Any:
         return await gate
 
+    async def call(self, gate: asyncio.Future[Any]) -> Any:
+        return await self.chain(gate)
+
     def run(self, coroutine: Any) -> Any:
         return self.loop.run_until_complete(coroutine)
 
@@ -139,7 +142,7 @@ class BreakerMachine(RuleBasedStateMachine):
         call_id = self.next_id
         self.next_id += 1
         gate: asyncio.Future[Any] = self.loop.create_future()
-        task = self.loop.create_task(self.chain(gate))
+        task = self.loop.create_task(self.call(gate))
         self.run(settle())
         if retry_after is not None:
             assert task.done()
@@ -204,6 +207,4 @@ class BreakerMachine(RuleBasedStateMachine):
 
 
 TestBreakerAgainstModel = BreakerMachine.TestCase
-TestBreakerAgainstModel.settings = settings(
-    max_examples=150, stateful_step_count=40, deadline=None
-)
+TestBreakerAgainstModel.settings = settings(max_examples=150, stateful_step_count=40, deadline=None)

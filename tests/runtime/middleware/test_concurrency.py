@@ -15,7 +15,7 @@ from runner_gen.runtime.middleware import (
     MiddlewareConfigError,
 )
 
-from .fakes import settle
+from .fakes import settle, spawn
 
 INFO = DefinitionInfo("app.tasks.export", source="app/tasks.py:10")
 
@@ -47,7 +47,7 @@ class Held:
 @pytest.mark.parametrize(
     "kwargs", [{"limit": 0}, {"limit": 1, "max_queue": -1}], ids=["limit", "max_queue"]
 )
-def test_invalid_config_is_a_config_error(kwargs: dict[str, int]) -> None:
+def test_invalid_config_is_a_config_error(kwargs: dict[str, Any]) -> None:
     with pytest.raises(MiddlewareConfigError):
         ConcurrencyConfig(**kwargs)
 
@@ -59,7 +59,7 @@ def test_queue_is_bounded_by_default() -> None:
 async def test_excess_callers_wait_and_enter_in_arrival_order() -> None:
     task = Held()
     chain = ConcurrencyMiddleware().wrap(task, INFO, ConcurrencyConfig(limit=2))
-    calls = {n: asyncio.create_task(chain(n)) for n in range(4)}
+    calls = {n: spawn(chain(n)) for n in range(4)}
     await settle()
     assert task.inside == {0, 1}
     task.finish(1)
@@ -76,8 +76,8 @@ async def test_excess_callers_wait_and_enter_in_arrival_order() -> None:
 async def test_callers_beyond_the_queue_bound_are_rejected_at_once() -> None:
     task = Held()
     chain = ConcurrencyMiddleware().wrap(task, INFO, ConcurrencyConfig(limit=1, max_queue=1))
-    holder = asyncio.create_task(chain("holder"))
-    waiter = asyncio.create_task(chain("waiter"))
+    holder = spawn(chain("holder"))
+    waiter = spawn(chain("waiter"))
     await settle()
     with pytest.raises(ConcurrencyLimitError) as caught:
         await chain("rejected")
@@ -87,13 +87,13 @@ async def test_callers_beyond_the_queue_bound_are_rejected_at_once() -> None:
     task.finish("holder")
     await settle()
     task.finish("waiter")
-    assert await asyncio.gather(holder, waiter) == ["done", "done"]
+    assert list(await asyncio.gather(holder, waiter)) == ["done", "done"]
 
 
 async def test_zero_queue_rejects_as_soon_as_the_limit_is_reached() -> None:
     task = Held()
     chain = ConcurrencyMiddleware().wrap(task, INFO, ConcurrencyConfig(limit=1, max_queue=0))
-    holder = asyncio.create_task(chain("holder"))
+    holder = spawn(chain("holder"))
     await settle()
     with pytest.raises(ConcurrencyLimitError):
         await chain("second")
@@ -107,8 +107,8 @@ async def test_a_shared_key_limits_calls_across_tasks() -> None:
     first, second = Held(), Held()
     a = middleware.wrap(first, DefinitionInfo("app.a"), config)
     b = middleware.wrap(second, DefinitionInfo("app.b"), config)
-    in_a = asyncio.create_task(a("x"))
-    in_b = asyncio.create_task(b("y"))
+    in_a = spawn(a("x"))
+    in_b = spawn(b("y"))
     await settle()
     assert (first.inside, second.inside) == ({"x"}, set())
     assert (middleware.bulkhead("db").in_use, middleware.bulkhead("db").queued) == (1, 1)
@@ -125,7 +125,7 @@ async def test_without_a_key_each_task_has_its_own_limit() -> None:
     first, second = Held(), Held()
     a = middleware.wrap(first, DefinitionInfo("app.a"), config)
     b = middleware.wrap(second, DefinitionInfo("app.b"), config)
-    calls = [asyncio.create_task(a("x")), asyncio.create_task(b("y"))]
+    calls = [spawn(a("x")), spawn(b("y"))]
     await settle()
     assert (first.inside, second.inside) == ({"x"}, {"y"})
     first.finish("x")
@@ -137,7 +137,7 @@ async def test_without_a_key_each_task_has_its_own_limit() -> None:
 
 @pytest.mark.parametrize("other", [{"limit": 2}, {"limit": 1, "max_queue": 5}])
 def test_the_same_key_with_a_different_limit_is_a_config_error_at_wrap_time(
-    other: dict[str, int],
+    other: dict[str, Any],
 ) -> None:
     middleware = ConcurrencyMiddleware()
     middleware.wrap(Held(), DefinitionInfo("app.a"), ConcurrencyConfig(limit=1, key="db"))
@@ -150,7 +150,7 @@ def test_the_same_key_with_a_different_limit_is_a_config_error_at_wrap_time(
 
 async def assert_full_capacity(bulkhead: Bulkhead, task: Held, chain: Any) -> None:
     assert (bulkhead.in_use, bulkhead.queued) == (0, 0)
-    probes = [asyncio.create_task(chain(("probe", n))) for n in range(bulkhead.limit)]
+    probes = [spawn(chain(("probe", n))) for n in range(bulkhead.limit)]
     await settle()
     assert len(task.inside) == bulkhead.limit
     for n in range(bulkhead.limit):
@@ -163,7 +163,7 @@ async def test_no_permit_leaks_on_errors_or_cancellation_of_waiters_and_holders(
     task = Held()
     chain = middleware.wrap(task, INFO, ConcurrencyConfig(limit=2, key="pool"))
     bulkhead = middleware.bulkhead("pool")
-    calls = {n: asyncio.create_task(chain(n)) for n in range(6)}
+    calls = {n: spawn(chain(n)) for n in range(6)}
     await settle()
     assert (bulkhead.in_use, bulkhead.queued) == (2, 4)
     calls[3].cancel()  # a waiter
@@ -189,8 +189,8 @@ async def test_a_waiter_cancelled_just_after_being_handed_a_permit_passes_it_on(
     chain = middleware.wrap(task, INFO, ConcurrencyConfig(limit=1, key="one"))
     bulkhead = middleware.bulkhead("one")
     await bulkhead.acquire()  # the test itself holds the only permit
-    first = asyncio.create_task(chain("first"))
-    second = asyncio.create_task(chain("second"))
+    first = spawn(chain("first"))
+    second = spawn(chain("second"))
     await settle()
     bulkhead.release()  # hands the permit to "first"...
     first.cancel()  # ...which is cancelled before it can resume and use it
@@ -209,8 +209,8 @@ async def test_a_release_skips_a_waiter_cancelled_in_the_same_tick() -> None:
     chain = middleware.wrap(task, INFO, ConcurrencyConfig(limit=1, key="one"))
     bulkhead = middleware.bulkhead("one")
     await bulkhead.acquire()
-    first = asyncio.create_task(chain("first"))
-    second = asyncio.create_task(chain("second"))
+    first = spawn(chain("first"))
+    second = spawn(chain("second"))
     await settle()
     first.cancel()  # its future is cancelled, but it has not yet left the queue...
     bulkhead.release()  # ...so the release must pass over it to "second"

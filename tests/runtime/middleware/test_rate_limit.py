@@ -14,7 +14,7 @@ from runner_gen.runtime.middleware import (
     RateLimitMiddleware,
 )
 
-from .fakes import FakeClock, settle
+from .fakes import FakeClock, settle, spawn
 
 INFO = DefinitionInfo("app.tasks.send_sms")
 
@@ -41,7 +41,7 @@ def limited(clock: FakeClock, task: Next, **config: Any) -> Next:
     ],
     ids=["window", "max", "max_keys"],
 )
-def test_invalid_config_is_a_config_error(kwargs: dict[str, int]) -> None:
+def test_invalid_config_is_a_config_error(kwargs: dict[str, Any]) -> None:
     with pytest.raises(MiddlewareConfigError):
         RateLimitConfig(**kwargs)
 
@@ -136,7 +136,7 @@ async def test_the_limit_is_exact_under_concurrency() -> None:
         return input
 
     chain = limited(clock, slow, window_ms=1000, max=7)
-    calls = [asyncio.create_task(chain(n)) for n in range(50)]
+    calls = [spawn(chain(n)) for n in range(50)]
     await settle()
     gate.set()
     outcomes = await asyncio.gather(*calls, return_exceptions=True)

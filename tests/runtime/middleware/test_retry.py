@@ -18,7 +18,7 @@ from runner_gen.runtime.middleware import (
     deadline_scope,
 )
 
-from .fakes import FakeClock, settle
+from .fakes import FakeClock, settle, spawn
 
 INFO = DefinitionInfo("app.tasks.flaky")
 
@@ -165,7 +165,7 @@ async def test_cancellation_from_the_task_is_never_retried() -> None:
 async def test_cancellation_during_the_backoff_sleep_stops_at_once() -> None:
     clock = FakeClock()  # time moves only when advanced: the retry stays asleep
     task = Flaky(failures=10)
-    running = asyncio.create_task(retrying(task, RetryConfig(), clock)("x"))
+    running = spawn(retrying(task, RetryConfig(), clock)("x"))
     await settle()
     assert (task.calls, len(clock.sleeps)) == (1, 1)
     running.cancel()

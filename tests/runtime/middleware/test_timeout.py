@@ -17,7 +17,7 @@ from runner_gen.runtime.middleware import (
     deadline_scope,
 )
 
-from .fakes import FakeClock, settle
+from .fakes import FakeClock, settle, spawn
 
 INFO = DefinitionInfo("app.tasks.slow")
 
@@ -83,7 +83,7 @@ async def test_outer_cancellation_propagates_as_cancelled_error() -> None:
         await asyncio.Event().wait()
 
     chain = TimeoutMiddleware().wrap(task, INFO, TimeoutConfig(ttl=5000))
-    running = asyncio.create_task(chain(None))
+    running = spawn(chain(None))
     await started.wait()
     running.cancel()
     with pytest.raises(asyncio.CancelledError):
