@@ -1,7 +1,8 @@
 """The exposure as a plain ASGI app: Runner 5.x's tunnel protocol over a static route table.
 
-Handling order, as Runner's ``taskHandler``: route → method (405) → auth (401/500) → allow-list
-(403) → body (413/400) → input (400) → call (200, or a sanitized 500 / public typed error).
+Handling order, as Runner's ``taskHandler``: route (404) → method (405) → framing (400) → stopping
+(503) → auth (401/500) → allow-list (403) → body (413/408/400) → input (400) → call (200, or a
+sanitized 500 / a public typed error with its own status).
 Everything that can be decided from the route table is decided in ``__init__``; a request costs
 one dict lookup, one pass over its headers and the call itself.
 """
@@ -173,10 +174,12 @@ class ExposureApp:
         try:
             raw = await read_body(receive, self._limit)
         except asyncio.CancelledError:
-            if not self._deadlines.expired(task):
-                raise
-            task.uncancel()
-            raise RequestTimeoutError() from None
+            if self._deadlines.expired(task):
+                task.uncancel()
+                raise RequestTimeoutError() from None
+            if self.stopping:
+                raise _cut_by_stop() from None
+            raise
         finally:
             self._deadlines.release(task)
         try:
@@ -201,7 +204,7 @@ class ExposureApp:
         except asyncio.CancelledError:
             if not self.stopping:
                 raise
-            raise UnavailableError("Request cancelled: the server is shutting down") from None
+            raise _cut_by_stop() from None
         except Exception as error:
             return self._failure(error, "exposure.task.error", route.id, request_id)
 
@@ -220,7 +223,7 @@ class ExposureApp:
         except asyncio.CancelledError:
             if not self.stopping:
                 raise
-            raise UnavailableError("Request cancelled: the server is shutting down") from None
+            raise _cut_by_stop() from None
         except Exception as error:
             return self._failure(error, "exposure.event.error", route.id, request_id)
         return 200, OK_WITHOUT_RESULT
@@ -252,6 +255,11 @@ def _validation_details(error: ValidationError) -> list[dict[str, Any]]:
         {"loc": list(item["loc"]), "msg": item["msg"], "type": item["type"]}
         for item in error.errors(include_url=False, include_context=False, include_input=False)
     ]
+
+
+def _cut_by_stop() -> UnavailableError:
+    # The drain cancelled this request: answer it rather than leave uvicorn a bare 500.
+    return UnavailableError("Request cancelled: the server is shutting down")
 
 
 def _public_status(http_code: int) -> int:

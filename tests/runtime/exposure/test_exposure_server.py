@@ -21,7 +21,7 @@ from runner_gen.runtime.exposure import (
     serve_exposure,
 )
 
-from .helpers import TOKEN, Recorder, serving
+from .helpers import TOKEN, Recorder, post_head, raw_connection, read_response, serving
 
 HEADERS = {"x-runner-token": TOKEN}
 
@@ -185,6 +185,22 @@ async def test_an_event_still_emitting_after_the_drain_budget_is_cut_with_503() 
         await asyncio.wait_for(running.stop(), 5)
         response = await asyncio.wait_for(in_flight, 5)
     assert response.status_code == 503
+
+
+async def test_a_body_still_trickling_in_after_the_drain_budget_is_cut_with_503() -> None:
+    task = Recorder()
+    config = ExposureConfig(tokens=(TOKEN,), drain_budget=0.1)
+    running = await serve_exposure(
+        ExposureApp(config, {"t": TaskRoute(id="t", call=task)}, {}), config
+    )
+    async with raw_connection(running.port) as (reader, writer):
+        writer.write(post_head("/__runner/task/t", "content-length: 50") + b'{"input":')
+        await writer.drain()
+        await asyncio.sleep(0.05)  # the request is in flight, waiting for the rest of its body
+        await asyncio.wait_for(running.stop(), 5)
+        response = await read_response(reader)
+    assert response.status == 503
+    assert task.calls == []
 
 
 async def test_stop_is_idempotent_and_concurrent_calls_share_one_shutdown() -> None:
