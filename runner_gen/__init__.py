@@ -23,6 +23,7 @@ from runner_gen.runtime.context import AsyncContext
 from runner_gen.runtime.custom import ResourceCall, TaskCall
 from runner_gen.runtime.errors import RunnerError
 from runner_gen.runtime.events import Emission, Emit
+from runner_gen.runtime.health import Health, HealthReport
 from runner_gen.runtime.info import DefinitionInfo
 from runner_gen.runtime.tags import Store, TagAccessor, TaggedResource, TaggedTask
 
@@ -32,6 +33,8 @@ __all__ = [
     "Emission",
     "Emit",
     "Event",
+    "Health",
+    "HealthReport",
     "Hook",
     "MiddlewareAttachment",
     "Resource",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from examples.quickstart.models import AppConfig, DatabaseConfig, NewUser, Route, User
 from examples.quickstart.services import Audit, Database, Outbox
-from runner_gen import Emission, Emit, TagAccessor, globals, r
+from runner_gen import Emission, Emit, Health, TagAccessor, globals, r
 from runner_gen.runtime.logging.logger import Logger
 
 # -- resources -------------------------------------------------------------------------------
@@ -19,12 +19,19 @@ async def close_database(database: Database) -> None:
     database.open = False
 
 
+async def check_database(database: Database) -> Health:
+    if database.open:
+        return Health("healthy")
+    return Health("unhealthy", "the database is closed")
+
+
 database = (
     r.resource("app.database")
     .config_schema(DatabaseConfig)
     .dependencies(logger=globals.resources.logger)
     .init(open_database)
     .dispose(close_database)
+    .health(check_database)
     .build()
 )
 

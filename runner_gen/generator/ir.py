@@ -75,6 +75,7 @@ class ResourceStep:
     info: InfoIR | None = None
     is_root: bool = False
     chained_init: Call | None = None  # init as called inside a middleware chain (config param)
+    health: Call | None = None  # the resource's health check, first positional is the value
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ RESERVED = frozenset(
         "annotations", "TYPE_CHECKING", "Any", "Awaitable", "Callable", "Final", "cast",
         "partial", "asynccontextmanager", "AsyncIterator", "App", "Resources", "Tasks",
         "Events", "start", "running", "main", "APP_ID", "lifecycle", "resources", "tasks",
-        "events", "error", "emission", "push_disposer", "chain", "config", "input", "payload",
+        "events", "error", "emission", "push_disposer", "health", "chain", "config", "input", "payload",
         "app",
     }
 )  # fmt: skip

@@ -362,6 +362,8 @@ class _Planner:
                     self._signature(definition, dispose, "dispose")
                 if definition.context is not None:
                     self._signature(definition, definition.context, "context factory")
+                if definition.health is not None:
+                    self._signature(definition, definition.health, "health")
             elif isinstance(definition, Task | Hook | TaskMiddleware | ResourceMiddleware):
                 run = override.replacement if override else definition.run
                 if run is not None:
@@ -394,7 +396,7 @@ class _Planner:
                     signature.source,
                 )
             return
-        if what == "dispose":
+        if what in {"dispose", "health"}:
             unexpected = given - wanted
             if unexpected:
                 self._problem(
@@ -749,6 +751,12 @@ class _Planner:
                 dispose_args,
                 self._kwargs(definition, signature, extra),
             )
+        health_call = None
+        if definition.health is not None:
+            function, signature = self._function(definition.health)
+            health_call = Call(
+                function, signature.is_async, (var,), self._kwargs(definition, signature, extra)
+            )
         layers = self._layers(node)
         info = self._info(node, "resource") if layers else None
         chained_init = None
@@ -777,6 +785,7 @@ class _Planner:
             info,
             is_root,
             chained_init,
+            health_call,
         )
 
     def task_types(self, definition: Task[Any, Any]) -> tuple[Annotation | None, Annotation]:
@@ -1141,6 +1150,8 @@ def _expected_positional(definition: Any, what: str) -> tuple[int, int, str]:
     """(minimum, maximum, description) of positional parameters for this function."""
     has_config = getattr(definition, "config_schema", None) is not None
     if isinstance(definition, Resource):
+        if what == "health":
+            return (1, 1, "1 (the value)")
         if what == "init":
             return (
                 (1, 1, "1 (config)")

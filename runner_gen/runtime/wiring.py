@@ -4,6 +4,7 @@ Only start-time names live here; per-call hot paths import what they use directl
 """
 
 from runner_gen.runtime.custom import custom_resource_layer, custom_task_layer
+from runner_gen.runtime.health import HealthChecks
 from runner_gen.runtime.info import DefinitionInfo, Next, TagUse
 from runner_gen.runtime.lifecycle import Lifecycle
 from runner_gen.runtime.main import run_main
@@ -11,6 +12,7 @@ from runner_gen.runtime.tags import Store, TagAccessor, TaggedResource, TaggedTa
 
 __all__ = [
     "DefinitionInfo",
+    "HealthChecks",
     "Lifecycle",
     "Next",
     "Store",

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from examples.quickstart.generated import running
+from examples.quickstart.generated import running, start
 from examples.quickstart.models import AppConfig, NewUser
 from tests.support.build import REPO
 
@@ -47,3 +47,19 @@ async def test_tasks_are_typed_callables_on_the_app() -> None:
         assert await app.tasks.count_users() == 1
         tagged = app.store.get_tasks_with_tag("app.tags.http_route")
         assert [task.id for task in tagged] == ["app.tasks.register_user", "app.tasks.count_users"]
+
+
+async def test_health_reflects_resource_checks_and_readiness_follows_the_lifecycle() -> None:
+    app = await start(AppConfig())
+    report = await app.health.check()
+    assert report.status == "healthy"
+    assert report.find("app.database").status == "healthy"
+    assert app.health.ready
+    app.resources.database.open = False
+    report = await app.health.check()
+    assert (report.status, report.find("app.database").message) == (
+        "unhealthy",
+        "the database is closed",
+    )
+    await app.dispose()
+    assert not app.health.ready

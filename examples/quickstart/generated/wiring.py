@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 import examples.quickstart.definitions as _definitions
 import runner_gen.definitions.builtins as _builtins
 from examples.quickstart.definitions import (
+    check_database,
     close_database,
     count_users,
     create_audit,
@@ -75,7 +76,7 @@ class Events:
 class App:
     """A started app. ``await app.dispose()`` disposes resources in reverse init order."""
 
-    __slots__ = ("_lifecycle", "events", "resources", "store", "tasks")
+    __slots__ = ("_lifecycle", "events", "health", "resources", "store", "tasks")
 
     def __init__(
         self,
@@ -84,12 +85,14 @@ class App:
         tasks: Tasks,
         events: Events,
         store: _rt.Store,
+        health: _rt.HealthChecks,
     ) -> None:
         self._lifecycle = lifecycle
         self.resources = resources
         self.tasks = tasks
         self.events = events
         self.store = store
+        self.health = health
 
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
@@ -100,6 +103,7 @@ async def start(config: AppConfig) -> App:
     started, in reverse, and re-raise the original error."""
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
+    health = _rt.HealthChecks(lambda: lifecycle.state == "running")
     resources = Resources()
     tasks = Tasks()
     events = Events()
@@ -115,28 +119,29 @@ async def start(config: AppConfig) -> App:
         # the logger of app.database
         log_res_database = res_logger.with_(source="app.database")
 
-        # app.database (examples/quickstart/definitions.py:23)
+        # app.database (examples/quickstart/definitions.py:29)
         cfg_database: DatabaseConfig = untyped(_definitions.app.register[0]).config
         res_database = await open_database(cfg_database, logger=log_res_database)
         resources.database = res_database
+        health.add("app.database", partial(check_database, res_database))
         push_disposer(("app.database", close_database, (res_database,)))
 
-        # app.outbox (examples/quickstart/definitions.py:36)
+        # app.outbox (examples/quickstart/definitions.py:43)
         res_outbox = await create_outbox()
         resources.outbox = res_outbox
 
-        # app.audit (examples/quickstart/definitions.py:43)
+        # app.audit (examples/quickstart/definitions.py:50)
         res_audit = await create_audit()
         resources.audit = res_audit
 
-        # app.events.user_registered (examples/quickstart/definitions.py:47)
+        # app.events.user_registered (examples/quickstart/definitions.py:54)
         async def emit_user_registered(payload: User) -> None:
             emission = _Emission("app.events.user_registered", payload)
-            # app.hooks.send_welcome (examples/quickstart/definitions.py:59), order 1
+            # app.hooks.send_welcome (examples/quickstart/definitions.py:66), order 1
             await send_welcome(emission, outbox=res_outbox)
             if emission.is_propagation_stopped():
                 return
-            # app.hooks.record_registration (examples/quickstart/definitions.py:67), order 2
+            # app.hooks.record_registration (examples/quickstart/definitions.py:74), order 2
             await record_registration(emission, audit=res_audit)
 
         events.user_registered = emit_user_registered
@@ -145,14 +150,14 @@ async def start(config: AppConfig) -> App:
         mw_task_retry = RetryMiddleware()
         push_disposer(("globals.middleware.task.retry", mw_task_retry.dispose, ()))
 
-        # app.tasks.register_user (examples/quickstart/definitions.py:87)
+        # app.tasks.register_user (examples/quickstart/definitions.py:94)
         info_register_user = _rt.DefinitionInfo(
             "app.tasks.register_user",
             "task",
             (
                 _rt.TagUse("app.tags.http_route", untyped(_definitions.register).tags[0].config),
             ),
-            "examples/quickstart/definitions.py:87",
+            "examples/quickstart/definitions.py:94",
         )
 
         def run_register_user(input: NewUser) -> Awaitable[User]:
@@ -167,13 +172,13 @@ async def start(config: AppConfig) -> App:
 
         tasks.register_user = task_register_user
 
-        # app.tasks.count_users (examples/quickstart/definitions.py:101)
+        # app.tasks.count_users (examples/quickstart/definitions.py:108)
         def task_count_users() -> Awaitable[int]:
             return count_users(database=res_database)
 
         tasks.count_users = task_count_users
 
-        # app.tags.http_route (examples/quickstart/definitions.py:77)
+        # app.tags.http_route (examples/quickstart/definitions.py:84)
         tag_http_route: _rt.TagAccessor[Route] = _rt.TagAccessor(
             tasks=(
                 _rt.TaggedTask("app.tasks.register_user", untyped(_definitions.register).tags[0].config, task_register_user),
@@ -181,13 +186,13 @@ async def start(config: AppConfig) -> App:
             ),
         )
 
-        # app.tasks.list_routes (examples/quickstart/definitions.py:114)
+        # app.tasks.list_routes (examples/quickstart/definitions.py:121)
         def task_list_routes() -> Awaitable[list[str]]:
             return list_routes(routes=tag_http_route)
 
         tasks.list_routes = task_list_routes
 
-        # app (examples/quickstart/definitions.py:126)
+        # app (examples/quickstart/definitions.py:133)
         res_app = await init_app(config, logger=log_res_app)
         resources.app = res_app
 
@@ -196,7 +201,7 @@ async def start(config: AppConfig) -> App:
         raise
     store = _rt.Store({"app.tags.http_route": tag_http_route})
     lifecycle.started()
-    return App(lifecycle, resources, tasks, events, store)
+    return App(lifecycle, resources, tasks, events, store, health)
 
 
 @asynccontextmanager
