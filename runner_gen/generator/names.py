@@ -17,8 +17,8 @@ RESERVED = frozenset(
         "annotations", "TYPE_CHECKING", "Any", "Awaitable", "Callable", "Final", "cast",
         "partial", "asynccontextmanager", "AsyncIterator", "App", "Resources", "Tasks",
         "Events", "start", "running", "main", "APP_ID", "lifecycle", "resources", "tasks",
-        "events", "error", "emission", "push_disposer", "health", "chain", "config", "input", "payload",
-        "app",
+        "events", "error", "emission", "push_disposer", "health", "chain", "config", "input",
+        "payload", "app",
     }
 )  # fmt: skip
 _LOCAL_PREFIXES = (

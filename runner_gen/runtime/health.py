@@ -95,6 +95,8 @@ class HealthChecks:
             # A failing check is an unhealthy resource, never a failing health endpoint.
             _LOGGER.warning("health check of %r failed: %r", resource_id, error)
             return HealthEntry(resource_id, "unhealthy", type(error).__name__)
-        if not isinstance(health, Health):
+        # Checks are user code: a check typed -> Health may still return something else.
+        returned: object = health
+        if not isinstance(returned, Health):
             return HealthEntry(resource_id, "unhealthy", "check returned no Health")
-        return HealthEntry(resource_id, health.status, health.message)
+        return HealthEntry(resource_id, returned.status, returned.message)
