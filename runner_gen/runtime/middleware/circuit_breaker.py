@@ -89,10 +89,11 @@ class Circuit:
     def snapshot(self) -> CircuitSnapshot:
         return CircuitSnapshot(self.task_id, self.state, self.failures, self.blocked_until)
 
-    def admit(self) -> int:
-        """Admit a call and return its epoch, or raise ``CircuitOpenError``."""
-        if self.state is CircuitState.CLOSED:
-            return self.epoch
+    def admit_while_tripped(self) -> int:
+        """Admit a call as the probe and return its epoch, or raise ``CircuitOpenError``.
+
+        Only for OPEN and HALF_OPEN: the layer admits CLOSED calls itself, inline.
+        """
         now = self._clock.now()
         if now < self.blocked_until:
             raise CircuitOpenError(self.task_id, self.blocked_until - now)
@@ -151,7 +152,8 @@ class CircuitBreakerMiddleware(Middleware[CircuitBreakerConfig]):
         closed = CircuitState.CLOSED
 
         async def guarded(input: Any) -> Any:
-            epoch = circuit.admit()
+            # The CLOSED check is inlined: it is the per-call path of a healthy task.
+            epoch = circuit.epoch if circuit.state is closed else circuit.admit_while_tripped()
             try:
                 result = await next(input)
             except Exception:

@@ -54,9 +54,16 @@ class Bulkhead:
     def queued(self) -> int:
         return len(self._waiters)
 
-    async def acquire(self) -> None:
+    def try_acquire(self) -> bool:
+        """Take a permit if one is free and nobody queues ahead; never waits."""
         if self.in_use < self.limit and not self._waiters:
             self.in_use += 1
+            return True
+        return False
+
+    async def acquire(self) -> None:
+        """Take a permit, waiting in the bounded queue; ``ConcurrencyLimitError`` if full."""
+        if self.try_acquire():
             return
         if len(self._waiters) >= self.max_queue:
             raise ConcurrencyLimitError(
@@ -113,11 +120,13 @@ class ConcurrencyMiddleware(Middleware[ConcurrencyConfig]):
 
     def wrap(self, next: Next, info: DefinitionInfo, config: ConcurrencyConfig) -> Next:
         bulkhead = self._bulkhead_for(info, config)
+        try_acquire = bulkhead.try_acquire
         acquire = bulkhead.acquire
         release = bulkhead.release
 
         async def limited(input: Any) -> Any:
-            await acquire()
+            if not try_acquire():  # a plain call on the fast path; a coroutine only to wait
+                await acquire()
             try:
                 return await next(input)
             finally:

@@ -178,6 +178,24 @@ async def test_a_hung_probe_does_not_wedge_the_breaker() -> None:
     assert middleware.snapshot(INFO.id).failures == 0
 
 
+async def test_a_stale_probes_late_success_does_not_close_the_circuit() -> None:
+    clock = FakeClock()
+    middleware, chain, remote = await opened_remote(clock)
+    await clock.advance(1.0)
+    stale = spawn(chain("stale"))
+    await settle()
+    await clock.advance(1.0)
+    current = spawn(chain("current"))
+    await settle()
+    remote.pending[-2].set_result("late")
+    assert await stale == "late"
+    assert middleware.snapshot(INFO.id).state is CircuitState.HALF_OPEN  # still probing
+    remote.pending[-1].set_exception(ValueError("still down"))
+    with pytest.raises(ValueError):
+        await current
+    assert middleware.snapshot(INFO.id).state is CircuitState.OPEN
+
+
 async def test_a_cancelled_probe_frees_the_slot_at_once() -> None:
     clock = FakeClock()
     middleware, chain, remote = await opened_remote(clock)
