@@ -20,6 +20,8 @@ async def demo() -> None:
             print(f"audit: {line}")
         for route in await app.tasks.list_routes():
             print(f"route: {route}")
+        calls = app.resources.metrics.snapshot().tasks["app.tasks.register_user"]
+        print(f"metrics: app.tasks.register_user ok={calls.ok} errors={calls.error_count}")
     print(f"database open after dispose: {app.resources.database.open}")
 
 

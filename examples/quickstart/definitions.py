@@ -134,6 +134,7 @@ app = (
     .config_schema(AppConfig)
     .dependencies(logger=globals.resources.logger)
     .register(
+        globals.resources.metrics,
         database.with_(name="quickstart"),
         outbox,
         audit,

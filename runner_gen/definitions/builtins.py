@@ -19,6 +19,7 @@ from runner_gen.definitions.builtin_resources import create_logger
 from runner_gen.definitions.kinds import Event, Resource, ResourceMiddleware, Tag, TaskMiddleware
 from runner_gen.definitions.source import caller_source
 from runner_gen.runtime.logging.logger import Logger, LoggerConfig
+from runner_gen.runtime.metrics import Metrics
 from runner_gen.runtime.middleware import (
     CacheConfig,
     CircuitBreakerConfig,
@@ -95,6 +96,11 @@ logger: Resource[LoggerConfig, Logger] = (
 store: Resource[None, None] = new_builder(
     ResourceBuilder, "Resource", "globals.resources.store", caller_source(1)
 ).build()
+#: Registering it times every task (latency histogram, outcome counters); its value is the
+#: in-process ``Metrics`` registry. Not registered: the call path pays nothing.
+metrics: Resource[None, Metrics] = new_builder(
+    ResourceBuilder, "Resource", "globals.resources.metrics", caller_source(1)
+).build()
 
 # -- tags and events -----------------------------------------------------------------------
 
@@ -104,6 +110,13 @@ exclude_from_global_hooks: Tag[None] = (
     .build()
 )
 ready: Event[None] = Event("globals.events.ready", caller_source(1))
+#: Marks tasks that call external services; ``runner-gen doctor`` checks they carry timeout,
+#: retry and circuit-breaker middleware.
+external_io: Tag[None] = (
+    new_builder(TagBuilder, "Tag", "globals.tags.external_io", caller_source(1))
+    .for_("tasks")
+    .build()
+)
 #: Runner 5.x's ``globals.tags.tunnel``: a resource whose value routes tasks/events elsewhere.
 tunnel_tag: Tag[None] = (
     new_builder(TagBuilder, "Tag", "globals.tags.tunnel", caller_source(1))
@@ -148,6 +161,7 @@ class _Resources:
     __slots__ = ()
     logger = logger
     store = store
+    metrics = metrics
 
 
 class _Tags:
@@ -155,6 +169,7 @@ class _Tags:
     exclude_from_global_hooks = exclude_from_global_hooks
     tunnel = tunnel_tag
     http_exposure = exposure_tag
+    external_io = external_io
 
 
 class _Events:

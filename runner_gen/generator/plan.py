@@ -67,6 +67,8 @@ from runner_gen.generator.routing import resolve_routing
 from runner_gen.generator.types import type_annotation
 
 STORE_ID = "globals.resources.store"
+METRICS_ID = "globals.resources.metrics"
+METRICS_MIDDLEWARE_VAR = "mw_metrics"
 LOGGER_ID = "globals.resources.logger"
 EXCLUDE_FROM_GLOBAL_HOOKS = "globals.tags.exclude_from_global_hooks"
 _NONE = Annotation("None", ())
@@ -482,6 +484,8 @@ class _Planner:
             if isinstance(definition, Tag):
                 for tagged in self._tagged(definition.id):
                     self.graph.add_edge(node_id, tagged.definition.id)
+            if METRICS_ID in self.nodes and isinstance(definition, Task):
+                self.graph.add_edge(node_id, METRICS_ID)
             if node_id == root_id:
                 # Runner initialises the root last, after everything it registers.
                 for other_id in self.nodes:
@@ -640,6 +644,8 @@ class _Planner:
             return [self._resource_step(node), *self._child_loggers()]
         if node_id in self.routing.exposures:
             return [self._exposure_step(node)]
+        if node_id == METRICS_ID:
+            return self._metrics_steps(node)
         if isinstance(definition, Resource):
             return [self._resource_step(node)]
         if isinstance(definition, Task):
@@ -661,6 +667,25 @@ class _Planner:
                 )
             ]
         return []  # hooks are inlined into their events' emitters
+
+    def _metrics_steps(self, node: _Node) -> list[Step]:
+        """The metrics registry, sized to this app's task ids (labels can never grow), and the
+        per-app middleware that times every task."""
+        registry = self.imports.function("runner_gen.runtime.metrics", "Metrics")
+        middleware = self.imports.function("runner_gen.runtime.metrics", "MetricsMiddleware")
+        task_ids = [n for n, item in self.nodes.items() if isinstance(item.definition, Task)]
+        ids = "(" + ", ".join(json.dumps(task_id) for task_id in task_ids) + ",)"
+        attr = self.attrs[METRICS_ID]
+        resource = ResourceStep(
+            "resource", METRICS_ID, _relative(node.definition.source), attr,
+            self.vars[METRICS_ID], registry, None, None, None, None, None,
+            Call(registry, False, (ids,)), None,
+        )  # fmt: skip
+        instance = MiddlewareStep(
+            "middleware", f"{METRICS_ID} middleware", "", METRICS_MIDDLEWARE_VAR,
+            f"{middleware}({self.vars[METRICS_ID]})", False,
+        )  # fmt: skip
+        return [resource, instance]
 
     def _child_loggers(self) -> list[Step]:
         """One child logger per definition that depends on the logger, bound to its id, so
@@ -1036,6 +1061,9 @@ class _Planner:
         definition = node.definition
         local = list(getattr(definition, "middleware", ()))
         layers: list[Layer] = []
+        if isinstance(definition, Task) and METRICS_ID in self.nodes:
+            # Outermost: the measured latency is what callers see, middleware included.
+            layers.append(Layer("builtin", METRICS_MIDDLEWARE_VAR, "None"))
         for position_in_chain, attachment in enumerate(self._middleware_of(definition)):
             middleware = attachment.middleware
             if attachment in local:

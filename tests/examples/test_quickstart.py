@@ -26,6 +26,7 @@ def test_the_demo_runs_and_prints_what_happened() -> None:
     assert "outbox: to ada@example.com: welcome, Ada!" in lines
     assert "audit: app.events.user_registered: user 2" in lines
     assert "route: POST /users -> app.tasks.register_user" in lines
+    assert "metrics: app.tasks.register_user ok=2 errors=0" in lines
     assert lines[-1] == "database open after dispose: False"
 
 
@@ -63,3 +64,14 @@ async def test_health_reflects_resource_checks_and_readiness_follows_the_lifecyc
     )
     await app.dispose()
     assert not app.health.ready
+
+
+async def test_registered_metrics_time_every_task_with_outcomes() -> None:
+    async with running(AppConfig()) as app:
+        await app.tasks.register_user(NewUser(name="M", email="m@example.com"))
+        await app.tasks.count_users()
+        snapshot = app.resources.metrics.snapshot()
+    register = snapshot.tasks["app.tasks.register_user"]
+    assert (register.count, register.ok, register.error_count) == (1, 1, 0)
+    assert snapshot.tasks["app.tasks.count_users"].ok == 1
+    assert snapshot.tasks["app.tasks.list_routes"].count == 0  # known ids only, fixed labels

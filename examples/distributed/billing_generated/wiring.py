@@ -131,7 +131,7 @@ async def start() -> App:
         resources.exposure = res_exposure
         push_disposer(("billing.exposure", res_exposure.stop, ()))
 
-        # globals.tags.http_exposure (runner_gen/definitions/builtins.py:115)
+        # globals.tags.http_exposure (runner_gen/definitions/builtins.py:128)
         tag_http_exposure: _rt.TagAccessor[Any] = _rt.TagAccessor(
             resources=(
                 _rt.TaggedResource("billing.exposure", untyped(_billing.exposure.resource).tags[0].config, res_exposure),

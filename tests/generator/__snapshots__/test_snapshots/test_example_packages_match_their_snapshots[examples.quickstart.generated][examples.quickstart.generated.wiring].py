@@ -33,6 +33,7 @@ from runner_gen.definitions.builtin_resources import create_logger
 from runner_gen.definitions.defaults import default_config, untyped
 from runner_gen.runtime import wiring as _rt
 from runner_gen.runtime.events import Emission as _Emission
+from runner_gen.runtime.metrics import Metrics, MetricsMiddleware
 from runner_gen.runtime.middleware import RetryMiddleware
 
 if TYPE_CHECKING:
@@ -46,9 +47,10 @@ APP_ID: Final = "app"
 class Resources:
     """The value of each resource, set as the app starts."""
 
-    __slots__ = ("logger", "database", "outbox", "audit", "app")
+    __slots__ = ("logger", "metrics", "database", "outbox", "audit", "app")
 
     logger: Logger  # globals.resources.logger
+    metrics: Metrics  # globals.resources.metrics
     database: Database  # app.database
     outbox: Outbox  # app.outbox
     audit: Audit  # app.audit
@@ -108,7 +110,7 @@ async def start(config: AppConfig) -> App:
     tasks = Tasks()
     events = Events()
     try:
-        # globals.resources.logger (runner_gen/definitions/builtins.py:90)
+        # globals.resources.logger (runner_gen/definitions/builtins.py:91)
         cfg_logger: LoggerConfig = default_config(_builtins.logger)
         res_logger = create_logger(cfg_logger)
         resources.logger = res_logger
@@ -119,8 +121,15 @@ async def start(config: AppConfig) -> App:
         # the logger of app.database
         log_res_database = res_logger.with_(source="app.database")
 
+        # globals.resources.metrics (runner_gen/definitions/builtins.py:102)
+        res_metrics = Metrics(("app.tasks.register_user", "app.tasks.count_users", "app.tasks.list_routes",))
+        resources.metrics = res_metrics
+
+        # globals.resources.metrics middleware
+        mw_metrics = MetricsMiddleware(res_metrics)
+
         # app.database (examples/quickstart/definitions.py:29)
-        cfg_database: DatabaseConfig = untyped(_definitions.app.register[0]).config
+        cfg_database: DatabaseConfig = untyped(_definitions.app.register[1]).config
         res_database = await open_database(cfg_database, logger=log_res_database)
         resources.database = res_database
         health.add("app.database", partial(check_database, res_database))
@@ -146,7 +155,7 @@ async def start(config: AppConfig) -> App:
 
         events.user_registered = emit_user_registered
 
-        # globals.middleware.task.retry (runner_gen/definitions/builtins.py:50)
+        # globals.middleware.task.retry (runner_gen/definitions/builtins.py:51)
         mw_task_retry = RetryMiddleware()
         push_disposer(("globals.middleware.task.retry", mw_task_retry.dispose, ()))
 
@@ -165,6 +174,7 @@ async def start(config: AppConfig) -> App:
 
         chain_register_user: _rt.Next = run_register_user
         chain_register_user = mw_task_retry.wrap(chain_register_user, info_register_user, untyped(_definitions.register).middleware[0].config)
+        chain_register_user = mw_metrics.wrap(chain_register_user, info_register_user, None)
 
         task_register_user = cast(
             "Callable[[NewUser], Awaitable[User]]", chain_register_user
@@ -173,8 +183,24 @@ async def start(config: AppConfig) -> App:
         tasks.register_user = task_register_user
 
         # app.tasks.count_users (examples/quickstart/definitions.py:108)
-        def task_count_users() -> Awaitable[int]:
+        info_count_users = _rt.DefinitionInfo(
+            "app.tasks.count_users",
+            "task",
+            (
+                _rt.TagUse("app.tags.http_route", untyped(_definitions.count).tags[0].config),
+            ),
+            "examples/quickstart/definitions.py:108",
+        )
+
+        def run_count_users(_input: None) -> Awaitable[int]:
             return count_users(database=res_database)
+
+        chain_count_users: _rt.Next = run_count_users
+        chain_count_users = mw_metrics.wrap(chain_count_users, info_count_users, None)
+
+        task_count_users = cast(
+            "Callable[[], Awaitable[int]]", partial(chain_count_users, None)
+        )
 
         tasks.count_users = task_count_users
 
@@ -187,8 +213,22 @@ async def start(config: AppConfig) -> App:
         )
 
         # app.tasks.list_routes (examples/quickstart/definitions.py:121)
-        def task_list_routes() -> Awaitable[list[str]]:
+        info_list_routes = _rt.DefinitionInfo(
+            "app.tasks.list_routes",
+            "task",
+            (),
+            "examples/quickstart/definitions.py:121",
+        )
+
+        def run_list_routes(_input: None) -> Awaitable[list[str]]:
             return list_routes(routes=tag_http_route)
+
+        chain_list_routes: _rt.Next = run_list_routes
+        chain_list_routes = mw_metrics.wrap(chain_list_routes, info_list_routes, None)
+
+        task_list_routes = cast(
+            "Callable[[], Awaitable[list[str]]]", partial(chain_list_routes, None)
+        )
 
         tasks.list_routes = task_list_routes
 

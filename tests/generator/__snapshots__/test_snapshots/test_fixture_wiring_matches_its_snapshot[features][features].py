@@ -112,7 +112,7 @@ async def start() -> App:
         res_counter = await open_counter()
         resources.counter = res_counter
 
-        # globals.middleware.resource.retry (runner_gen/definitions/builtins.py:80)
+        # globals.middleware.resource.retry (runner_gen/definitions/builtins.py:81)
         mw_resource_retry = RetryMiddleware()
         push_disposer(("globals.middleware.resource.retry", mw_resource_retry.dispose, ()))
 
@@ -237,7 +237,7 @@ async def start() -> App:
             ),
         )
 
-        # globals.middleware.task.require_context (runner_gen/definitions/builtins.py:77)
+        # globals.middleware.task.require_context (runner_gen/definitions/builtins.py:78)
         mw_task_require_context = RequireContextMiddleware()
         push_disposer(("globals.middleware.task.require_context", mw_task_require_context.dispose, ()))
 
