@@ -117,6 +117,7 @@ class _TemporalMiddleware(Middleware[ConfigT]):
         try:
             result = await next(batch.input)
         except asyncio.CancelledError:
+            # Nothing but dispose() cancels a timer task, so the callers learn why.
             batch.fail(self._disposed_error())
             raise
         except BaseException as error:
