@@ -86,6 +86,35 @@ def build(apps: tuple[str, ...], package: str | None, check: bool, project: Path
         click.echo("runner-gen: nothing to do, generated code is up to date")
 
 
+@main.command("doctor")
+@click.argument("app", required=False)
+@click.option("--strict", is_flag=True, help="Exit 1 when any check fails (for CI).")
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+)
+def doctor_command(app: str | None, strict: bool, project: Path) -> None:
+    """Check APP (or every configured app) against the production checklist."""
+    from runner_gen.generator.doctor import doctor, render
+    from runner_gen.generator.load import load_app
+    from runner_gen.generator.problems import BuildError
+
+    project = project.resolve()
+    failed = False
+    try:
+        for spec in _specs(project, (app,) if app else (), None):
+            checks = doctor(load_app(spec.root, project))
+            click.echo(f"{spec.root}\n{render(checks)}")
+            failed = failed or any(not check.passed for check in checks)
+    except BuildError as error:
+        click.echo(error.render(), err=True)
+        sys.exit(1)
+    if strict and failed:
+        sys.exit(1)
+
+
 @main.command()
 @click.argument("app", required=False)
 @click.option(

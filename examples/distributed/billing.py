@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from examples.distributed.models import Payment, Quote, QuoteRequest, UnknownSku, unknown_sku
-from runner_gen import Emission, r
+from runner_gen import Emission, Health, globals, r
 from runner_gen.remote import http_exposure
 
 PRICES = {"book": 1_250, "pen": 199}
@@ -15,7 +15,11 @@ async def open_ledger() -> list[Payment]:
     return []
 
 
-ledger = r.resource("billing.ledger").init(open_ledger).build()
+async def ledger_health(ledger: list[Payment]) -> Health:
+    return Health("healthy", f"{len(ledger)} payment(s) recorded")
+
+
+ledger = r.resource("billing.ledger").init(open_ledger).health(ledger_health).build()
 
 
 async def quote(input: QuoteRequest) -> Quote:
@@ -59,6 +63,15 @@ exposure = http_exposure("billing.exposure").with_(
 
 app = (
     r.resource("billing")
-    .register(unknown_sku, ledger, quote_task, payments_task, invoice_paid, record, exposure)
+    .register(
+        globals.resources.metrics,
+        unknown_sku,
+        ledger,
+        quote_task,
+        payments_task,
+        invoice_paid,
+        record,
+        exposure,
+    )
     .build()
 )

@@ -106,6 +106,13 @@ class GraphView:
     edges: dict[str, list[str]]
 
 
+def analyse(loaded: LoadedApp) -> _Planner:
+    """A fully validated planner, for tools that inspect the app (doctor)."""
+    planner = _Planner(loaded, "")
+    planner.plan()
+    return planner
+
+
 def graph_view(loaded: LoadedApp) -> GraphView:
     planner = _Planner(loaded, "")
     planner.plan()
@@ -465,7 +472,7 @@ class _Planner:
                     self.graph.add_edge(node_id, target.id)
                 elif target.id == STORE_ID:
                     self.graph.add_edge(node_id, STORE_ID)
-            for attachment in self._middleware_of(definition):
+            for attachment in self.middleware_of(definition):
                 self.graph.add_edge(node_id, attachment.middleware.id)
             tunnel = self.routing.task_tunnels.get(node_id)
             if tunnel is None and node_id in self.routing.event_tunnels:
@@ -520,7 +527,7 @@ class _Planner:
                 "or pass the value at call time instead of injecting it.",
             )
 
-    def _middleware_of(self, definition: Any) -> list[MiddlewareAttachment[Any]]:
+    def middleware_of(self, definition: Any) -> list[MiddlewareAttachment[Any]]:
         local = list(getattr(definition, "middleware", ()))
         if not isinstance(definition, Task | Resource):
             return local
@@ -1064,7 +1071,7 @@ class _Planner:
         if isinstance(definition, Task) and METRICS_ID in self.nodes:
             # Outermost: the measured latency is what callers see, middleware included.
             layers.append(Layer("builtin", METRICS_MIDDLEWARE_VAR, "None"))
-        for position_in_chain, attachment in enumerate(self._middleware_of(definition)):
+        for position_in_chain, attachment in enumerate(self.middleware_of(definition)):
             middleware = attachment.middleware
             if attachment in local:
                 position = local.index(attachment)

@@ -17,12 +17,19 @@ from typing import TYPE_CHECKING, Any, Final, cast
 import examples.distributed.billing as _billing
 import examples.distributed.billing_generated.exposure as _exposure
 import examples.distributed.models as _models
-from examples.distributed.billing import open_ledger, payments, quote, record_payment
+from examples.distributed.billing import (
+    ledger_health,
+    open_ledger,
+    payments,
+    quote,
+    record_payment,
+)
 from runner_gen.definitions.defaults import untyped
 from runner_gen.definitions.remote import HttpExposureConfig
 from runner_gen.runtime import wiring as _rt
 from runner_gen.runtime.events import Emission as _Emission
 from runner_gen.runtime.exposure import RunningExposure, serve_exposure
+from runner_gen.runtime.metrics import Metrics, MetricsMiddleware
 
 if TYPE_CHECKING:
     from examples.distributed.models import Payment, Quote, QuoteRequest
@@ -33,8 +40,9 @@ APP_ID: Final = "billing"
 class Resources:
     """The value of each resource, set as the app starts."""
 
-    __slots__ = ("ledger", "exposure", "billing")
+    __slots__ = ("metrics", "ledger", "exposure", "billing")
 
+    metrics: Metrics  # globals.resources.metrics
     ledger: list[Payment]  # billing.ledger
     exposure: RunningExposure  # billing.exposure
     billing: None  # billing
@@ -92,34 +100,70 @@ async def start() -> App:
     tasks = Tasks()
     events = Events()
     try:
+        # globals.resources.metrics (runner_gen/definitions/builtins.py:102)
+        res_metrics = Metrics(("billing.tasks.quote", "billing.tasks.payments",))
+        resources.metrics = res_metrics
+
+        # globals.resources.metrics middleware
+        mw_metrics = MetricsMiddleware(res_metrics)
+
         # billing.errors.unknown_sku (examples/distributed/models.py:39)
         err_unknown_sku = _models.unknown_sku
 
-        # billing.ledger (examples/distributed/billing.py:18)
+        # billing.ledger (examples/distributed/billing.py:22)
         res_ledger = await open_ledger()
         resources.ledger = res_ledger
+        health.add("billing.ledger", partial(ledger_health, res_ledger))
 
-        # billing.tasks.quote (examples/distributed/billing.py:41)
-        def task_quote(input: QuoteRequest) -> Awaitable[Quote]:
+        # billing.tasks.quote (examples/distributed/billing.py:45)
+        info_quote = _rt.DefinitionInfo(
+            "billing.tasks.quote",
+            "task",
+            (),
+            "examples/distributed/billing.py:45",
+        )
+
+        def run_quote(input: QuoteRequest) -> Awaitable[Quote]:
             return quote(input)
+
+        chain_quote: _rt.Next = run_quote
+        chain_quote = mw_metrics.wrap(chain_quote, info_quote, None)
+
+        task_quote = cast(
+            "Callable[[QuoteRequest], Awaitable[Quote]]", chain_quote
+        )
 
         tasks.quote = task_quote
 
-        # billing.tasks.payments (examples/distributed/billing.py:42)
-        def task_payments() -> Awaitable[list[Payment]]:
+        # billing.tasks.payments (examples/distributed/billing.py:46)
+        info_payments = _rt.DefinitionInfo(
+            "billing.tasks.payments",
+            "task",
+            (),
+            "examples/distributed/billing.py:46",
+        )
+
+        def run_payments(_input: None) -> Awaitable[list[Payment]]:
             return payments(ledger=res_ledger)
+
+        chain_payments: _rt.Next = run_payments
+        chain_payments = mw_metrics.wrap(chain_payments, info_payments, None)
+
+        task_payments = cast(
+            "Callable[[], Awaitable[list[Payment]]]", partial(chain_payments, None)
+        )
 
         tasks.payments = task_payments
 
-        # billing.events.invoice_paid (examples/distributed/billing.py:43)
+        # billing.events.invoice_paid (examples/distributed/billing.py:47)
         async def emit_invoice_paid(payload: Payment) -> None:
             emission = _Emission("billing.events.invoice_paid", payload)
-            # billing.hooks.record_payment (examples/distributed/billing.py:45), order 0
+            # billing.hooks.record_payment (examples/distributed/billing.py:49), order 0
             await record_payment(emission, ledger=res_ledger)
 
         events.invoice_paid = emit_invoice_paid
 
-        # billing.exposure (examples/distributed/billing.py:52): the HTTP exposure
+        # billing.exposure (examples/distributed/billing.py:56): the HTTP exposure
         cfg_exposure: HttpExposureConfig = untyped(_billing.exposure).config
         app_exposure = _exposure.create_exposure_app(
             cfg_exposure.runtime_config((err_unknown_sku.error_class,)),
@@ -138,7 +182,7 @@ async def start() -> App:
             ),
         )
 
-        # billing (examples/distributed/billing.py:61)
+        # billing (examples/distributed/billing.py:65)
         res_billing = None
         resources.billing = res_billing
 
