@@ -27,6 +27,7 @@ from runner_gen.runtime.exposure.envelope import (
     INTERNAL_ERROR_BODY,
     OK_WITHOUT_RESULT,
     public_error_body,
+    public_error_status,
     refusal_body,
     response_messages,
     success_body,
@@ -39,6 +40,7 @@ from runner_gen.runtime.exposure.errors import (
     InvalidJsonError,
     MethodNotAllowedError,
     NotFoundError,
+    ParallelEventReturnError,
     RequestTimeoutError,
     UnavailableError,
 )
@@ -87,7 +89,7 @@ class ExposureApp:
         #: cancelled by the drain answer 503 instead of dying silently.
         self.stopping = False
 
-        base = config.normalized_base_path
+        base = self._base = config.normalized_base_path
         self._task_prefix = base + "/task/"
         self._event_prefix = base + "/event/"
         self._routes: dict[str, _Endpoint] = {}
@@ -132,7 +134,7 @@ class ExposureApp:
         endpoint = self._routes.get(path) or self._unexposed(path)
         method: str = scope["method"]
         if isinstance(endpoint, _Discovery):
-            if method not in ("GET", "POST"):  # Runner 5.x accepts both
+            if method != "GET":
                 raise MethodNotAllowedError()
             if not self._admitted_at_once(headers):
                 await self._auth.verify_or_refuse(
@@ -154,11 +156,23 @@ class ExposureApp:
         return await self._emit_event(endpoint, document, request_id)
 
     def _unexposed(self, path: str) -> _Endpoint:
-        if path.startswith(self._task_prefix):
-            return _Unexposed("Task", path[len(self._task_prefix) :])
-        if path.startswith(self._event_prefix):
-            return _Unexposed("Event", path[len(self._event_prefix) :])
-        raise NotFoundError()
+        """Resolve a path that is not spelled exactly as in the route table, as Runner's router
+        does: empty segments ignored, the id is the rest of the segments re-joined."""
+        base = self._base
+        if not (path == base or path.startswith(base + "/")):
+            raise NotFoundError()
+        kind, *id_parts = [segment for segment in path[len(base) :].split("/") if segment] or [""]
+        if kind == "discovery":
+            discovery = self._routes.get(base + "/discovery")
+            if discovery is None:  # disabled
+                raise NotFoundError()
+            return discovery
+        if kind not in ("task", "event") or not id_parts:
+            raise NotFoundError()
+        definition_id = "/".join(id_parts)
+        return self._routes.get(f"{base}/{kind}/{definition_id}") or _Unexposed(
+            kind.capitalize(), definition_id
+        )
 
     def _admitted_at_once(self, headers: RequestHeaders) -> bool:
         """True when no await is needed to admit the request (the common, static-token case)."""
@@ -182,6 +196,8 @@ class ExposureApp:
             raise
         finally:
             self._deadlines.release(task)
+        if not raw:
+            return serializer.UNDEFINED  # Runner: an empty body is an undefined input
         try:
             return serializer.loads(raw)
         except serializer.SerializerError:
@@ -211,28 +227,38 @@ class ExposureApp:
     async def _emit_event(
         self, route: EventRoute, document: object, request_id: bytes
     ) -> tuple[int, bytes]:
-        raw = document.get("payload") if type(document) is dict else document
+        # Runner reads ``body?.payload`` and ``body?.returnPayload``: anything else is ignored.
+        fields = document if type(document) is dict else {}
+        return_payload = bool(fields.get("returnPayload"))
+        emit_with_result = route.emit_with_result if return_payload else None
+        if return_payload and emit_with_result is None:
+            raise ParallelEventReturnError(
+                f"Event {route.id} is marked parallel; returning a payload is not supported."
+            )
         try:
-            value = route.decode_payload(raw)
+            value = route.decode_payload(fields.get("payload", serializer.UNDEFINED))
         except ValidationError as invalid:
             raise InvalidInputError(details=_validation_details(invalid)) from None
         except Exception as error:
             return self._failure(error, "exposure.event.error", route.id, request_id)
         try:
-            await route.emit(value)
+            if emit_with_result is None:
+                await route.emit(value)
+                return 200, OK_WITHOUT_RESULT
+            payload = await emit_with_result(value)
+            return 200, success_body(route.encode_payload(payload))
         except asyncio.CancelledError:
             if not self.stopping:
                 raise
             raise _cut_by_stop() from None
         except Exception as error:
             return self._failure(error, "exposure.event.error", route.id, request_id)
-        return 200, OK_WITHOUT_RESULT
 
     def _failure(
         self, error: Exception, event: str, definition_id: str, request_id: bytes
     ) -> tuple[int, bytes]:
         if isinstance(error, self._public_errors):
-            return _public_status(error.http_code), public_error_body(error)
+            return public_error_status(error), public_error_body(error)
         # The detail, traceback included, goes to the log only; the client gets the request id.
         _logger.error(
             "%s: %s failed (request %s)",
@@ -260,10 +286,6 @@ def _validation_details(error: ValidationError) -> list[dict[str, Any]]:
 def _cut_by_stop() -> UnavailableError:
     # The drain cancelled this request: answer it rather than leave uvicorn a bare 500.
     return UnavailableError("Request cancelled: the server is shutting down")
-
-
-def _public_status(http_code: int) -> int:
-    return http_code if 400 <= http_code <= 599 else 500
 
 
 def _check_key(key: str, route_id: str) -> None:

@@ -40,19 +40,26 @@ def refusal_body(error: ExposureError) -> bytes:
     return serializer.dumps({"ok": False, "error": fields})
 
 
+def public_error_status(error: RunnerError) -> int:
+    """The status of a declared typed error: its ``http_code`` when that is an error status.
+
+    Runner would send any 100-599 code; a 1xx-3xx status on an error would make proxies and
+    clients treat it as something else, so those become 500 (``httpCode`` still tells).
+    """
+    return error.http_code if 400 <= error.http_code <= 599 else 500
+
+
 def public_error_body(error: RunnerError) -> bytes:
-    """A declared typed error as Runner 5.5 sends it: its message, id, httpCode and data.
+    """A declared typed error as Runner 5.5 sends it: message, code, id, data, httpCode.
 
     Runner keeps ``code`` at INTERNAL_ERROR for typed errors; clients tell them apart by ``id``.
+    An ``http_code`` outside 100-599 is left out, as Runner does.
     """
-    fields: dict[str, Any] = {
-        "message": error.message,
-        "code": "INTERNAL_ERROR",
-        "id": error.id,
-        "httpCode": error.http_code,
-    }
+    fields: dict[str, Any] = {"message": error.message, "code": "INTERNAL_ERROR", "id": error.id}
     if error.data is not None:
         fields["data"] = error.data
+    if 100 <= error.http_code <= 599:
+        fields["httpCode"] = error.http_code
     try:
         return serializer.dumps({"ok": False, "error": fields})
     except serializer.SerializerError:

@@ -89,7 +89,7 @@ class PayloadTooLargeError(ExposureError):
     id = "runner.errors.exposure.payload_too_large"
     http_code = 413
     code = "PAYLOAD_TOO_LARGE"
-    default_message = "Payload Too Large"
+    default_message = "Payload too large"
 
 
 class AuthNotConfiguredError(ExposureError):
@@ -98,7 +98,15 @@ class AuthNotConfiguredError(ExposureError):
     id = "runner.errors.exposure.auth_not_configured"
     http_code = 500
     code = "AUTH_NOT_CONFIGURED"
-    default_message = "Exposure authentication is not configured"
+    default_message = "Authentication not configured."
+
+
+class ParallelEventReturnError(ExposureError):
+    """``returnPayload`` asked of an event that cannot return one (Runner: a parallel event)."""
+
+    id = "runner.errors.exposure.parallel_event_return_unsupported"
+    http_code = 400
+    code = "PARALLEL_EVENT_RETURN_UNSUPPORTED"
 
 
 class UnavailableError(ExposureError):

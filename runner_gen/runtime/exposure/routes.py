@@ -33,8 +33,16 @@ class TaskRoute:
 
 @dataclass(frozen=True, slots=True)
 class EventRoute:
-    """An exposed event: ``emit`` runs its hooks; ``decode_payload`` validates the payload."""
+    """An exposed event: ``emit`` runs its hooks; ``decode_payload`` validates the payload.
+
+    ``emit_with_result`` serves ``{"returnPayload": true}`` (Runner's ``emitWithResult``): it
+    emits and returns the payload as the hooks left it, written with ``encode_payload``. Leave it
+    None for parallel events, whose payload cannot be returned; such requests get 400
+    PARALLEL_EVENT_RETURN_UNSUPPORTED, as from Runner.
+    """
 
     id: str
     emit: Callable[[Any], Awaitable[None]]
     decode_payload: Callable[[Any], Any] = field(default=identity)
+    emit_with_result: Callable[[Any], Awaitable[Any]] | None = None
+    encode_payload: Callable[[Any], Any] = field(default=identity)

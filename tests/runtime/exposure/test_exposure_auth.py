@@ -200,7 +200,10 @@ async def test_without_any_auth_configured_every_request_fails_closed(
         discovery = await served.client.get("/discovery")
     for response in (task, discovery):
         assert response.status_code == 500
-        assert response.json()["error"]["code"] == "AUTH_NOT_CONFIGURED"
+        assert response.json()["error"] == {
+            "message": "Authentication not configured.",
+            "code": "AUTH_NOT_CONFIGURED",
+        }
 
 
 async def test_allow_anonymous_opens_the_exposure_but_not_beyond_the_allow_list() -> None:

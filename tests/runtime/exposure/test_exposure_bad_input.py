@@ -10,6 +10,7 @@ import pytest
 from pydantic import BaseModel, Field, TypeAdapter
 
 from runner_gen.runtime.exposure import ExposureConfig, TaskRoute
+from runner_gen.runtime.serializer import UNDEFINED
 
 from .helpers import (
     TOKEN,
@@ -38,7 +39,7 @@ async def test_a_declared_length_over_the_limit_gets_413_before_the_body_is_sent
         )
     assert response.status == 413
     assert response.body == (
-        b'{"ok":false,"error":{"message":"Payload Too Large","code":"PAYLOAD_TOO_LARGE"}}'
+        b'{"ok":false,"error":{"message":"Payload too large","code":"PAYLOAD_TOO_LARGE"}}'
     )
     assert task.calls == []
 
@@ -130,7 +131,6 @@ async def test_both_content_length_and_chunked_are_refused_with_400() -> None:
     [
         b'{"input": ',
         b"not json",
-        b"",
         b'{"input": "\xff\xfe"}',
         b"[" * 100_000 + b"]" * 100_000,
         b'{"input": NaN}',
@@ -143,7 +143,6 @@ async def test_both_content_length_and_chunked_are_refused_with_400() -> None:
     ids=[
         "truncated",
         "not-json",
-        "empty",
         "invalid-utf8",
         "deep-nesting",
         "nan",
@@ -165,6 +164,15 @@ async def test_bodies_that_are_not_valid_runner_json_get_400_invalid_json(body: 
     assert response.content == INVALID_JSON
     assert task.calls == ["still up"]
     assert after.status_code == 200
+
+
+async def test_an_empty_body_is_an_undefined_input_as_in_runner() -> None:
+    task = Recorder()
+    async with serving([TaskRoute(id="app.tasks.echo", call=task)]) as served:
+        response = await served.client.post("/task/app.tasks.echo", content=b"")
+    assert response.status_code == 200
+    assert task.calls == [UNDEFINED]
+    assert response.json() == {"ok": True, "result": {"__type": "Undefined", "value": None}}
 
 
 class Signup(BaseModel):

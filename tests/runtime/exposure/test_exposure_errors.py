@@ -82,8 +82,8 @@ async def test_a_public_typed_error_reaches_the_client_as_runner_5_5_sends_it() 
     assert response.status_code == 402
     assert response.content == (
         b'{"ok":false,"error":{"message":"Balance too low","code":"INTERNAL_ERROR",'
-        b'"id":"app.errors.insufficient_funds","httpCode":402,"data":{"missing":5,'
-        b'"at":{"__type":"Date","value":"1970-01-01T00:00:00.000Z"}}}}'
+        b'"id":"app.errors.insufficient_funds","data":{"missing":5,'
+        b'"at":{"__type":"Date","value":"1970-01-01T00:00:00.000Z"}},"httpCode":402}}'
     )
 
 
@@ -129,11 +129,26 @@ async def test_a_typed_error_that_is_not_declared_public_stays_internal() -> Non
     assert response.content == INTERNAL
 
 
-async def test_a_public_error_with_a_non_error_http_code_is_sent_as_500() -> None:
+async def test_a_public_error_with_an_invalid_http_code_is_a_500_without_http_code() -> None:
     async with serving([failing(Teapot("short and stout"))], config=public(Teapot)) as served:
         response = await served.client.post("/task/app.tasks.fail", json={"input": 1})
     assert response.status_code == 500
-    assert response.json()["error"]["httpCode"] == 99
+    assert response.json()["error"] == {
+        "message": "short and stout",
+        "code": "INTERNAL_ERROR",
+        "id": "app.errors.teapot",
+    }
+
+
+async def test_a_public_error_with_a_non_error_status_is_sent_as_500_with_its_http_code() -> None:
+    class Moved(RunnerError):
+        id = "app.errors.moved"
+        http_code = 302
+
+    async with serving([failing(Moved("elsewhere"))], config=public(Moved)) as served:
+        response = await served.client.post("/task/app.tasks.fail", json={"input": 1})
+    assert response.status_code == 500
+    assert response.json()["error"]["httpCode"] == 302
 
 
 async def test_a_result_the_serializer_cannot_write_is_a_500() -> None:

@@ -10,6 +10,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter
 
 from runner_gen.runtime.exposure import EventRoute, ExposureConfig, TaskRoute
+from runner_gen.runtime.serializer import UNDEFINED
 
 from .helpers import TOKEN, Recorder, serving
 
@@ -92,12 +93,51 @@ async def test_event_emit_answers_ok_and_hands_over_the_decoded_payload() -> Non
     assert emitted.calls == [7]
 
 
-async def test_event_without_payload_key_is_emitted_with_none() -> None:
+async def test_an_event_body_without_payload_emits_undefined_as_in_runner() -> None:
     emitted = Recorder()
     async with serving(events=[EventRoute(id="e", emit=emitted)]) as served:
         await served.client.post("/event/e", json={})
-        await served.client.post("/event/e", json=[1, 2])
-    assert emitted.calls == [None, [1, 2]]
+        await served.client.post("/event/e", json=[1, 2])  # Runner reads body?.payload only
+        await served.client.post("/event/e", content=b"")
+        await served.client.post("/event/e", json={"payload": None})
+    assert emitted.calls == [UNDEFINED, UNDEFINED, UNDEFINED, None]
+
+
+async def test_return_payload_answers_with_the_payload_the_hooks_left() -> None:
+    emitted = Recorder()
+
+    async def emit_with_result(payload: Any) -> Any:
+        return {**payload, "seen": True, "at": datetime(1970, 1, 1, tzinfo=UTC)}
+
+    route = EventRoute(id="e", emit=emitted, emit_with_result=emit_with_result)
+    async with serving(events=[route]) as served:
+        with_result = await served.client.post(
+            "/event/e", json={"payload": {"n": 1}, "returnPayload": True}
+        )
+        without = await served.client.post(
+            "/event/e", json={"payload": {"n": 2}, "returnPayload": False}
+        )
+    assert with_result.content == (
+        b'{"ok":true,"result":{"n":1,"seen":true,'
+        b'"at":{"__type":"Date","value":"1970-01-01T00:00:00.000Z"}}}'
+    )
+    assert without.content == b'{"ok":true}'
+    assert emitted.calls == [{"n": 2}]
+
+
+async def test_return_payload_of_an_event_that_cannot_return_it_is_a_400() -> None:
+    emitted = Recorder()
+    async with serving(events=[EventRoute(id="app.events.fanout", emit=emitted)]) as served:
+        response = await served.client.post(
+            "/event/app.events.fanout", json={"payload": 1, "returnPayload": True}
+        )
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "message": "Event app.events.fanout is marked parallel; returning a payload is not "
+        "supported.",
+        "code": "PARALLEL_EVENT_RETURN_UNSUPPORTED",
+    }
+    assert emitted.calls == []
 
 
 async def test_discovery_lists_the_allow_list_sorted() -> None:
@@ -106,14 +146,12 @@ async def test_discovery_lists_the_allow_list_sorted() -> None:
 
     tasks = [TaskRoute(id="b.task", call=noop), TaskRoute(id="a.task", call=noop)]
     async with serving(tasks, [EventRoute(id="e.one", emit=noop)]) as served:
-        by_get = await served.client.get("/discovery")
-        by_post = await served.client.post("/discovery")  # Runner 5.x accepts both
-    expected = (
+        response = await served.client.get("/discovery")
+    assert response.status_code == 200
+    assert response.content == (
         b'{"ok":true,"result":{"allowList":{"enabled":true,'
         b'"tasks":["a.task","b.task"],"events":["e.one"]}}}'
     )
-    assert by_get.status_code == by_post.status_code == 200
-    assert by_get.content == by_post.content == expected
 
 
 async def test_discovery_can_be_disabled() -> None:

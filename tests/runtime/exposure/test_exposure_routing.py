@@ -74,14 +74,57 @@ async def test_a_task_path_answers_405_to_other_methods_before_checking_auth(met
         }
 
 
-async def test_discovery_refuses_methods_other_than_get_and_post() -> None:
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+async def test_discovery_answers_only_get_like_runner_5_5(method: str) -> None:
     async with serving(*routes()) as served:
-        response = await served.client.delete("/discovery")
+        response = await served.client.request(method, "/discovery")
     assert response.status_code == 405
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/__runner", "/__runner/", "/__runner/tasks/x", "/__runner/task", "/other/task/x"]
+    "path",
+    [
+        "/__runner/task/app.tasks.public/",
+        "/__runner//task/app.tasks.public",
+        "/__runner/task//app.tasks.public",
+    ],
+)
+async def test_empty_path_segments_are_ignored_like_runners_router(path: str) -> None:
+    tasks, events = routes()
+    async with serving(tasks, events) as served:
+        response = await served.client.post(
+            f"http://127.0.0.1:{served.running.port}{path}", json={"input": 5}
+        )
+    assert response.json() == {"ok": True, "result": 5}
+
+
+async def test_discovery_with_trailing_segments_is_still_discovery() -> None:
+    async with serving(*routes()) as served:
+        response = await served.client.get("/discovery/")
+    assert response.json()["result"]["allowList"]["tasks"] == ["app.tasks.public"]
+
+
+async def test_a_disabled_discovery_is_not_found_however_it_is_spelled() -> None:
+    from .helpers import TOKEN
+
+    config = ExposureConfig(tokens=(TOKEN,), disable_discovery=True)
+    async with serving(*routes(), config=config) as served:
+        response = await served.client.get("/discovery/")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/__runner",
+        "/__runner/",
+        "/__runner/tasks/x",
+        "/__runner/task",
+        "/__runner/task/",
+        "/__runnerx/task/x",
+        "/other/task/x",
+    ],
 )
 async def test_other_paths_get_404(path: str) -> None:
     async with serving(*routes()) as served:
