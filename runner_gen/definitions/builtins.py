@@ -22,6 +22,7 @@ from runner_gen.runtime.logging.logger import Logger, LoggerConfig
 from runner_gen.runtime.metrics import Metrics
 from runner_gen.runtime.middleware import (
     CacheConfig,
+    CacheMiddleware,
     CircuitBreakerConfig,
     ConcurrencyConfig,
     DebounceConfig,
@@ -96,6 +97,10 @@ logger: Resource[LoggerConfig, Logger] = (
 store: Resource[None, None] = new_builder(
     ResourceBuilder, "Resource", "globals.resources.store", caller_source(1)
 ).build()
+#: The app's cache (``invalidate_keys``, ``clear``): the per-app cache middleware instance.
+cache_resource: Resource[None, CacheMiddleware] = new_builder(
+    ResourceBuilder, "Resource", "globals.resources.cache", caller_source(1)
+).build()
 #: Registering it times every task (latency histogram, outcome counters); its value is the
 #: in-process ``Metrics`` registry. Not registered: the call path pays nothing.
 metrics: Resource[None, Metrics] = new_builder(
@@ -162,6 +167,7 @@ class _Resources:
     logger = logger
     store = store
     metrics = metrics
+    cache = cache_resource
 
 
 class _Tags:

@@ -76,6 +76,7 @@ class ResourceStep:
     is_root: bool = False
     chained_init: Call | None = None  # init as called inside a middleware chain (config param)
     health: Call | None = None  # the resource's health check, first positional is the value
+    value_expr: str | None = None  # a value the generator supplies instead of an init
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,7 @@ class RemoteIR:
     helper: str  # local name of remote_task / remote_event
     transport: str  # the tunnel resource's variable
     encode: str | None  # expression of a TypeAdapter's dump_python, or None
-    decode: str | None  # tasks only: expression of a TypeAdapter's validate_python
+    decode: str | None  # tasks: the result decoder; consumed events: the payload decoder
     delivery: str = "mirror"  # events only
     errors: str = "None"  # tasks only: dict expression mapping remote error ids to factories
 
@@ -123,6 +124,7 @@ class EventStep:
     payload_type: str
     hooks: tuple[HookCall, ...]
     remote: RemoteIR | None = None
+    consumed: bool = False  # the tunnel delivers this event from other processes to our hooks
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,3 +245,4 @@ class AppPlan:
     client_module: RemoteModule | None = None
     warnings: tuple[str, ...] = ()
     wiring_adapters: tuple[tuple[str, str], ...] = ()  # (constant, type expression)
+    consumers: tuple[str, ...] = ()  # tunnel variables to start once everything is wired

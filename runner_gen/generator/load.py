@@ -16,7 +16,11 @@ from runner_gen.generator.locate import Locator, LocatorIndex, project_modules
 from runner_gen.generator.problems import BuildError, Problem
 
 BUILTINS_MODULE = "runner_gen.definitions.builtins"
-BUILTIN_MODULES = (BUILTINS_MODULE, "runner_gen.definitions.remote")
+BUILTIN_MODULES = (
+    BUILTINS_MODULE,
+    "runner_gen.definitions.remote",
+    "runner_gen.definitions.redis",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,6 +68,9 @@ from runner_gen.generator.types import type_annotation
 
 STORE_ID = "globals.resources.store"
 METRICS_ID = "globals.resources.metrics"
+CACHE_ID = "globals.resources.cache"
+CACHE_MIDDLEWARE_ID = "globals.middleware.task.cache"
+FALLBACK_ID = "globals.middleware.task.fallback"
 METRICS_MIDDLEWARE_VAR = "mw_metrics"
 LOGGER_ID = "globals.resources.logger"
 EXCLUDE_FROM_GLOBAL_HOOKS = "globals.tags.exclude_from_global_hooks"
@@ -235,6 +238,10 @@ class _Planner:
             found.append(attachment.middleware)
         if isinstance(definition, Hook) and definition.on != "*":
             found.extend(definition.on)
+        if getattr(definition, "id", None) == CACHE_ID:
+            from runner_gen.definitions.builtins import cache
+
+            found.append(cache)  # the cache resource is the cache middleware's instance
         return found
 
     def _apply_overrides(self) -> None:
@@ -474,6 +481,18 @@ class _Planner:
                     self.graph.add_edge(node_id, STORE_ID)
             for attachment in self.middleware_of(definition):
                 self.graph.add_edge(node_id, attachment.middleware.id)
+                fallback = _fallback_task(attachment)
+                if fallback is not None:
+                    if fallback.id in self.nodes:
+                        self.graph.add_edge(node_id, fallback.id)
+                    else:
+                        self._problem(
+                            "dependency_not_found",
+                            f'The fallback of "{node_id}" is task "{fallback.id}", which is '
+                            "not registered",
+                            attachment.source,
+                            f'Register "{fallback.id}" in the app.',
+                        )
             tunnel = self.routing.task_tunnels.get(node_id)
             if tunnel is None and node_id in self.routing.event_tunnels:
                 tunnel = self.routing.event_tunnels[node_id][0]
@@ -491,6 +510,8 @@ class _Planner:
             if isinstance(definition, Tag):
                 for tagged in self._tagged(definition.id):
                     self.graph.add_edge(node_id, tagged.definition.id)
+            if node_id == CACHE_ID:
+                self.graph.add_edge(node_id, CACHE_MIDDLEWARE_ID)
             if METRICS_ID in self.nodes and isinstance(definition, Task):
                 self.graph.add_edge(node_id, METRICS_ID)
             if node_id == root_id:
@@ -653,6 +674,15 @@ class _Planner:
             return [self._exposure_step(node)]
         if node_id == METRICS_ID:
             return self._metrics_steps(node)
+        if node_id == CACHE_ID:
+            cache = self.imports.function("runner_gen.runtime.middleware", "CacheMiddleware")
+            return [
+                ResourceStep(
+                    "resource", CACHE_ID, _relative(definition.source), self.attrs[CACHE_ID],
+                    self.vars[CACHE_ID], cache, None, None, None, None, None, None, None,
+                    value_expr=self.vars[CACHE_MIDDLEWARE_ID],
+                )
+            ]  # fmt: skip
         if isinstance(definition, Resource):
             return [self._resource_step(node)]
         if isinstance(definition, Task):
@@ -933,7 +963,10 @@ class _Planner:
             tunnel, delivery = forwarded
             encode = None if payload is _NONE else f"{self._wiring_adapter(payload)}.dump_python"
             helper = self.imports.function("runner_gen.runtime.tunnel", "remote_event")
-            remote = RemoteIR(helper, self.vars[tunnel], encode, None, delivery)
+            decode = None
+            if tunnel in self.routing.consuming and payload is not _NONE:
+                decode = f"{self._wiring_adapter(payload)}.validate_python"
+            remote = RemoteIR(helper, self.vars[tunnel], encode, decode, delivery)
         return EventStep(
             "event",
             event.id,
@@ -943,6 +976,7 @@ class _Planner:
             self._annotation(payload),
             tuple(hooks),
             remote,
+            consumed=forwarded is not None and forwarded[0] in self.routing.consuming,
         )
 
     def definition(self, node_id: str) -> Any:
@@ -1087,6 +1121,12 @@ class _Planner:
                 locator = self.nodes[middleware.id].registration.locator
                 config = f"{helper}({self._expr(locator)})"
             if middleware.implementation is not None:
+                fallback = _fallback_task(attachment)
+                if fallback is not None:
+                    helper = self.imports.function(
+                        "runner_gen.runtime.middleware.fallback", "fallback_to_task"
+                    )
+                    config = f"{helper}({config}, {self.vars[fallback.id]})"
                 layers.append(Layer("builtin", self.vars[middleware.id], config))
                 continue
             override = self.overrides.get(middleware.id)
@@ -1161,7 +1201,16 @@ class _Planner:
             client_module=plan_remote_module(self, client=True),
             warnings=tuple(self.routing.warnings),
             wiring_adapters=tuple((name, text) for text, name in self.wiring_adapters.items()),
+            consumers=tuple(self.vars[tunnel] for tunnel in sorted(self.routing.consuming)),
         )
+
+
+def _fallback_task(attachment: MiddlewareAttachment[Any]) -> Task[Any, Any] | None:
+    """The task a fallback middleware falls back to, when its config names one."""
+    fallback = getattr(attachment.config, "fallback", None)
+    if attachment.middleware.id == FALLBACK_ID and isinstance(fallback, Task):
+        return fallback
+    return None
 
 
 def _kind_label(definition: Any) -> str:

@@ -25,6 +25,7 @@ class Routing:
     task_tunnels: dict[str, str] = field(default_factory=dict)  # task id -> tunnel resource id
     event_tunnels: dict[str, tuple[str, str]] = field(default_factory=dict)  # -> (tunnel, delivery)
     exposures: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
+    consuming: set[str] = field(default_factory=set)  # tunnels that deliver events to hooks here
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -44,6 +45,8 @@ def resolve_routing(registrations: Iterable[Registration]) -> Routing:
             config = _config(registration, routing)
             if config is not None:
                 _route_tunnel(definition, config, tasks, events, routing)
+                if getattr(config, "consume", False):
+                    routing.consuming.add(definition.id)
         if carries(definition, EXPOSURE_TAG):
             config = _config(registration, routing)
             if config is not None:

@@ -94,3 +94,23 @@ async def test_init_failing_beyond_its_retries_fails_the_start() -> None:
     defs.FLAKY["failures_left"] = 10
     with pytest.raises(ConnectionError, match="flaky init"):
         await wiring.start()
+
+
+async def test_a_fallback_can_be_another_task() -> None:
+    async with wiring.running() as app:
+        assert await app.tasks.quote("book") == "backup quote for book"
+
+
+async def test_the_cache_resource_invalidates_what_the_cache_middleware_stored() -> None:
+    defs.SQUARES.clear()
+    async with wiring.running() as app:
+        assert await app.tasks.square(4) == 16
+        assert await app.tasks.square(4) == 16
+        assert defs.SQUARES == [4]  # the second call was a hit
+        removed = await app.resources.cache.invalidate_keys("ft.tasks.square:4")
+        assert removed == 1
+        assert await app.tasks.square(4) == 16
+        assert defs.SQUARES == [4, 4]
+        await app.resources.cache.clear()
+        await app.tasks.square(4)
+        assert defs.SQUARES == [4, 4, 4]

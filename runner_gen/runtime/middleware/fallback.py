@@ -79,3 +79,9 @@ class FallbackMiddleware(Middleware[FallbackConfig]):
                 return await answer(error, input)
 
         return with_fallback
+
+
+def fallback_to_task(config: FallbackConfig, run: Next) -> FallbackConfig:
+    """The config with its fallback task definition replaced by that task's wired callable
+    (generated code calls this once at start)."""
+    return FallbackConfig(FallbackTask(run))

@@ -131,7 +131,7 @@ async def start() -> App:
 
         tasks.shout = task_shout
 
-        # globals.tags.exclude_from_global_hooks (runner_gen/definitions/builtins.py:108)
+        # globals.tags.exclude_from_global_hooks (runner_gen/definitions/builtins.py:113)
         tag_exclude_from_global_hooks: _rt.TagAccessor[Any] = _rt.TagAccessor(
         )
 

@@ -18,8 +18,15 @@ import tests.fixtures.apps.features as _features
 from runner_gen.definitions.defaults import default_config, untyped
 from runner_gen.runtime import wiring as _rt
 from runner_gen.runtime.events import Emission as _Emission
-from runner_gen.runtime.middleware import RequireContextMiddleware, RetryMiddleware
+from runner_gen.runtime.middleware import (
+    CacheMiddleware,
+    FallbackMiddleware,
+    RequireContextMiddleware,
+    RetryMiddleware,
+)
+from runner_gen.runtime.middleware.fallback import fallback_to_task
 from tests.fixtures.apps.features import (
+    backup_quote,
     count_calls,
     double,
     greet,
@@ -31,7 +38,9 @@ from tests.fixtures.apps.features import (
     open_watched,
     overridden_answer,
     prefix_result,
+    primary_quote,
     routes,
+    square,
     whoami,
 )
 
@@ -44,25 +53,29 @@ APP_ID: Final = "ft"
 class Resources:
     """The value of each resource, set as the app starts."""
 
-    __slots__ = ("counter", "flaky", "replaceable", "watched", "ft")
+    __slots__ = ("counter", "flaky", "replaceable", "watched", "cache", "ft")
 
     counter: Counter  # ft.counter
     flaky: str  # ft.flaky
     replaceable: str  # ft.replaceable
     watched: int  # ft.watched
+    cache: CacheMiddleware  # globals.resources.cache
     ft: None  # ft
 
 
 class Tasks:
     """Each task, callable with its input; middleware included."""
 
-    __slots__ = ("greet", "double", "whoami", "answer", "routes")
+    __slots__ = ("greet", "double", "whoami", "answer", "routes", "backup_quote", "quote", "square")
 
     greet: Callable[[str], Awaitable[str]]  # ft.tasks.greet
     double: Callable[[int], Awaitable[int]]  # ft.tasks.double
     whoami: Callable[[], Awaitable[str]]  # ft.tasks.whoami
     answer: Callable[[], Awaitable[int]]  # ft.tasks.answer
     routes: Callable[[], Awaitable[list[str]]]  # ft.tasks.routes
+    backup_quote: Callable[[str], Awaitable[str]]  # ft.tasks.backup_quote
+    quote: Callable[[str], Awaitable[str]]  # ft.tasks.quote
+    square: Callable[[int], Awaitable[int]]  # ft.tasks.square
 
 
 class Events:
@@ -112,7 +125,7 @@ async def start() -> App:
         res_counter = await open_counter()
         resources.counter = res_counter
 
-        # globals.middleware.resource.retry (runner_gen/definitions/builtins.py:81)
+        # globals.middleware.resource.retry (runner_gen/definitions/builtins.py:82)
         mw_resource_retry = RetryMiddleware()
         push_disposer(("globals.middleware.resource.retry", mw_resource_retry.dispose, ()))
 
@@ -237,7 +250,7 @@ async def start() -> App:
             ),
         )
 
-        # globals.middleware.task.require_context (runner_gen/definitions/builtins.py:78)
+        # globals.middleware.task.require_context (runner_gen/definitions/builtins.py:79)
         mw_task_require_context = RequireContextMiddleware()
         push_disposer(("globals.middleware.task.require_context", mw_task_require_context.dispose, ()))
 
@@ -275,7 +288,65 @@ async def start() -> App:
 
         tasks.routes = task_routes
 
-        # ft (tests/fixtures/apps/features.py:209)
+        # ft.tasks.backup_quote (tests/fixtures/apps/features.py:221)
+        def task_backup_quote(input: str) -> Awaitable[str]:
+            return backup_quote(input)
+
+        tasks.backup_quote = task_backup_quote
+
+        # globals.middleware.task.fallback (runner_gen/definitions/builtins.py:70)
+        mw_task_fallback = FallbackMiddleware()
+        push_disposer(("globals.middleware.task.fallback", mw_task_fallback.dispose, ()))
+
+        # ft.tasks.quote (tests/fixtures/apps/features.py:223)
+        info_quote = _rt.DefinitionInfo(
+            "ft.tasks.quote",
+            "task",
+            (),
+            "tests/fixtures/apps/features.py:223",
+        )
+
+        def run_quote(input: str) -> Awaitable[str]:
+            return primary_quote(input)
+
+        chain_quote: _rt.Next = run_quote
+        chain_quote = mw_task_fallback.wrap(chain_quote, info_quote, fallback_to_task(untyped(_features.quote_task).middleware[0].config, task_backup_quote))
+
+        task_quote = cast(
+            "Callable[[str], Awaitable[str]]", chain_quote
+        )
+
+        tasks.quote = task_quote
+
+        # globals.middleware.task.cache (runner_gen/definitions/builtins.py:64)
+        mw_task_cache = CacheMiddleware()
+        push_disposer(("globals.middleware.task.cache", mw_task_cache.dispose, ()))
+
+        # ft.tasks.square (tests/fixtures/apps/features.py:236)
+        info_square = _rt.DefinitionInfo(
+            "ft.tasks.square",
+            "task",
+            (),
+            "tests/fixtures/apps/features.py:236",
+        )
+
+        def run_square(input: int) -> Awaitable[int]:
+            return square(input)
+
+        chain_square: _rt.Next = run_square
+        chain_square = mw_task_cache.wrap(chain_square, info_square, untyped(_features.square_task).middleware[0].config)
+
+        task_square = cast(
+            "Callable[[int], Awaitable[int]]", chain_square
+        )
+
+        tasks.square = task_square
+
+        # globals.resources.cache (runner_gen/definitions/builtins.py:102)
+        res_cache = mw_task_cache
+        resources.cache = res_cache
+
+        # ft (tests/fixtures/apps/features.py:243)
         res_ft = None
         resources.ft = res_ft
 
