@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -45,13 +46,10 @@ class Endpoint:
     status: int
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
-    """What a request resolved to: an endpoint, or the methods its path allows (maybe none)."""
-
-    endpoint: Endpoint | None
-    params: dict[str, str]
-    allowed: tuple[str, ...] = ()
+#: What a request resolved to: the endpoint (None: 404 or 405), the path parameters, and the
+#: methods the path allows (empty: no route has this path). A plain tuple: built per request.
+Match = tuple[Endpoint | None, Mapping[str, str], Mapping[str, Endpoint]]
+_NONE: Mapping[str, Any] = MappingProxyType({})
 
 
 class RouteTable:
@@ -78,16 +76,13 @@ class RouteTable:
 
     def resolve(self, method: str, path: str) -> Match:
         methods = self._literal.get(path)
-        params: dict[str, str] = {}
-        if methods is None:
-            for pattern, candidates in self._templated:
-                found = pattern.fullmatch(path)
-                if found is not None:
-                    methods, params = candidates, found.groupdict()
-                    break
-            else:
-                return Match(None, {})
-        return Match(methods.get(method), params, tuple(methods))
+        if methods is not None:
+            return methods.get(method), _NONE, methods
+        for pattern, candidates in self._templated:
+            found = pattern.fullmatch(path)
+            if found is not None:
+                return candidates.get(method), found.groupdict(), candidates
+        return None, _NONE, _NONE
 
 
 def _compile(template: str) -> re.Pattern[str]:
@@ -144,31 +139,32 @@ class ApiApp:
     async def _handle(self, scope: Scope, receive: Receive) -> tuple[int, Any]:
         if self.stopping:
             raise HttpError(503, _UNAVAILABLE["id"], _UNAVAILABLE["message"])
-        match = self._table.resolve(scope["method"], scope["path"])
-        endpoint = match.endpoint
+        endpoint, params, methods = self._table.resolve(scope["method"], scope["path"])
         if endpoint is None:
-            if match.allowed:
-                raise HttpError(405, "method_not_allowed", "Method not allowed", match.allowed)
+            if methods:
+                raise HttpError(405, "method_not_allowed", "Method not allowed", tuple(methods))
             raise HttpError(404, "not_found", "No route for this path")
-        if not endpoint.takes_input:
-            return endpoint.status, await self._run(endpoint, None)
-        fields: dict[str, Any] = dict(parse_qsl(scope["query_string"].decode("latin-1")))
-        fields.update(await self._json_body(receive))
-        fields.update(match.params)
-        token = _bearer_token(scope)
-        if token is not None:
-            fields["token"] = token
-        assert endpoint.input is not None  # RouteTable refuses input-taking routes without one
+        value: BaseModel | None = None
+        if endpoint.takes_input:
+            query: bytes = scope["query_string"]
+            fields: dict[str, Any] = dict(parse_qsl(query.decode("latin-1"))) if query else {}
+            fields.update(await self._json_body(receive))
+            fields.update(params)
+            token = _bearer_token(scope)
+            if token is not None:
+                fields["token"] = token
+            assert endpoint.input is not None  # RouteTable refuses such routes without a model
+            try:
+                value = endpoint.input.model_validate(fields)
+            except ValidationError as invalid:
+                details = invalid.errors(
+                    include_url=False, include_input=False, include_context=False
+                )
+                raise HttpError(400, "validation", "Invalid input", details) from None
         try:
-            value = endpoint.input.model_validate(fields)
-        except ValidationError as invalid:
-            details = invalid.errors(include_url=False, include_input=False, include_context=False)
-            raise HttpError(400, "validation", "Invalid input", details) from None
-        return endpoint.status, await self._run(endpoint, value)
-
-    async def _run(self, endpoint: Endpoint, value: BaseModel | None) -> Any:
-        try:
-            return await (endpoint.run(value) if endpoint.takes_input else endpoint.run())
+            return endpoint.status, await (
+                endpoint.run(value) if endpoint.takes_input else endpoint.run()
+            )
         except RunnerError as error:
             if error.http_code != 500:
                 raise HttpError(error.http_code, error.id, error.message) from None
@@ -182,28 +178,34 @@ class ApiApp:
         await self._logger.error("request failed", data={"task_id": endpoint.task_id}, error=error)
 
     async def _json_body(self, receive: Receive) -> dict[str, Any]:
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise HttpError(400, "disconnected", "The client went away")
-            chunk: bytes = message.get("body", b"")
-            size += len(chunk)
-            if size > self._max_body:
-                raise HttpError(413, "payload_too_large", "Request body too large")
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        if size == 0:
+        message = await receive()
+        body: bytes = self._checked_chunk(message, 0)
+        if message.get("more_body", False):
+            chunks = [body]
+            size = len(body)
+            while message.get("more_body", False):
+                message = await receive()
+                chunk = self._checked_chunk(message, size)
+                size += len(chunk)
+                chunks.append(chunk)
+            body = b"".join(chunks)
+        if not body:
             return {}
         try:
-            body = json.loads(b"".join(chunks))
+            parsed = json.loads(body)
         except ValueError:
             raise HttpError(400, "invalid_json", "Request body is not valid JSON") from None
-        if not isinstance(body, dict):
+        if not isinstance(parsed, dict):
             raise HttpError(400, "invalid_json", "Request body must be a JSON object")
-        return body
+        return parsed
+
+    def _checked_chunk(self, message: Message, size_so_far: int) -> bytes:
+        if message["type"] == "http.disconnect":
+            raise HttpError(400, "disconnected", "The client went away")
+        chunk: bytes = message.get("body", b"")
+        if size_so_far + len(chunk) > self._max_body:
+            raise HttpError(413, "payload_too_large", "Request body too large")
+        return chunk
 
 
 def _bearer_token(scope: Scope) -> str | None:
@@ -215,8 +217,8 @@ def _bearer_token(scope: Scope) -> str | None:
 
 
 async def _respond(send: Send, status: int, body: Any, with_allow: bool = False) -> None:
-    headers = list(_JSON_HEADERS)
+    headers = _JSON_HEADERS
     if with_allow:
-        headers.append((b"allow", ", ".join(body["error"]["details"]).encode()))
+        headers = [*headers, (b"allow", ", ".join(body["error"]["details"]).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": pydantic_core.to_json(body)})

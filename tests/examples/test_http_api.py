@@ -333,10 +333,16 @@ def test_a_parameter_named_twice_is_refused() -> None:
 
 def test_templated_paths_match_whole_segments_only() -> None:
     table = RouteTable([tagged("/files/{name}.json"), tagged("/a/{x}/b", method="POST")])
-    assert table.resolve("GET", "/files/report.json").params == {"name": "report"}
-    assert table.resolve("GET", "/files/a/b.json").endpoint is None
-    assert table.resolve("GET", "/a/1/b").allowed == ("POST",)
-    assert table.resolve("GET", "/a/1/b/c").allowed == ()
+    endpoint, params, _ = table.resolve("GET", "/files/report.json")
+    assert endpoint is not None
+    assert params == {"name": "report"}
+    endpoint, _, methods = table.resolve("GET", "/files/a/b.json")
+    assert endpoint is None
+    assert not methods
+    endpoint, _, methods = table.resolve("GET", "/a/1/b")
+    assert endpoint is None
+    assert tuple(methods) == ("POST",)
+    assert not table.resolve("POST", "/a/1/b/c")[2]
 
 
 def asgi_app() -> ApiApp:
