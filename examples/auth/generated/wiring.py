@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, cast
 
-import examples.auth.definitions as _examples_auth_definitions
+import examples.auth.definitions as _definitions
 from examples.auth.definitions import (
     authenticate,
     check_role,
@@ -62,7 +62,7 @@ class Events:
 class App:
     """A started app. ``await app.dispose()`` disposes resources in reverse init order."""
 
-    __slots__ = ("_lifecycle", "events", "resources", "store", "tasks")
+    __slots__ = ("_lifecycle", "events", "health", "resources", "store", "tasks")
 
     def __init__(
         self,
@@ -71,12 +71,14 @@ class App:
         tasks: Tasks,
         events: Events,
         store: _rt.Store,
+        health: _rt.HealthChecks,
     ) -> None:
         self._lifecycle = lifecycle
         self.resources = resources
         self.tasks = tasks
         self.events = events
         self.store = store
+        self.health = health
 
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
@@ -87,18 +89,19 @@ async def start() -> App:
     started, in reverse, and re-raise the original error."""
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
+    health = _rt.HealthChecks(lambda: lifecycle.state == "running")
     resources = Resources()
     tasks = Tasks()
     events = Events()
     try:
         # auth.contexts.user (examples/auth/definitions.py:25)
-        ctx_user = _examples_auth_definitions.auth_user
+        ctx_user = _definitions.auth_user
 
         # auth.errors.unauthorized (examples/auth/definitions.py:28)
-        err_unauthorized = _examples_auth_definitions.unauthorized
+        err_unauthorized = _definitions.unauthorized
 
         # auth.errors.forbidden (examples/auth/definitions.py:35)
-        err_forbidden = _examples_auth_definitions.forbidden
+        err_forbidden = _definitions.forbidden
 
         # auth.directory (examples/auth/definitions.py:94)
         res_directory = await open_directory()
@@ -116,7 +119,7 @@ async def start() -> App:
             return get_profile(input, user=ctx_user, directory=res_directory)
 
         chain_get_profile: _rt.Next = run_get_profile
-        mwcfg_get_profile_0 = untyped(_examples_auth_definitions.get_profile_task).middleware[0].config
+        mwcfg_get_profile_0 = untyped(_definitions.get_profile_task).middleware[0].config
         chain_get_profile = _rt.custom_task_layer(
             lambda call: authenticate(call, mwcfg_get_profile_0, user=ctx_user), info_get_profile, chain_get_profile
         )
@@ -139,11 +142,11 @@ async def start() -> App:
             return delete_user(input, directory=res_directory)
 
         chain_delete_user: _rt.Next = run_delete_user
-        mwcfg_delete_user_1 = untyped(_examples_auth_definitions.delete_user_task).middleware[1].config
+        mwcfg_delete_user_1 = untyped(_definitions.delete_user_task).middleware[1].config
         chain_delete_user = _rt.custom_task_layer(
             lambda call: check_role(call, mwcfg_delete_user_1, user=ctx_user), info_delete_user, chain_delete_user
         )
-        mwcfg_delete_user_0 = untyped(_examples_auth_definitions.delete_user_task).middleware[0].config
+        mwcfg_delete_user_0 = untyped(_definitions.delete_user_task).middleware[0].config
         chain_delete_user = _rt.custom_task_layer(
             lambda call: authenticate(call, mwcfg_delete_user_0, user=ctx_user), info_delete_user, chain_delete_user
         )
@@ -163,7 +166,7 @@ async def start() -> App:
         raise
     store = _rt.Store({})
     lifecycle.started()
-    return App(lifecycle, resources, tasks, events, store)
+    return App(lifecycle, resources, tasks, events, store, health)
 
 
 @asynccontextmanager

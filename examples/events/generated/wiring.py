@@ -74,7 +74,7 @@ class Events:
 class App:
     """A started app. ``await app.dispose()`` disposes resources in reverse init order."""
 
-    __slots__ = ("_lifecycle", "events", "resources", "store", "tasks")
+    __slots__ = ("_lifecycle", "events", "health", "resources", "store", "tasks")
 
     def __init__(
         self,
@@ -83,12 +83,14 @@ class App:
         tasks: Tasks,
         events: Events,
         store: _rt.Store,
+        health: _rt.HealthChecks,
     ) -> None:
         self._lifecycle = lifecycle
         self.resources = resources
         self.tasks = tasks
         self.events = events
         self.store = store
+        self.health = health
 
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
@@ -99,6 +101,7 @@ async def start() -> App:
     started, in reverse, and re-raise the original error."""
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
+    health = _rt.HealthChecks(lambda: lifecycle.state == "running")
     resources = Resources()
     tasks = Tasks()
     events = Events()
@@ -154,7 +157,7 @@ async def start() -> App:
         raise
     store = _rt.Store({})
     lifecycle.started()
-    return App(lifecycle, resources, tasks, events, store)
+    return App(lifecycle, resources, tasks, events, store, health)
 
 
 @asynccontextmanager

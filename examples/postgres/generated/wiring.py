@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, cast
 
-import examples.postgres.definitions as _examples_postgres_definitions
+import examples.postgres.definitions as _definitions
 from examples.postgres.definitions import (
     close_pool,
     create_user,
@@ -65,7 +65,7 @@ class Events:
 class App:
     """A started app. ``await app.dispose()`` disposes resources in reverse init order."""
 
-    __slots__ = ("_lifecycle", "events", "resources", "store", "tasks")
+    __slots__ = ("_lifecycle", "events", "health", "resources", "store", "tasks")
 
     def __init__(
         self,
@@ -74,12 +74,14 @@ class App:
         tasks: Tasks,
         events: Events,
         store: _rt.Store,
+        health: _rt.HealthChecks,
     ) -> None:
         self._lifecycle = lifecycle
         self.resources = resources
         self.tasks = tasks
         self.events = events
         self.store = store
+        self.health = health
 
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
@@ -90,12 +92,13 @@ async def start() -> App:
     started, in reverse, and re-raise the original error."""
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
+    health = _rt.HealthChecks(lambda: lifecycle.state == "running")
     resources = Resources()
     tasks = Tasks()
     events = Events()
     try:
         # postgres.pool (examples/postgres/definitions.py:25)
-        cfg_pool: PoolConfig = untyped(_examples_postgres_definitions.app.register[0]).config
+        cfg_pool: PoolConfig = untyped(_definitions.app.register[0]).config
         res_pool = await init_pool(cfg_pool)
         resources.pool = res_pool
         push_disposer(("postgres.pool", close_pool, (res_pool,)))
@@ -126,7 +129,7 @@ async def start() -> App:
         raise
     store = _rt.Store({})
     lifecycle.started()
-    return App(lifecycle, resources, tasks, events, store)
+    return App(lifecycle, resources, tasks, events, store, health)
 
 
 @asynccontextmanager

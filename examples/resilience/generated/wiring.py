@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, cast
 
-import examples.resilience.definitions as _examples_resilience_definitions
+import examples.resilience.definitions as _definitions
 from examples.resilience.definitions import (
     check_stock,
     connect_external,
@@ -82,7 +82,7 @@ class Events:
 class App:
     """A started app. ``await app.dispose()`` disposes resources in reverse init order."""
 
-    __slots__ = ("_lifecycle", "events", "resources", "store", "tasks")
+    __slots__ = ("_lifecycle", "events", "health", "resources", "store", "tasks")
 
     def __init__(
         self,
@@ -91,12 +91,14 @@ class App:
         tasks: Tasks,
         events: Events,
         store: _rt.Store,
+        health: _rt.HealthChecks,
     ) -> None:
         self._lifecycle = lifecycle
         self.resources = resources
         self.tasks = tasks
         self.events = events
         self.store = store
+        self.health = health
 
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
@@ -107,12 +109,13 @@ async def start() -> App:
     started, in reverse, and re-raise the original error."""
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
+    health = _rt.HealthChecks(lambda: lifecycle.state == "running")
     resources = Resources()
     tasks = Tasks()
     events = Events()
     try:
-        # globals.resources.logger (runner_gen/definitions/builtins.py:90)
-        cfg_logger: LoggerConfig = untyped(_examples_resilience_definitions.app.register[0]).config
+        # globals.resources.logger (runner_gen/definitions/builtins.py:92)
+        cfg_logger: LoggerConfig = untyped(_definitions.app.register[0]).config
         res_logger = create_logger(cfg_logger)
         resources.logger = res_logger
 
@@ -127,11 +130,11 @@ async def start() -> App:
         res_board = await open_board()
         resources.board = res_board
 
-        # globals.middleware.task.retry (runner_gen/definitions/builtins.py:50)
+        # globals.middleware.task.retry (runner_gen/definitions/builtins.py:52)
         mw_task_retry = RetryMiddleware()
         push_disposer(("globals.middleware.task.retry", mw_task_retry.dispose, ()))
 
-        # globals.middleware.task.timeout (runner_gen/definitions/builtins.py:53)
+        # globals.middleware.task.timeout (runner_gen/definitions/builtins.py:55)
         mw_task_timeout = TimeoutMiddleware()
         push_disposer(("globals.middleware.task.timeout", mw_task_timeout.dispose, ()))
 
@@ -147,8 +150,8 @@ async def start() -> App:
             return fetch_quote(input, external=res_external)
 
         chain_fetch_quote: _rt.Next = run_fetch_quote
-        chain_fetch_quote = mw_task_timeout.wrap(chain_fetch_quote, info_fetch_quote, untyped(_examples_resilience_definitions.fetch_quote_task).middleware[1].config)
-        chain_fetch_quote = mw_task_retry.wrap(chain_fetch_quote, info_fetch_quote, untyped(_examples_resilience_definitions.fetch_quote_task).middleware[0].config)
+        chain_fetch_quote = mw_task_timeout.wrap(chain_fetch_quote, info_fetch_quote, untyped(_definitions.fetch_quote_task).middleware[1].config)
+        chain_fetch_quote = mw_task_retry.wrap(chain_fetch_quote, info_fetch_quote, untyped(_definitions.fetch_quote_task).middleware[0].config)
         chain_fetch_quote = _rt.custom_task_layer(
             lambda call: fn_log_request(call, logger=log_mw_task_request_log), info_fetch_quote, chain_fetch_quote
         )
@@ -159,7 +162,7 @@ async def start() -> App:
 
         tasks.fetch_quote = task_fetch_quote
 
-        # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py:59)
+        # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py:61)
         mw_task_rate_limit = RateLimitMiddleware()
         push_disposer(("globals.middleware.task.rate_limit", mw_task_rate_limit.dispose, ()))
 
@@ -175,7 +178,7 @@ async def start() -> App:
             return post_comment(input, board=res_board)
 
         chain_post_comment: _rt.Next = run_post_comment
-        chain_post_comment = mw_task_rate_limit.wrap(chain_post_comment, info_post_comment, untyped(_examples_resilience_definitions.post_comment_task).middleware[0].config)
+        chain_post_comment = mw_task_rate_limit.wrap(chain_post_comment, info_post_comment, untyped(_definitions.post_comment_task).middleware[0].config)
         chain_post_comment = _rt.custom_task_layer(
             lambda call: fn_log_request(call, logger=log_mw_task_request_log), info_post_comment, chain_post_comment
         )
@@ -186,7 +189,7 @@ async def start() -> App:
 
         tasks.post_comment = task_post_comment
 
-        # globals.middleware.task.circuit_breaker (runner_gen/definitions/builtins.py:56)
+        # globals.middleware.task.circuit_breaker (runner_gen/definitions/builtins.py:58)
         mw_task_circuit_breaker = CircuitBreakerMiddleware()
         push_disposer(("globals.middleware.task.circuit_breaker", mw_task_circuit_breaker.dispose, ()))
 
@@ -202,7 +205,7 @@ async def start() -> App:
             return check_stock(input, external=res_external)
 
         chain_check_stock: _rt.Next = run_check_stock
-        chain_check_stock = mw_task_circuit_breaker.wrap(chain_check_stock, info_check_stock, untyped(_examples_resilience_definitions.check_stock_task).middleware[0].config)
+        chain_check_stock = mw_task_circuit_breaker.wrap(chain_check_stock, info_check_stock, untyped(_definitions.check_stock_task).middleware[0].config)
         chain_check_stock = _rt.custom_task_layer(
             lambda call: fn_log_request(call, logger=log_mw_task_request_log), info_check_stock, chain_check_stock
         )
@@ -213,7 +216,7 @@ async def start() -> App:
 
         tasks.check_stock = task_check_stock
 
-        # globals.middleware.task.fallback (runner_gen/definitions/builtins.py:68)
+        # globals.middleware.task.fallback (runner_gen/definitions/builtins.py:70)
         mw_task_fallback = FallbackMiddleware()
         push_disposer(("globals.middleware.task.fallback", mw_task_fallback.dispose, ()))
 
@@ -229,7 +232,7 @@ async def start() -> App:
             return recommendations(input, external=res_external)
 
         chain_recommendations: _rt.Next = run_recommendations
-        chain_recommendations = mw_task_fallback.wrap(chain_recommendations, info_recommendations, untyped(_examples_resilience_definitions.recommendations_task).middleware[0].config)
+        chain_recommendations = mw_task_fallback.wrap(chain_recommendations, info_recommendations, untyped(_definitions.recommendations_task).middleware[0].config)
         chain_recommendations = _rt.custom_task_layer(
             lambda call: fn_log_request(call, logger=log_mw_task_request_log), info_recommendations, chain_recommendations
         )
@@ -249,7 +252,7 @@ async def start() -> App:
         raise
     store = _rt.Store({})
     lifecycle.started()
-    return App(lifecycle, resources, tasks, events, store)
+    return App(lifecycle, resources, tasks, events, store, health)
 
 
 @asynccontextmanager
