@@ -26,6 +26,8 @@ from runner_gen.runtime.exposure.deadlines import BodyDeadlines
 from runner_gen.runtime.exposure.envelope import (
     INTERNAL_ERROR_BODY,
     OK_WITHOUT_RESULT,
+    fixed_headers,
+    preflight_messages,
     public_error_body,
     public_error_status,
     refusal_body,
@@ -85,6 +87,8 @@ class ExposureApp:
         self._limit = config.body_limit
         self._deadlines = BodyDeadlines(config.body_timeout)
         self._public_errors = config.public_errors
+        self._cors_allow_origin = config.cors_allow_origin
+        self._fixed_headers = fixed_headers(config.cors_allow_origin)
         #: Set when the server begins to stop: new requests get 503 UNAVAILABLE, and requests
         #: cancelled by the drain answer 503 instead of dying silently.
         self.stopping = False
@@ -108,6 +112,14 @@ class ExposureApp:
             if scope["type"] == "lifespan":
                 await _lifespan(receive, send)
             return
+        cors_allow_origin = self._cors_allow_origin
+        if (
+            scope["method"] == "OPTIONS"
+            and cors_allow_origin is not None
+            and self._is_under_base(scope["path"])
+        ):
+            await _answer_preflight(scope, send, cors_allow_origin)
+            return
         headers = scan_headers(scope["headers"], self._auth.token_header)
         request_id = request_id_of(headers.request_id)
         try:
@@ -119,7 +131,7 @@ class ExposureApp:
         except Exception as error:
             # A fault in the pipeline itself still gets the envelope, not uvicorn's plain 500.
             status, body = self._failure(error, "exposure.request.error", "", request_id)
-        start, end = response_messages(status, body, request_id, self.stopping)
+        start, end = response_messages(status, body, request_id, self.stopping, self._fixed_headers)
         await send(start)
         await send(end)
 
@@ -159,7 +171,7 @@ class ExposureApp:
         """Resolve a path that is not spelled exactly as in the route table, as Runner's router
         does: empty segments ignored, the id is the rest of the segments re-joined."""
         base = self._base
-        if not (path == base or path.startswith(base + "/")):
+        if not self._is_under_base(path):
             raise NotFoundError()
         kind, *id_parts = [segment for segment in path[len(base) :].split("/") if segment] or [""]
         if kind == "discovery":
@@ -173,6 +185,9 @@ class ExposureApp:
         return self._routes.get(f"{base}/{kind}/{definition_id}") or _Unexposed(
             kind.capitalize(), definition_id
         )
+
+    def _is_under_base(self, path: str) -> bool:
+        return path == self._base or path.startswith(self._base + "/")
 
     def _admitted_at_once(self, headers: RequestHeaders) -> bool:
         """True when no await is needed to admit the request (the common, static-token case)."""
@@ -291,6 +306,16 @@ def _cut_by_stop() -> UnavailableError:
 def _check_key(key: str, route_id: str) -> None:
     if key != route_id:
         raise ValueError(f"route registered under {key!r} but its id is {route_id!r}")
+
+
+async def _answer_preflight(scope: Scope, send: Send, allow_origin: str) -> None:
+    requested = next(
+        (value for name, value in scope["headers"] if name == b"access-control-request-headers"),
+        None,
+    )
+    start, end = preflight_messages(allow_origin, requested)
+    await send(start)
+    await send(end)
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

@@ -36,6 +36,9 @@ class ExposureConfig:
     public_errors: tuple[type[RunnerError], ...] = ()
     # uvicorn has no header-read timeout; this bounds the body phase, which the app does see.
     body_timeout: float = 30.0
+    # Runner's default without a ``cors`` config: any origin may read responses (auth is by
+    # header, never by cookie) and OPTIONS preflights get 204. None: no CORS headers at all.
+    cors_allow_origin: str | None = "*"
 
     def __post_init__(self) -> None:
         if self.body_limit <= 0:

@@ -16,7 +16,9 @@ from runner_gen.runtime.exposure.errors import ExposureError
 
 _logger = logging.getLogger("runner_gen.exposure")
 
-_SECURITY_HEADERS = (
+Headers = tuple[tuple[bytes, bytes], ...]
+
+_SECURITY_HEADERS: Headers = (
     (b"content-type", b"application/json; charset=utf-8"),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -72,13 +74,37 @@ def public_error_body(error: RunnerError) -> bytes:
 INTERNAL_ERROR_BODY = b'{"ok":false,"error":{"message":"Internal Error","code":"INTERNAL_ERROR"}}'
 
 
+def fixed_headers(cors_allow_origin: str | None) -> Headers:
+    """The headers every JSON response carries, decided once per app."""
+    if cors_allow_origin is None:
+        return _SECURITY_HEADERS
+    return (*_SECURITY_HEADERS, (b"access-control-allow-origin", cors_allow_origin.encode()))
+
+
+def preflight_messages(
+    cors_allow_origin: str, requested_headers: bytes | None
+) -> tuple[Message, Message]:
+    """Runner's answer to a CORS preflight: 204, POST allowed, the requested headers echoed."""
+    headers = [
+        (b"access-control-allow-origin", cors_allow_origin.encode()),
+        (b"access-control-allow-methods", b"POST, OPTIONS"),
+        (b"content-length", b"0"),
+    ]
+    if requested_headers:
+        headers.append((b"access-control-allow-headers", requested_headers))
+    return (
+        {"type": "http.response.start", "status": 204, "headers": headers},
+        {"type": "http.response.body", "body": b""},
+    )
+
+
 def response_messages(
-    status: int, body: bytes, request_id: bytes, close: bool
+    status: int, body: bytes, request_id: bytes, close: bool, fixed: Headers = _SECURITY_HEADERS
 ) -> tuple[Message, Message]:
     """The two ASGI messages of a complete JSON response, with the headers every exposure
     response carries (``close`` asks the server to drop the connection afterwards)."""
     headers = [
-        *_SECURITY_HEADERS,
+        *fixed,
         (b"content-length", b"%d" % len(body)),
         (b"x-runner-request-id", request_id),
     ]

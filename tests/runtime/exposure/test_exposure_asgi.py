@@ -74,7 +74,7 @@ async def test_a_fault_in_the_pipeline_itself_still_answers_with_the_envelope(
     app = make_app(t=TaskRoute(id="t", call=echo))
     exchange = Exchange()
     scope = http_scope("/__runner/task/t")
-    del scope["method"]  # a server that breaks the ASGI contract
+    del scope["path"]  # a server that breaks the ASGI contract
     with caplog.at_level(logging.ERROR, logger="runner_gen.exposure"):
         await app(scope, exchange.receive, exchange.send)
     assert exchange.status == 500

@@ -59,7 +59,7 @@ async def test_a_task_id_is_not_an_event_id() -> None:
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"])
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH"])
 async def test_a_task_path_answers_405_to_other_methods_before_checking_auth(method: str) -> None:
     tasks, events = routes()
     async with serving(tasks, events, client_headers={}) as served:
@@ -72,6 +72,18 @@ async def test_a_task_path_answers_405_to_other_methods_before_checking_auth(met
             "ok": False,
             "error": {"message": "Method Not Allowed", "code": "METHOD_NOT_ALLOWED"},
         }
+
+
+async def test_without_cors_an_options_request_is_just_a_wrong_method() -> None:
+    from .helpers import TOKEN
+
+    config = ExposureConfig(tokens=(TOKEN,), cors_allow_origin=None)
+    async with serving(*routes(), config=config) as served:
+        response = await served.client.options("/task/app.tasks.public")
+        refused = await served.client.post("/task/app.tasks.nope", json={"input": 1})
+    assert response.status_code == 405
+    assert "access-control-allow-origin" not in response.headers
+    assert "access-control-allow-origin" not in refused.headers
 
 
 @pytest.mark.parametrize("method", ["POST", "DELETE"])
@@ -181,3 +193,46 @@ async def test_a_scope_it_does_not_speak_is_left_alone() -> None:
 
     await app({"type": "websocket"}, receive, send)
     assert sent == []
+
+
+async def test_a_cors_preflight_gets_runners_default_answer_without_auth() -> None:
+    async with serving(*routes(), client_headers={}) as served:
+        response = await served.client.options(
+            "/task/app.tasks.anything",
+            headers={
+                "origin": "https://app.example",
+                "access-control-request-method": "POST",
+                "access-control-request-headers": "content-type, x-runner-token",
+            },
+        )
+    assert response.status_code == 204
+    assert response.content == b""
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["access-control-allow-methods"] == "POST, OPTIONS"
+    assert response.headers["access-control-allow-headers"] == "content-type, x-runner-token"
+
+
+async def test_a_preflight_without_requested_headers_allows_none() -> None:
+    async with serving(*routes()) as served:
+        response = await served.client.options("/task/app.tasks.public")
+    assert response.status_code == 204
+    assert "access-control-allow-headers" not in response.headers
+
+
+async def test_a_preflight_outside_the_base_path_is_not_found() -> None:
+    async with serving(*routes()) as served:
+        response = await served.client.options(f"http://127.0.0.1:{served.running.port}/other")
+    assert response.status_code == 404
+
+
+async def test_every_json_response_lets_the_configured_origin_read_it() -> None:
+    from .helpers import TOKEN
+
+    config = ExposureConfig(tokens=(TOKEN,), cors_allow_origin="https://app.example")
+    tasks, events = routes()
+    async with serving(tasks, events, config=config) as served:
+        ok = await served.client.post("/task/app.tasks.public", json={"input": 1})
+        refused = await served.client.post("/task/app.tasks.nope", json={"input": 1})
+        preflight = await served.client.options("/event/app.events.public")
+    for response in (ok, refused, preflight):
+        assert response.headers["access-control-allow-origin"] == "https://app.example"
