@@ -1,0 +1,62 @@
+"""Redis clients shared by the middleware of one app: one client (one pool) per distinct URL.
+
+Clients are created when a chain is composed (``wrap``), never per call, and closed by the
+owner's ``dispose``. Creating a client does not connect: the first command does.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+from redis.asyncio import Redis
+
+#: Connecting to an unreachable host fails after this long instead of hanging on the OS default.
+CONNECT_TIMEOUT_S = 5.0
+
+
+def resolve_url(url: str, url_env: str | None) -> str:
+    """``url``, replaced by the environment variable ``url_env`` when that is set and not empty."""
+    if url_env:
+        return os.environ.get(url_env) or url
+    return url
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``, for error messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))
+
+
+def connect(url: str) -> Redis:
+    """A client for ``url`` (bytes replies; commands time out only on connect)."""
+    return Redis.from_url(url, socket_connect_timeout=CONNECT_TIMEOUT_S)
+
+
+class RedisClients:
+    """A pool of clients keyed by URL, owned by one middleware instance."""
+
+    __slots__ = ("_clients",)
+
+    def __init__(self) -> None:
+        self._clients: dict[str, Redis] = {}
+
+    def __len__(self) -> int:
+        return len(self._clients)
+
+    def get(self, url: str) -> Redis:
+        client = self._clients.get(url)
+        if client is None:
+            client = self._clients[url] = connect(url)
+        return client
+
+    async def close(self) -> None:
+        clients = list(self._clients.values())
+        self._clients.clear()
+        for client in clients:
+            await client.aclose()
