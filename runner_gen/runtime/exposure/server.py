@@ -94,7 +94,8 @@ class RunningExposure:
 async def serve_exposure(app: ExposureApp, config: ExposureConfig) -> RunningExposure:
     """Start serving ``app`` on ``config.host:config.port`` (0: any free port) in this loop.
 
-    Returns once the socket is listening; ``RunningExposure.port`` is the bound port.
+    Returns once the socket is listening; ``RunningExposure.port`` is the bound port. Raises
+    ExposureStartError when it cannot listen; cancelled while starting, it leaves nothing behind.
     """
     listener = _listen(config.host, config.port)
     port: int = listener.getsockname()[1]
@@ -114,7 +115,14 @@ async def serve_exposure(app: ExposureApp, config: ExposureConfig) -> RunningExp
     )
     serving = asyncio.create_task(server.serve(sockets=[listener]), name="runner_gen.exposure")
     listening = asyncio.create_task(server.listening.wait())
-    await asyncio.wait({serving, listening}, return_when=asyncio.FIRST_COMPLETED)
+    try:
+        await asyncio.wait({serving, listening}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        for task in (serving, listening):
+            task.cancel()
+        await asyncio.wait({serving, listening})
+        listener.close()
+        raise
     if not listening.done():
         listening.cancel()
         listener.close()

@@ -80,6 +80,18 @@ async def test_a_server_that_dies_before_listening_is_a_typed_error_and_frees_th
     assert isinstance(caught.value.__cause__, RuntimeError)
 
 
+async def test_cancelling_a_start_leaves_no_server_behind() -> None:
+    config = ExposureConfig(tokens=(TOKEN,))
+    before = {task for task in asyncio.all_tasks() if task.get_name() == "runner_gen.exposure"}
+    starting = asyncio.create_task(serve_exposure(ExposureApp(config, {}, {}), config))
+    await asyncio.sleep(0)  # serve_exposure is now waiting for uvicorn to listen
+    starting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await starting
+    left = {task for task in asyncio.all_tasks() if task.get_name() == "runner_gen.exposure"}
+    assert left == before
+
+
 async def test_serving_installs_no_signal_handlers() -> None:
     before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     async with serving([TaskRoute(id="t", call=Recorder())]) as served:
