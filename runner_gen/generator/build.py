@@ -60,7 +60,9 @@ def generate(project_root: Path, specs: list[AppSpec]) -> list[AppOutput]:
         plan = plan_app(loaded, spec.package)
         files = render_app(plan)
         inputs = {}
-        for path in [*loaded.source_files, project_root / "pyproject.toml"]:
+        # pyproject.toml is not an input: only the app's root and package matter, and those
+        # are checked against the configuration directly.
+        for path in loaded.source_files:
             digest = sha256_file(path)
             if digest is not None:
                 inputs[_relative(path, project_root)] = digest

@@ -1,8 +1,8 @@
 """The build manifest: content hashes that let a no-op ``--check`` skip importing anything.
 
-Stored beside the generated files; it lists every input (definition sources, pyproject, the
-generator itself) and output with its sha256. If all inputs hash the same and every output
-is untouched, the generated code is current.
+Stored beside the generated files; it lists every input (the project modules imported while
+loading the app, and the generator itself) and every output with its sha256. If all inputs hash
+the same and every output is untouched, the generated code is current.
 """
 
 from __future__ import annotations
