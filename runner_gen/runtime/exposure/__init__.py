@@ -1,4 +1,19 @@
-"""HTTP exposure: Runner 5.x's tunnel protocol as a plain ASGI app, served by uvicorn."""
+"""HTTP exposure: Runner 5.x's tunnel protocol as a plain ASGI app, served by uvicorn.
+
+What generated ``exposure.py`` does with it::
+
+    config = ExposureConfig(tokens=(token,), public_errors=(OutOfStock,))
+    app = ExposureApp(
+        config,
+        tasks={"app.tasks.add": TaskRoute("app.tasks.add", tasks.add, decode_input=..., ...)},
+        events={"app.events.noted": EventRoute("app.events.noted", events.noted.emit)},
+    )
+    running = await serve_exposure(app, config)  # listening when this returns
+    ...
+    await running.stop()  # refuse new connections, drain within config.drain_budget
+
+The ``tasks``/``events`` mappings are the allow-list: anything else is 403, like Runner.
+"""
 
 from runner_gen.runtime.exposure.app import ExposureApp
 from runner_gen.runtime.exposure.config import DEFAULT_BODY_LIMIT, ExposureConfig
