@@ -13,7 +13,11 @@ What generated ``exposure.py`` does with it::
     await running.stop()  # refuse new connections, drain within config.drain_budget
 
 The ``tasks``/``events`` mappings are the allow-list: anything else is 403, like Runner.
+``ExposureApp`` is a plain ASGI app; only ``serve_exposure`` needs uvicorn (the ``serve`` extra),
+so it is imported when first used.
 """
+
+from typing import TYPE_CHECKING
 
 from runner_gen.runtime.exposure.app import ExposureApp
 from runner_gen.runtime.exposure.config import DEFAULT_BODY_LIMIT, ExposureConfig
@@ -33,7 +37,9 @@ from runner_gen.runtime.exposure.errors import (
     UnavailableError,
 )
 from runner_gen.runtime.exposure.routes import EventRoute, TaskRoute, identity
-from runner_gen.runtime.exposure.server import RunningExposure, serve_exposure
+
+if TYPE_CHECKING:
+    from runner_gen.runtime.exposure.server import RunningExposure, serve_exposure
 
 __all__ = [
     "DEFAULT_BODY_LIMIT",
@@ -58,3 +64,11 @@ __all__ = [
     "identity",
     "serve_exposure",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name in ("RunningExposure", "serve_exposure"):
+        from runner_gen.runtime.exposure import server
+
+        return getattr(server, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,7 +13,12 @@ import logging
 import socket
 from collections.abc import Generator
 
-import uvicorn
+try:
+    import uvicorn
+except ImportError as missing:  # the ``serve`` extra is optional
+    raise ImportError(
+        "serving an exposure needs uvicorn: pip install 'runner-gen[serve]'"
+    ) from missing
 
 from runner_gen.runtime.exposure.app import ExposureApp
 from runner_gen.runtime.exposure.config import ExposureConfig

@@ -272,3 +272,25 @@ def test_config_rejects_values_that_would_break_the_server(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         ExposureConfig(**options)
+
+
+def test_without_uvicorn_the_app_imports_and_serving_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib
+    import sys
+
+    import runner_gen.runtime.exposure as exposure
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if the extra were not installed
+    monkeypatch.delitem(sys.modules, "runner_gen.runtime.exposure.server")
+    assert exposure.ExposureApp is not None
+    with pytest.raises(ImportError, match=r"pip install 'runner-gen\[serve\]'"):
+        importlib.import_module("runner_gen.runtime.exposure.server")
+
+
+def test_the_package_has_no_other_lazy_names() -> None:
+    import runner_gen.runtime.exposure as exposure
+
+    with pytest.raises(AttributeError, match="no attribute 'serve'"):
+        _ = exposure.serve
