@@ -20,6 +20,7 @@ BUILTIN_MODULES = (
     BUILTINS_MODULE,
     "runner_gen.definitions.remote",
     "runner_gen.definitions.redis",
+    "runner_gen.definitions.observability",
 )
 
 

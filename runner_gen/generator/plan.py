@@ -72,6 +72,8 @@ CACHE_ID = "globals.resources.cache"
 CACHE_MIDDLEWARE_ID = "globals.middleware.task.cache"
 FALLBACK_ID = "globals.middleware.task.fallback"
 METRICS_MIDDLEWARE_VAR = "mw_metrics"
+TRACING_ID = "globals.resources.tracing"
+TRACING_MIDDLEWARE_VAR = "mw_tracing"
 LOGGER_ID = "globals.resources.logger"
 EXCLUDE_FROM_GLOBAL_HOOKS = "globals.tags.exclude_from_global_hooks"
 _NONE = Annotation("None", ())
@@ -514,6 +516,9 @@ class _Planner:
                 self.graph.add_edge(node_id, CACHE_MIDDLEWARE_ID)
             if METRICS_ID in self.nodes and isinstance(definition, Task):
                 self.graph.add_edge(node_id, METRICS_ID)
+            traced = isinstance(definition, Task | Resource) and node_id != TRACING_ID
+            if TRACING_ID in self.nodes and traced and definition is not self.loaded.root:
+                self.graph.add_edge(node_id, TRACING_ID)
             if node_id == root_id:
                 # Runner initialises the root last, after everything it registers.
                 for other_id in self.nodes:
@@ -674,6 +679,13 @@ class _Planner:
             return [self._exposure_step(node)]
         if node_id == METRICS_ID:
             return self._metrics_steps(node)
+        if node_id == TRACING_ID:
+            middleware = self.imports.function("runner_gen.runtime.tracing", "TracingMiddleware")
+            instance = MiddlewareStep(
+                "middleware", f"{TRACING_ID} middleware", "", TRACING_MIDDLEWARE_VAR,
+                f"{middleware}({self.vars[TRACING_ID]})", False,
+            )  # fmt: skip
+            return [self._resource_step(node), instance]
         if node_id == CACHE_ID:
             cache = self.imports.function("runner_gen.runtime.middleware", "CacheMiddleware")
             return [
@@ -1102,8 +1114,11 @@ class _Planner:
         definition = node.definition
         local = list(getattr(definition, "middleware", ()))
         layers: list[Layer] = []
+        if isinstance(definition, Task) and TRACING_ID in self.nodes:
+            # Outermost: the span covers everything the caller waits for.
+            layers.append(Layer("builtin", TRACING_MIDDLEWARE_VAR, "None"))
         if isinstance(definition, Task) and METRICS_ID in self.nodes:
-            # Outermost: the measured latency is what callers see, middleware included.
+            # The measured latency is what callers see, middleware included.
             layers.append(Layer("builtin", METRICS_MIDDLEWARE_VAR, "None"))
         for position_in_chain, attachment in enumerate(self.middleware_of(definition)):
             middleware = attachment.middleware

@@ -16,6 +16,7 @@ from runner_gen.runtime.client.envelope import (
 )
 from runner_gen.runtime.client.failures import closed_error, transport_error
 from runner_gen.runtime.serializer import UNDEFINED
+from runner_gen.runtime.trace_context import HOOKS
 
 _NO_ERRORS: ErrorFactories = {}
 
@@ -96,8 +97,19 @@ class AsyncTransport:
         await self.aclose()
 
     async def _send(self, method: str, url: str, body: bytes | None) -> httpx.Response:
+        if HOOKS.enabled:
+            # A CLIENT span per call; its W3C headers ride along with ours.
+            with HOOKS.client_span(f"{method} {url.rsplit('/', 1)[-1]}") as trace_headers:
+                options = dict(self._per_request)
+                options["headers"] = {**dict(options.get("headers", {})), **trace_headers}
+                return await self._request(method, url, body, options)
+        return await self._request(method, url, body, self._per_request)
+
+    async def _request(
+        self, method: str, url: str, body: bytes | None, options: dict[str, Any]
+    ) -> httpx.Response:
         try:
-            return await self._http.request(method, url, content=body, **self._per_request)
+            return await self._http.request(method, url, content=body, **options)
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as error:
             raise transport_error(error, url) from error
         except RuntimeError as error:

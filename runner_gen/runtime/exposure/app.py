@@ -48,6 +48,7 @@ from runner_gen.runtime.exposure.errors import (
 )
 from runner_gen.runtime.exposure.headers import RequestHeaders, request_id_of, scan_headers
 from runner_gen.runtime.exposure.routes import EventRoute, TaskRoute
+from runner_gen.runtime.trace_context import HOOKS
 
 _logger = logging.getLogger("runner_gen.exposure")
 
@@ -123,7 +124,10 @@ class ExposureApp:
         headers = scan_headers(scope["headers"], self._auth.token_header)
         request_id = request_id_of(headers.request_id)
         try:
-            status, body = await self._respond(scope, receive, headers, request_id)
+            if HOOKS.enabled:
+                status, body = await self._respond_traced(scope, receive, headers, request_id)
+            else:
+                status, body = await self._respond(scope, receive, headers, request_id)
         except ClientDisconnected:
             return  # nobody is left to answer; the task was never called
         except ExposureError as refusal:
@@ -134,6 +138,16 @@ class ExposureApp:
         start, end = response_messages(status, body, request_id, self.stopping, self._fixed_headers)
         await send(start)
         await send(end)
+
+    async def _respond_traced(
+        self, scope: Scope, receive: Receive, headers: RequestHeaders, request_id: bytes
+    ) -> tuple[int, bytes]:
+        # A SERVER span continuing the caller's W3C trace; named after the route, never the raw
+        # path, so span names cannot grow with what callers send.
+        route = self._routes.get(scope["path"])
+        name = route.id if isinstance(route, TaskRoute | EventRoute) else "_OTHER"
+        with HOOKS.server_span(f"{scope['method']} {name}", scope["headers"]):
+            return await self._respond(scope, receive, headers, request_id)
 
     async def _respond(
         self,
