@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from redis.asyncio import Redis
@@ -69,3 +69,15 @@ class ManualClock:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]], *, polls: int = 250, every: float = 0.02
+) -> None:
+    """Poll ``check`` (state another process or Redis changes) until it holds; fail after
+    ``polls * every`` seconds (5 s by default)."""
+    for _ in range(polls):
+        if await check():
+            return
+        await asyncio.sleep(every)
+    pytest.fail(f"condition not reached within {polls * every:.0f} s")

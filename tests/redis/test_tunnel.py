@@ -491,3 +491,11 @@ def test_the_generator_facing_defaults() -> None:
         1000,
         16,
     )
+
+
+async def test_start_on_a_key_that_is_not_a_stream_is_a_typed_error(tunnels: Tunnels) -> None:
+    await tunnels.redis.set(tunnels.stream, "not a stream")
+    tunnel = tunnels()
+    with pytest.raises(RedisUnavailableError, match="WRONGTYPE"):
+        await tunnel.start()
+    assert not tunnel.consuming
