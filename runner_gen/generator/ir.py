@@ -207,6 +207,7 @@ class ExposureStep:
     value_type: str  # local name of RunningExposure
     config_type: str  # local name of HttpExposureConfig
     serve: str  # local name of serve_exposure
+    probes: str  # expression building the /health, /ready and /metrics probes
 
 
 @dataclass(frozen=True, slots=True)

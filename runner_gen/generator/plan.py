@@ -506,6 +506,8 @@ class _Planner:
                 served_tasks, served_events = self.routing.exposures[node_id]
                 for served in (*served_tasks, *served_events, *self._error_ids()):
                     self.graph.add_edge(node_id, served)
+                if METRICS_ID in self.nodes:
+                    self.graph.add_edge(node_id, METRICS_ID)
             if isinstance(definition, Event):
                 for hook in self._hooks_of(definition):
                     self.graph.add_edge(node_id, hook.id)
@@ -1030,6 +1032,12 @@ class _Planner:
         running = self.imports.function("runner_gen.runtime.exposure", "RunningExposure")
         serve = self.imports.function("runner_gen.runtime.exposure", "serve_exposure")
         config_type = self.imports.function("runner_gen.definitions.remote", "HttpExposureConfig")
+        probes_class = self.imports.function("runner_gen.runtime.exposure.probes", "Probes")
+        metrics_text = "None"
+        if METRICS_ID in self.nodes:
+            render = self.imports.function("runner_gen.runtime.metrics", "render_prometheus")
+            metrics_text = f"partial({render}, {self.vars[METRICS_ID]})"
+        probes = f"{probes_class}(health, {metrics_text})"
         return ExposureStep(
             "exposure",
             definition.id,
@@ -1044,6 +1052,7 @@ class _Planner:
             running,
             config_type,
             serve,
+            probes,
         )
 
     def _tag_step(self, node: _Node) -> TagStep:

@@ -18,6 +18,8 @@ WELL_WIRED = [
     "tests.fixtures.apps.features:app",
     "tests.fixtures.remote.server:app",
     "tests.fixtures.remote.client_app:app",
+    "tests.fixtures.tracing.server_app:app",
+    "tests.fixtures.tracing.client_app:app",
 ]
 
 

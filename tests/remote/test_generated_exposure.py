@@ -123,3 +123,25 @@ def test_an_allow_list_pattern_matching_nothing_is_a_build_warning() -> None:
     [warning] = generate_files(SERVER).warnings
     assert "srv.events.never_registered" in warning
     assert "matches nothing registered" in warning
+
+
+async def test_health_ready_and_metrics_need_no_token_and_leak_nothing(
+    exposure: RunningExposure,
+) -> None:
+    root = exposure.url.removesuffix("/__runner")
+    async with client_module.AsyncClient(exposure.url, token="s3cret") as client:
+        await client.ping()
+    async with httpx.AsyncClient(base_url=root) as http:
+        health = await http.get("/health")
+        assert (health.status_code, health.json()) == (200, {"status": "healthy"})
+        assert (await http.get("/ready")).json() == {"ready": True}
+        metrics = (await http.get("/metrics")).text
+        assert 'runner_task_calls_total{task_id="srv.tasks.ping",outcome="ok"} 1' in metrics
+        assert (await http.post("/health")).status_code == 405
+        defs.HEALTH["status"] = "down"
+        try:
+            unhealthy = await http.get("/health")
+        finally:
+            defs.HEALTH["status"] = "healthy"
+    assert (unhealthy.status_code, unhealthy.json()) == (503, {"status": "unhealthy"})
+    assert "secret detail" not in unhealthy.text

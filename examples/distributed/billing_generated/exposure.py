@@ -15,6 +15,7 @@ from pydantic import TypeAdapter
 
 from examples.distributed.models import Payment, Quote, QuoteRequest
 from runner_gen.runtime.exposure import EventRoute, ExposureApp, ExposureConfig, TaskRoute
+from runner_gen.runtime.exposure.probes import Probes
 
 _QUOTE_REQUEST: Final = TypeAdapter(QuoteRequest)
 _QUOTE: Final = TypeAdapter(Quote)
@@ -24,6 +25,7 @@ _PAYMENT: Final = TypeAdapter(Payment)
 
 def create_exposure_app(
     config: ExposureConfig,
+    probes: Probes,
     *,
     quote: Callable[[QuoteRequest], Awaitable[Quote]],
     payments: Callable[[], Awaitable[list[Payment]]],
@@ -32,6 +34,7 @@ def create_exposure_app(
     """The ASGI app serving the tasks and events ``exposure`` allows."""
     return ExposureApp(
         config,
+        probes=probes,
         tasks={
             "billing.tasks.quote": TaskRoute(
                 "billing.tasks.quote",

@@ -29,7 +29,8 @@ from runner_gen.definitions.remote import HttpExposureConfig
 from runner_gen.runtime import wiring as _rt
 from runner_gen.runtime.events import Emission as _Emission
 from runner_gen.runtime.exposure import RunningExposure, serve_exposure
-from runner_gen.runtime.metrics import Metrics, MetricsMiddleware
+from runner_gen.runtime.exposure.probes import Probes
+from runner_gen.runtime.metrics import Metrics, MetricsMiddleware, render_prometheus
 
 if TYPE_CHECKING:
     from examples.distributed.models import Payment, Quote, QuoteRequest
@@ -167,6 +168,7 @@ async def start() -> App:
         cfg_exposure: HttpExposureConfig = untyped(_billing.exposure).config
         app_exposure = _exposure.create_exposure_app(
             cfg_exposure.runtime_config((err_unknown_sku.error_class,)),
+            Probes(health, partial(render_prometheus, res_metrics)),
             quote=task_quote,
             payments=task_payments,
             invoice_paid=emit_invoice_paid,

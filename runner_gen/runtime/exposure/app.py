@@ -47,6 +47,7 @@ from runner_gen.runtime.exposure.errors import (
     UnavailableError,
 )
 from runner_gen.runtime.exposure.headers import RequestHeaders, request_id_of, scan_headers
+from runner_gen.runtime.exposure.probes import Probes
 from runner_gen.runtime.exposure.routes import EventRoute, TaskRoute
 from runner_gen.runtime.trace_context import HOOKS
 
@@ -77,8 +78,10 @@ class ExposureApp:
         config: ExposureConfig,
         tasks: Mapping[str, TaskRoute],
         events: Mapping[str, EventRoute],
+        probes: Probes | None = None,
     ) -> None:
         self.config = config
+        self._probes = probes if probes is not None else Probes()
         self._auth = Authenticator(config)
         if self._auth.fails_closed:
             _logger.warning(
@@ -120,6 +123,10 @@ class ExposureApp:
             and self._is_under_base(scope["path"])
         ):
             await _answer_preflight(scope, send, cors_allow_origin)
+            return
+        path = scope.get("path")
+        if path is not None and self._probes.handles(path):
+            await self._probes.answer(scope["method"], path, self.stopping, send)
             return
         headers = scan_headers(scope["headers"], self._auth.token_header)
         request_id = request_id_of(headers.request_id)
