@@ -19,6 +19,7 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from typing import Any, cast
 
 from redis.asyncio import Redis
@@ -150,14 +151,15 @@ class RedisEventTunnel:
                         await self._deliver(*entry)
                     finally:
                         self._busy = False
-            except ResponseError as error:
-                # The stream (and its group) was deleted under us: make them again.
-                if "NOGROUP" not in str(error):
-                    raise
-                log.warning("redis event tunnel: group %s vanished; recreating it", self._group)
-                await self._create_group()
-            except (RedisError, OSError) as error:
-                log.warning("redis event tunnel: %s; retrying in %ss", error, backoff_s)
+            except Exception as error:
+                if isinstance(error, ResponseError) and "NOGROUP" in str(error):
+                    # The stream (and its group) was deleted under us: make them again.
+                    log.warning("redis event tunnel: group %s vanished; recreating it", self._group)
+                    with suppress(RedisError):
+                        await self._create_group()
+                    continue
+                # Redis down, a network blip, a key of the wrong type: keep the loop alive.
+                log.warning("redis event tunnel: %r; retrying in %ss", error, backoff_s)
                 await self._clock.sleep(backoff_s)
 
     @property
