@@ -142,6 +142,8 @@ class _Planner:
         self.defs_alias = self.imports.function("runner_gen.definitions.defaults", "untyped")
         self.imports.private("runner_gen.runtime", "wiring", "_rt")
         self.imports.private("runner_gen.runtime.events", "Emission", "_Emission")
+        self.imports.private("runner_gen.runtime.custom", "TaskCall", "_TaskCall")
+        self.imports.private("runner_gen.runtime.custom", "ResourceCall", "_ResourceCall")
 
     # -- entry -------------------------------------------------------------------------
 

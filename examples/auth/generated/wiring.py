@@ -24,6 +24,10 @@ from examples.auth.definitions import (
 )
 from runner_gen.definitions.defaults import untyped
 from runner_gen.runtime import wiring as _rt
+from runner_gen.runtime.custom import (
+    ResourceCall as _ResourceCall,
+    TaskCall as _TaskCall,
+)
 from runner_gen.runtime.events import Emission as _Emission
 
 if TYPE_CHECKING:
@@ -120,9 +124,15 @@ async def start() -> App:
 
         chain_get_profile: _rt.Next = run_get_profile
         mwcfg_get_profile_0 = untyped(_definitions.get_profile_task).middleware[0].config
-        chain_get_profile = _rt.custom_task_layer(
-            lambda call: authenticate(call, mwcfg_get_profile_0, user=ctx_user), info_get_profile, chain_get_profile
-        )
+
+        def layer_get_profile_0(input: Any, next_: _rt.Next = chain_get_profile) -> Awaitable[Any]:
+            return authenticate(
+                _TaskCall(info_get_profile, input, next_),
+                mwcfg_get_profile_0,
+                user=ctx_user,
+            )
+
+        chain_get_profile = layer_get_profile_0
 
         task_get_profile = cast(
             "Callable[[GetProfileInput], Awaitable[Profile | None]]", chain_get_profile
@@ -143,13 +153,25 @@ async def start() -> App:
 
         chain_delete_user: _rt.Next = run_delete_user
         mwcfg_delete_user_1 = untyped(_definitions.delete_user_task).middleware[1].config
-        chain_delete_user = _rt.custom_task_layer(
-            lambda call: check_role(call, mwcfg_delete_user_1, user=ctx_user), info_delete_user, chain_delete_user
-        )
+
+        def layer_delete_user_1(input: Any, next_: _rt.Next = chain_delete_user) -> Awaitable[Any]:
+            return check_role(
+                _TaskCall(info_delete_user, input, next_),
+                mwcfg_delete_user_1,
+                user=ctx_user,
+            )
+
+        chain_delete_user = layer_delete_user_1
         mwcfg_delete_user_0 = untyped(_definitions.delete_user_task).middleware[0].config
-        chain_delete_user = _rt.custom_task_layer(
-            lambda call: authenticate(call, mwcfg_delete_user_0, user=ctx_user), info_delete_user, chain_delete_user
-        )
+
+        def layer_delete_user_0(input: Any, next_: _rt.Next = chain_delete_user) -> Awaitable[Any]:
+            return authenticate(
+                _TaskCall(info_delete_user, input, next_),
+                mwcfg_delete_user_0,
+                user=ctx_user,
+            )
+
+        chain_delete_user = layer_delete_user_0
 
         task_delete_user = cast(
             "Callable[[DeleteUserInput], Awaitable[bool]]", chain_delete_user

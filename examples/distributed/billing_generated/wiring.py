@@ -27,6 +27,10 @@ from examples.distributed.billing import (
 from runner_gen.definitions.defaults import untyped
 from runner_gen.definitions.remote import HttpExposureConfig
 from runner_gen.runtime import wiring as _rt
+from runner_gen.runtime.custom import (
+    ResourceCall as _ResourceCall,
+    TaskCall as _TaskCall,
+)
 from runner_gen.runtime.events import Emission as _Emission
 from runner_gen.runtime.exposure import RunningExposure, serve_exposure
 from runner_gen.runtime.exposure.probes import Probes

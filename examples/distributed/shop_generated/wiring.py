@@ -22,6 +22,10 @@ from examples.distributed.models import Payment, Quote, QuoteRequest
 from examples.distributed.shop import checkout
 from runner_gen.definitions.defaults import untyped
 from runner_gen.runtime import wiring as _rt
+from runner_gen.runtime.custom import (
+    ResourceCall as _ResourceCall,
+    TaskCall as _TaskCall,
+)
 from runner_gen.runtime.events import Emission as _Emission
 from runner_gen.runtime.tunnel import (
     close_tunnel,

@@ -32,6 +32,10 @@ from examples.http_api.definitions import (
 from runner_gen.definitions.builtin_resources import create_logger
 from runner_gen.definitions.defaults import default_config, untyped
 from runner_gen.runtime import wiring as _rt
+from runner_gen.runtime.custom import (
+    ResourceCall as _ResourceCall,
+    TaskCall as _TaskCall,
+)
 from runner_gen.runtime.events import Emission as _Emission
 
 if TYPE_CHECKING:
@@ -160,9 +164,15 @@ async def start(config: ServerConfig) -> App:
 
         chain_get_user: _rt.Next = run_get_user
         mwcfg_get_user_0 = untyped(_definitions_2.get_user_task).middleware[0].config
-        chain_get_user = _rt.custom_task_layer(
-            lambda call: authenticate(call, mwcfg_get_user_0, user=ctx_user), info_get_user, chain_get_user
-        )
+
+        def layer_get_user_0(input: Any, next_: _rt.Next = chain_get_user) -> Awaitable[Any]:
+            return authenticate(
+                _TaskCall(info_get_user, input, next_),
+                mwcfg_get_user_0,
+                user=ctx_user,
+            )
+
+        chain_get_user = layer_get_user_0
 
         task_get_user = cast(
             "Callable[[UserRef], Awaitable[User]]", chain_get_user
@@ -185,13 +195,25 @@ async def start(config: ServerConfig) -> App:
 
         chain_delete_user: _rt.Next = run_delete_user
         mwcfg_delete_user_1 = untyped(_definitions_2.delete_user_task).middleware[1].config
-        chain_delete_user = _rt.custom_task_layer(
-            lambda call: check_role(call, mwcfg_delete_user_1, user=ctx_user), info_delete_user, chain_delete_user
-        )
+
+        def layer_delete_user_1(input: Any, next_: _rt.Next = chain_delete_user) -> Awaitable[Any]:
+            return check_role(
+                _TaskCall(info_delete_user, input, next_),
+                mwcfg_delete_user_1,
+                user=ctx_user,
+            )
+
+        chain_delete_user = layer_delete_user_1
         mwcfg_delete_user_0 = untyped(_definitions_2.delete_user_task).middleware[0].config
-        chain_delete_user = _rt.custom_task_layer(
-            lambda call: authenticate(call, mwcfg_delete_user_0, user=ctx_user), info_delete_user, chain_delete_user
-        )
+
+        def layer_delete_user_0(input: Any, next_: _rt.Next = chain_delete_user) -> Awaitable[Any]:
+            return authenticate(
+                _TaskCall(info_delete_user, input, next_),
+                mwcfg_delete_user_0,
+                user=ctx_user,
+            )
+
+        chain_delete_user = layer_delete_user_0
 
         task_delete_user = cast(
             "Callable[[UserRef], Awaitable[Deleted]]", chain_delete_user

@@ -25,6 +25,10 @@ from examples.postgres.definitions import (
 )
 from runner_gen.definitions.defaults import untyped
 from runner_gen.runtime import wiring as _rt
+from runner_gen.runtime.custom import (
+    ResourceCall as _ResourceCall,
+    TaskCall as _TaskCall,
+)
 from runner_gen.runtime.events import Emission as _Emission
 
 if TYPE_CHECKING:

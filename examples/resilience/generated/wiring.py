@@ -27,6 +27,10 @@ from examples.resilience.definitions import (
 from runner_gen.definitions.builtin_resources import create_logger
 from runner_gen.definitions.defaults import default_config, untyped
 from runner_gen.runtime import wiring as _rt
+from runner_gen.runtime.custom import (
+    ResourceCall as _ResourceCall,
+    TaskCall as _TaskCall,
+)
 from runner_gen.runtime.events import Emission as _Emission
 from runner_gen.runtime.middleware import (
     CircuitBreakerMiddleware,
@@ -152,9 +156,14 @@ async def start() -> App:
         chain_fetch_quote: _rt.Next = run_fetch_quote
         chain_fetch_quote = mw_task_timeout.wrap(chain_fetch_quote, info_fetch_quote, untyped(_definitions.fetch_quote_task).middleware[1].config)
         chain_fetch_quote = mw_task_retry.wrap(chain_fetch_quote, info_fetch_quote, untyped(_definitions.fetch_quote_task).middleware[0].config)
-        chain_fetch_quote = _rt.custom_task_layer(
-            lambda call: fn_log_request(call, logger=log_mw_task_request_log), info_fetch_quote, chain_fetch_quote
-        )
+
+        def layer_fetch_quote_0(input: Any, next_: _rt.Next = chain_fetch_quote) -> Awaitable[Any]:
+            return fn_log_request(
+                _TaskCall(info_fetch_quote, input, next_),
+                logger=log_mw_task_request_log,
+            )
+
+        chain_fetch_quote = layer_fetch_quote_0
 
         task_fetch_quote = cast(
             "Callable[[QuoteRequest], Awaitable[str]]", chain_fetch_quote
@@ -179,9 +188,14 @@ async def start() -> App:
 
         chain_post_comment: _rt.Next = run_post_comment
         chain_post_comment = mw_task_rate_limit.wrap(chain_post_comment, info_post_comment, untyped(_definitions.post_comment_task).middleware[0].config)
-        chain_post_comment = _rt.custom_task_layer(
-            lambda call: fn_log_request(call, logger=log_mw_task_request_log), info_post_comment, chain_post_comment
-        )
+
+        def layer_post_comment_0(input: Any, next_: _rt.Next = chain_post_comment) -> Awaitable[Any]:
+            return fn_log_request(
+                _TaskCall(info_post_comment, input, next_),
+                logger=log_mw_task_request_log,
+            )
+
+        chain_post_comment = layer_post_comment_0
 
         task_post_comment = cast(
             "Callable[[Comment], Awaitable[int]]", chain_post_comment
@@ -206,9 +220,14 @@ async def start() -> App:
 
         chain_check_stock: _rt.Next = run_check_stock
         chain_check_stock = mw_task_circuit_breaker.wrap(chain_check_stock, info_check_stock, untyped(_definitions.check_stock_task).middleware[0].config)
-        chain_check_stock = _rt.custom_task_layer(
-            lambda call: fn_log_request(call, logger=log_mw_task_request_log), info_check_stock, chain_check_stock
-        )
+
+        def layer_check_stock_0(input: Any, next_: _rt.Next = chain_check_stock) -> Awaitable[Any]:
+            return fn_log_request(
+                _TaskCall(info_check_stock, input, next_),
+                logger=log_mw_task_request_log,
+            )
+
+        chain_check_stock = layer_check_stock_0
 
         task_check_stock = cast(
             "Callable[[StockCheck], Awaitable[str]]", chain_check_stock
@@ -233,9 +252,14 @@ async def start() -> App:
 
         chain_recommendations: _rt.Next = run_recommendations
         chain_recommendations = mw_task_fallback.wrap(chain_recommendations, info_recommendations, untyped(_definitions.recommendations_task).middleware[0].config)
-        chain_recommendations = _rt.custom_task_layer(
-            lambda call: fn_log_request(call, logger=log_mw_task_request_log), info_recommendations, chain_recommendations
-        )
+
+        def layer_recommendations_0(input: Any, next_: _rt.Next = chain_recommendations) -> Awaitable[Any]:
+            return fn_log_request(
+                _TaskCall(info_recommendations, input, next_),
+                logger=log_mw_task_request_log,
+            )
+
+        chain_recommendations = layer_recommendations_0
 
         task_recommendations = cast(
             "Callable[[RecommendationRequest], Awaitable[list[str]]]", chain_recommendations

@@ -26,6 +26,10 @@ from examples.events.definitions import (
 )
 from runner_gen.definitions.defaults import untyped
 from runner_gen.runtime import wiring as _rt
+from runner_gen.runtime.custom import (
+    ResourceCall as _ResourceCall,
+    TaskCall as _TaskCall,
+)
 from runner_gen.runtime.events import Emission as _Emission
 
 if TYPE_CHECKING:

@@ -32,6 +32,10 @@ from examples.quickstart.definitions import (
 from runner_gen.definitions.builtin_resources import create_logger
 from runner_gen.definitions.defaults import default_config, untyped
 from runner_gen.runtime import wiring as _rt
+from runner_gen.runtime.custom import (
+    ResourceCall as _ResourceCall,
+    TaskCall as _TaskCall,
+)
 from runner_gen.runtime.events import Emission as _Emission
 from runner_gen.runtime.metrics import Metrics, MetricsMiddleware
 from runner_gen.runtime.middleware import RetryMiddleware

@@ -16,6 +16,10 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 from runner_gen.definitions.defaults import untyped
 from runner_gen.runtime import wiring as _rt
+from runner_gen.runtime.custom import (
+    ResourceCall as _ResourceCall,
+    TaskCall as _TaskCall,
+)
 from runner_gen.runtime.events import Emission as _Emission
 from tests.fixtures.apps.events import (
     after_stop,

@@ -17,6 +17,10 @@ from typing import TYPE_CHECKING, Any, Final, cast
 import tests.fixtures.apps.features as _features
 from runner_gen.definitions.defaults import default_config, untyped
 from runner_gen.runtime import wiring as _rt
+from runner_gen.runtime.custom import (
+    ResourceCall as _ResourceCall,
+    TaskCall as _TaskCall,
+)
 from runner_gen.runtime.events import Emission as _Emission
 from runner_gen.runtime.middleware import (
     CacheMiddleware,
@@ -164,9 +168,13 @@ async def start() -> App:
             return await open_watched()
 
         chain_watched: _rt.Next = init_watched
-        chain_watched = _rt.custom_resource_layer(
-            lambda call: fn_log_init(call), info_watched, chain_watched
-        )
+
+        def layer_watched_0(input: Any, next_: _rt.Next = chain_watched) -> Awaitable[Any]:
+            return fn_log_init(
+                _ResourceCall(info_watched, input, next_),
+            )
+
+        chain_watched = layer_watched_0
 
         res_watched: int = await chain_watched(None)
         resources.watched = res_watched
@@ -193,12 +201,23 @@ async def start() -> App:
 
         chain_greet: _rt.Next = run_greet
         mwcfg_greet_1 = untyped(_features.greet_task).middleware[0].config
-        chain_greet = _rt.custom_task_layer(
-            lambda call: prefix_result(call, mwcfg_greet_1, context=mw_task_prefixer), info_greet, chain_greet
-        )
-        chain_greet = _rt.custom_task_layer(
-            lambda call: count_calls(call, counter=res_counter), info_greet, chain_greet
-        )
+
+        def layer_greet_1(input: Any, next_: _rt.Next = chain_greet) -> Awaitable[Any]:
+            return prefix_result(
+                _TaskCall(info_greet, input, next_),
+                mwcfg_greet_1,
+                context=mw_task_prefixer,
+            )
+
+        chain_greet = layer_greet_1
+
+        def layer_greet_0(input: Any, next_: _rt.Next = chain_greet) -> Awaitable[Any]:
+            return count_calls(
+                _TaskCall(info_greet, input, next_),
+                counter=res_counter,
+            )
+
+        chain_greet = layer_greet_0
 
         task_greet = cast(
             "Callable[[str], Awaitable[str]]", chain_greet
@@ -221,9 +240,14 @@ async def start() -> App:
             return double(input)
 
         chain_double: _rt.Next = run_double
-        chain_double = _rt.custom_task_layer(
-            lambda call: count_calls(call, counter=res_counter), info_double, chain_double
-        )
+
+        def layer_double_0(input: Any, next_: _rt.Next = chain_double) -> Awaitable[Any]:
+            return count_calls(
+                _TaskCall(info_double, input, next_),
+                counter=res_counter,
+            )
+
+        chain_double = layer_double_0
 
         task_double = cast(
             "Callable[[int], Awaitable[int]]", chain_double
