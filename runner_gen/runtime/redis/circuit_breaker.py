@@ -13,6 +13,12 @@ may inject a ``Clock`` instead; its ``now()`` is then sent with each script.
 The per-call cost on a healthy circuit is one round trip (the admission check); a success after
 failures, and every failure, add one more. Results from an earlier epoch are ignored, as in
 memory. A failure to *record* an outcome is swallowed: the caller gets the task's own result.
+
+"Consecutive" is exact within a process (checked against the memory breaker by a model test)
+and close across processes: a success resets the shared count when its call was admitted with
+failures on record or its process has recorded failures since its last reset; a success in
+process B does not reset a failure that process A recorded after B's call was admitted clean,
+so across processes the circuit errs toward opening slightly early, never late.
 """
 
 from __future__ import annotations
@@ -183,8 +189,12 @@ class RedisCircuitBreakerMiddleware(Middleware[RedisCircuitBreakerConfig]):
         reset_ms = config.reset_timeout
         admit = _ADMIT
         keys = [key]
+        # True when this process recorded a failure the shared count may still hold: a success
+        # must then reset it even if the circuit was clean when that call was admitted.
+        failures_recorded = False
 
         async def guarded(input: Any) -> Any:
+            nonlocal failures_recorded
             try:
                 admitted, value, kind = await admit(client, keys, [reset_ms, now_ms()])
             except RedisError as error:
@@ -194,13 +204,15 @@ class RedisCircuitBreakerMiddleware(Middleware[RedisCircuitBreakerConfig]):
             try:
                 result = await next(input)
             except Exception:
+                failures_recorded = True
                 await _record(_FAILED, client, key, [value, threshold, reset_ms, now_ms()])
                 raise
             except asyncio.CancelledError:
                 if kind == _PROBE:
                     await _record(_CANCELLED, client, key, [value, now_ms()])
                 raise
-            if kind != _CLEAN:
+            if kind != _CLEAN or failures_recorded:
+                failures_recorded = False
                 await _record(_SUCCEEDED, client, key, [value])
             return result
 
