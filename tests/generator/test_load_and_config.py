@@ -46,7 +46,8 @@ def _pyproject(tmp_path: Path, text: str) -> Path:
 def test_apps_come_from_the_pyproject_table(tmp_path: Path) -> None:
     project = _pyproject(
         tmp_path,
-        '[tool.runner-gen]\napps = [{ root = "a.defs:app" }, { root = "b:app", package = "b_gen" }]\n',
+        "[tool.runner-gen]\n"
+        'apps = [{ root = "a.defs:app" }, { root = "b:app", package = "b_gen" }]\n',
     )
     assert read_apps(project) == [AppSpec("a.defs:app", "a.generated"), AppSpec("b:app", "b_gen")]
     assert default_package("solo:app") == "solo_generated"
