@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 
-from runner_gen import TaskCall, globals, r
-
 from examples.caching.models import MemoryCacheConfig, Profile, UserId
 from examples.caching.services import MemoryCacheState, UserService
+from runner_gen import TaskCall, globals, r
 
 # -- the seed's custom middleware ---------------------------------------------------------------
 

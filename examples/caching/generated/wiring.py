@@ -99,19 +99,19 @@ async def start() -> App:
     tasks = Tasks()
     events = Events()
     try:
-        # caching.users (examples/caching/definitions.py:51)
+        # caching.users (examples/caching/definitions.py:50)
         res_users = await open_users()
         resources.users = res_users
 
-        # caching.middleware.memory_cache (examples/caching/definitions.py:37)
+        # caching.middleware.memory_cache (examples/caching/definitions.py:36)
         mw_task_memory_cache = new_cache_state()
 
-        # caching.tasks.get_profile_custom (examples/caching/definitions.py:63)
+        # caching.tasks.get_profile_custom (examples/caching/definitions.py:62)
         info_get_profile_custom = _rt.DefinitionInfo(
             "caching.tasks.get_profile_custom",
             "task",
             (),
-            "examples/caching/definitions.py:63",
+            "examples/caching/definitions.py:62",
         )
 
         def run_get_profile_custom(input: UserId) -> Awaitable[Profile]:
@@ -139,12 +139,12 @@ async def start() -> App:
         mw_task_cache = CacheMiddleware()
         push_disposer(("globals.middleware.task.cache", mw_task_cache.dispose, ()))
 
-        # caching.tasks.get_profile (examples/caching/definitions.py:70)
+        # caching.tasks.get_profile (examples/caching/definitions.py:69)
         info_get_profile = _rt.DefinitionInfo(
             "caching.tasks.get_profile",
             "task",
             (),
-            "examples/caching/definitions.py:70",
+            "examples/caching/definitions.py:69",
         )
 
         def run_get_profile(input: UserId) -> Awaitable[Profile]:
@@ -163,7 +163,7 @@ async def start() -> App:
         res_cache = mw_task_cache
         resources.cache = res_cache
 
-        # caching (examples/caching/definitions.py:78)
+        # caching (examples/caching/definitions.py:77)
         res_caching = None
         resources.caching = res_caching
 
