@@ -18,10 +18,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from runner_gen.runtime import serializer
+from runner_gen.runtime.context import AsyncContext, Provision
 from runner_gen.runtime.exposure.asgi import Receive, Scope, Send
 from runner_gen.runtime.exposure.auth import Authenticator
 from runner_gen.runtime.exposure.body import ClientDisconnected, check_declared_length, read_body
 from runner_gen.runtime.exposure.config import ExposureConfig
+from runner_gen.runtime.exposure.contexts import ContextHydrator, call_within
 from runner_gen.runtime.exposure.deadlines import BodyDeadlines
 from runner_gen.runtime.exposure.envelope import (
     INTERNAL_ERROR_BODY,
@@ -79,8 +81,11 @@ class ExposureApp:
         tasks: Mapping[str, TaskRoute],
         events: Mapping[str, EventRoute],
         probes: Probes | None = None,
+        contexts: Mapping[str, AsyncContext[Any]] | None = None,
     ) -> None:
         self.config = config
+        # The async contexts a caller may send in x-runner-context (none unless given).
+        self._contexts = ContextHydrator(contexts or {})
         self._probes = probes if probes is not None else Probes()
         self._auth = Authenticator(config)
         if self._auth.fails_closed:
@@ -184,9 +189,10 @@ class ExposureApp:
         if isinstance(endpoint, _Unexposed):
             raise ForbiddenError(f"{endpoint.kind} {endpoint.id} not exposed")
         document = await self._read_json(receive, headers)
+        provisions = self._contexts.provisions(headers.context)
         if isinstance(endpoint, TaskRoute):
-            return await self._run_task(endpoint, document, request_id)
-        return await self._emit_event(endpoint, document, request_id)
+            return await self._run_task(endpoint, document, request_id, provisions)
+        return await self._emit_event(endpoint, document, request_id, provisions)
 
     def _unexposed(self, path: str) -> _Endpoint:
         """Resolve a path that is not spelled exactly as in the route table, as Runner's router
@@ -240,7 +246,11 @@ class ExposureApp:
             raise InvalidJsonError() from None
 
     async def _run_task(
-        self, route: TaskRoute, document: object, request_id: bytes
+        self,
+        route: TaskRoute,
+        document: object,
+        request_id: bytes,
+        provisions: list[Provision[Any]],
     ) -> tuple[int, bytes]:
         # Runner: a body that is not an object with an "input" key is the input itself.
         raw = document["input"] if type(document) is dict and "input" in document else document
@@ -251,7 +261,10 @@ class ExposureApp:
         except Exception as error:
             return self._failure(error, "exposure.task.error", route.id, request_id)
         try:
-            result = await route.call(value)
+            if provisions:
+                result = await call_within(provisions, route.call, value)
+            else:
+                result = await route.call(value)
             return 200, success_body(route.encode_result(result))
         except asyncio.CancelledError:
             if not self.stopping:
@@ -261,7 +274,11 @@ class ExposureApp:
             return self._failure(error, "exposure.task.error", route.id, request_id)
 
     async def _emit_event(
-        self, route: EventRoute, document: object, request_id: bytes
+        self,
+        route: EventRoute,
+        document: object,
+        request_id: bytes,
+        provisions: list[Provision[Any]],
     ) -> tuple[int, bytes]:
         # Runner reads ``body?.payload`` and ``body?.returnPayload``: anything else is ignored.
         fields = document if type(document) is dict else {}
@@ -279,9 +296,9 @@ class ExposureApp:
             return self._failure(error, "exposure.event.error", route.id, request_id)
         try:
             if emit_with_result is None:
-                await route.emit(value)
+                await call_within(provisions, route.emit, value)
                 return 200, OK_WITHOUT_RESULT
-            payload = await emit_with_result(value)
+            payload = await call_within(provisions, emit_with_result, value)
             return 200, success_body(route.encode_payload(payload))
         except asyncio.CancelledError:
             if not self.stopping:

@@ -17,6 +17,7 @@ class RequestHeaders:
         "authorization",
         "chunked",
         "content_length",
+        "context",
         "request_id",
         "token",
     )
@@ -27,6 +28,7 @@ class RequestHeaders:
         self.token: bytes | None = None
         self.authorization: bytes | None = None
         self.request_id: bytes | None = None
+        self.context: bytes | None = None  # x-runner-context: async contexts the caller sends
         # Two credentials headers could be read differently by a proxy and by us: refuse both.
         self.ambiguous_credentials = False
 
@@ -46,6 +48,8 @@ def scan_headers(raw: Iterable[tuple[bytes, bytes]], token_header: bytes) -> Req
             found.authorization = value
         elif name == b"x-runner-request-id":
             found.request_id = value
+        elif name == b"x-runner-context":
+            found.context = value
     return found
 
 

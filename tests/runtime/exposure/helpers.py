@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from runner_gen.runtime.context import AsyncContext
 from runner_gen.runtime.exposure import (
     EventRoute,
     ExposureApp,
@@ -38,10 +39,13 @@ async def serving(
     *,
     config: ExposureConfig | None = None,
     client_headers: dict[str, str] | None = None,
+    contexts: dict[str, AsyncContext[Any]] | None = None,
 ) -> AsyncIterator[Served]:
     """Serve the routes, yield a client that sends the token, and stop the server afterwards."""
     config = config if config is not None else ExposureConfig(tokens=(TOKEN,))
-    app = ExposureApp(config, {t.id: t for t in tasks}, {e.id: e for e in events})
+    app = ExposureApp(
+        config, {t.id: t for t in tasks}, {e.id: e for e in events}, contexts=contexts
+    )
     running = await serve_exposure(app, config)
     headers = {"x-runner-token": TOKEN} if client_headers is None else client_headers
     try:
