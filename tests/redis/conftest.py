@@ -47,6 +47,21 @@ def down_url() -> str:
     return f"redis://127.0.0.1:{port}/0"
 
 
+@pytest.fixture
+async def stalled_url() -> AsyncIterator[str]:
+    """A Redis URL whose server accepts connections and never answers (a stalled Redis)."""
+
+    async def swallow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # until the client gives up and disconnects
+        writer.close()
+
+    server = await asyncio.start_server(swallow, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    yield f"redis://127.0.0.1:{port}/0"
+    server.close()
+    await server.wait_closed()
+
+
 class ManualClock:
     """``now()`` moves only by ``advance``; ``sleep`` yields once and moves time by its length."""
 

@@ -26,7 +26,13 @@ from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
 from runner_gen.runtime.info import DefinitionInfo
 from runner_gen.runtime.middleware.cache import CacheConfig, CacheMiddleware
 from runner_gen.runtime.middleware.cache_provider import CacheEntry, CacheProvider
-from runner_gen.runtime.redis.clients import RedisClients, redact_url, resolve_url
+from runner_gen.runtime.middleware.errors import MiddlewareConfigError
+from runner_gen.runtime.redis.clients import (
+    DEFAULT_TIMEOUT_MS,
+    RedisClients,
+    redact_url,
+    resolve_url,
+)
 from runner_gen.runtime.redis.errors import RedisUnavailableError
 from runner_gen.runtime.redis.rate_limit import DEFAULT_URL
 from runner_gen.runtime.serializer import SerializerError, dumps, loads
@@ -47,6 +53,13 @@ class RedisCacheConfig(CacheConfig):
     #: Maps a cached wire value back to the task's result type (e.g. ``Model.model_validate``).
     decode_result: Callable[[Any], Any] | None = None
     fail_open: bool = True
+    #: How long a Redis command may take before it counts as Redis being unavailable.
+    timeout_ms: int = DEFAULT_TIMEOUT_MS
+
+    def __post_init__(self) -> None:
+        CacheConfig.__post_init__(self)
+        if self.timeout_ms <= 0:
+            raise MiddlewareConfigError(f"cache timeout_ms must be > 0, got {self.timeout_ms}")
 
 
 class RedisCacheProvider:
@@ -144,7 +157,7 @@ class RedisCacheMiddleware(CacheMiddleware):
             config = RedisCacheConfig(ttl=config.ttl, max=config.max, key_fn=config.key_fn)
         url = resolve_url(config.url, config.url_env)
         return RedisCacheProvider(
-            self._clients.get(url),
+            self._clients.get(url, config.timeout_ms),
             namespace=f"{config.prefix}:{info.id}",
             ttl_ms=config.ttl,
             url=url,

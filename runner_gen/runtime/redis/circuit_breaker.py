@@ -37,7 +37,12 @@ from runner_gen.runtime.info import DefinitionInfo, Next
 from runner_gen.runtime.middleware.circuit_breaker import CircuitSnapshot, CircuitState
 from runner_gen.runtime.middleware.errors import CircuitOpenError, MiddlewareConfigError
 from runner_gen.runtime.middleware.protocol import Middleware
-from runner_gen.runtime.redis.clients import RedisClients, redact_url, resolve_url
+from runner_gen.runtime.redis.clients import (
+    DEFAULT_TIMEOUT_MS,
+    RedisClients,
+    redact_url,
+    resolve_url,
+)
 from runner_gen.runtime.redis.errors import RedisUnavailableError
 from runner_gen.runtime.redis.lua import LuaScript
 from runner_gen.runtime.redis.rate_limit import DEFAULT_URL
@@ -131,6 +136,8 @@ class RedisCircuitBreakerConfig:
     url: str = DEFAULT_URL
     url_env: str | None = None
     prefix: str = "runner:breaker"
+    #: How long a Redis command may take before the call fails with RedisUnavailableError.
+    timeout_ms: int = DEFAULT_TIMEOUT_MS
 
     def __post_init__(self) -> None:
         if self.failure_threshold < 1:
@@ -140,6 +147,10 @@ class RedisCircuitBreakerConfig:
         if self.reset_timeout < 0:
             raise MiddlewareConfigError(
                 f"circuit breaker reset_timeout must be >= 0 ms, got {self.reset_timeout}"
+            )
+        if self.timeout_ms <= 0:
+            raise MiddlewareConfigError(
+                f"circuit breaker timeout_ms must be > 0, got {self.timeout_ms}"
             )
 
 
@@ -179,7 +190,7 @@ class RedisCircuitBreakerMiddleware(Middleware[RedisCircuitBreakerConfig]):
 
     def wrap(self, next: Next, info: DefinitionInfo, config: RedisCircuitBreakerConfig) -> Next:
         url = resolve_url(config.url, config.url_env)
-        client = self._clients.get(url)
+        client = self._clients.get(url, config.timeout_ms)
         shown_url = redact_url(url)
         key = f"{config.prefix}:{info.id}"
         self._circuits[info.id] = (client, key, shown_url)

@@ -11,8 +11,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from redis.asyncio import Redis
 
-#: Connecting to an unreachable host fails after this long instead of hanging on the OS default.
-CONNECT_TIMEOUT_S = 5.0
+#: How long connecting, or waiting for a reply, may take before the command fails: a Redis
+#: that is unreachable or stalled becomes an error instead of a hang.
+DEFAULT_TIMEOUT_MS = 5_000
 
 
 def resolve_url(url: str, url_env: str | None) -> str:
@@ -33,26 +34,28 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))
 
 
-def connect(url: str) -> Redis:
-    """A client for ``url`` (bytes replies; commands time out only on connect)."""
-    return Redis.from_url(url, socket_connect_timeout=CONNECT_TIMEOUT_S)
+def connect(url: str, timeout_s: float) -> Redis:
+    """A client for ``url`` (bytes replies) whose connects and replies time out after
+    ``timeout_s`` with ``redis.exceptions.TimeoutError``."""
+    return Redis.from_url(url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s)
 
 
 class RedisClients:
-    """A pool of clients keyed by URL, owned by one middleware instance."""
+    """A pool of clients keyed by URL (and timeout), owned by one middleware instance."""
 
     __slots__ = ("_clients",)
 
     def __init__(self) -> None:
-        self._clients: dict[str, Redis] = {}
+        self._clients: dict[tuple[str, float], Redis] = {}
 
     def __len__(self) -> int:
         return len(self._clients)
 
-    def get(self, url: str) -> Redis:
-        client = self._clients.get(url)
+    def get(self, url: str, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Redis:
+        key = (url, timeout_ms / 1000)
+        client = self._clients.get(key)
         if client is None:
-            client = self._clients[url] = connect(url)
+            client = self._clients[key] = connect(*key)
         return client
 
     async def close(self) -> None:

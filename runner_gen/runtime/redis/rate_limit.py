@@ -18,7 +18,12 @@ from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
 from runner_gen.runtime.info import DefinitionInfo, Next
 from runner_gen.runtime.middleware.errors import MiddlewareConfigError, RateLimitExceededError
 from runner_gen.runtime.middleware.protocol import Middleware
-from runner_gen.runtime.redis.clients import RedisClients, redact_url, resolve_url
+from runner_gen.runtime.redis.clients import (
+    DEFAULT_TIMEOUT_MS,
+    RedisClients,
+    redact_url,
+    resolve_url,
+)
 from runner_gen.runtime.redis.errors import RedisUnavailableError
 from runner_gen.runtime.redis.lua import LuaScript
 
@@ -47,12 +52,16 @@ class RedisRateLimitConfig:
     url: str = DEFAULT_URL
     url_env: str | None = None
     prefix: str = "runner:ratelimit"
+    #: How long a Redis command may take before the call fails with RedisUnavailableError.
+    timeout_ms: int = DEFAULT_TIMEOUT_MS
 
     def __post_init__(self) -> None:
         if self.window_ms <= 0:
             raise MiddlewareConfigError(f"rate limit window_ms must be > 0, got {self.window_ms}")
         if self.max <= 0:
             raise MiddlewareConfigError(f"rate limit max must be > 0, got {self.max}")
+        if self.timeout_ms <= 0:
+            raise MiddlewareConfigError(f"rate limit timeout_ms must be > 0, got {self.timeout_ms}")
 
 
 class RedisRateLimitMiddleware(Middleware[RedisRateLimitConfig]):
@@ -67,7 +76,7 @@ class RedisRateLimitMiddleware(Middleware[RedisRateLimitConfig]):
 
     def wrap(self, next: Next, info: DefinitionInfo, config: RedisRateLimitConfig) -> Next:
         url = resolve_url(config.url, config.url_env)
-        client = self._clients.get(url)
+        client = self._clients.get(url, config.timeout_ms)
         shown_url = redact_url(url)
         clock = self._clock
         hit = _HIT

@@ -47,7 +47,11 @@ def default_consumer_name() -> str:
 
 
 class RedisEventTunnel:
-    """The tunnel resource's value. Call ``subscribe`` for each local event, then ``start``."""
+    """The tunnel resource's value. Call ``subscribe`` for each local event, then ``start``.
+
+    ``client`` (optional) is a client the tunnel takes over and closes in ``close``; by
+    default it makes its own from the config's URL.
+    """
 
     def __init__(
         self,
@@ -59,7 +63,9 @@ class RedisEventTunnel:
         url = resolve_url(config.url, config.url_env)
         self.config = config
         self.consumer = config.consumer or default_consumer_name()
-        self._client = client if client is not None else connect(url)
+        # A blocking read legitimately waits block_ms for its reply.
+        timeout_s = (config.timeout_ms + config.block_ms) / 1000
+        self._client = client if client is not None else connect(url, timeout_s)
         self._shown_url = redact_url(url)
         self._clock = clock
         self._handlers: dict[str, list[EventHandler]] = {}

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from runner_gen.runtime.redis.clients import DEFAULT_TIMEOUT_MS
 from runner_gen.runtime.redis.errors import RedisConfigError
 from runner_gen.runtime.redis.rate_limit import DEFAULT_URL
 from runner_gen.runtime.tunnel import EventDelivery
@@ -44,6 +45,8 @@ class RedisEventTunnelConfig:
     drain_timeout_ms: int = 10_000
     #: Pause after a failed read before trying again (Redis down, network blip).
     retry_backoff_ms: int = 1000
+    #: How long a command may take (beyond ``block_ms`` for blocking reads) before it fails.
+    timeout_ms: int = DEFAULT_TIMEOUT_MS
 
     def __post_init__(self) -> None:
         if self.tasks:
@@ -51,7 +54,7 @@ class RedisEventTunnelConfig:
                 "the Redis event tunnel carries events only; tasks=... is not supported",
                 remediation="Route tasks through an HTTP client tunnel instead.",
             )
-        for name in ("max_attempts", "claim_idle_ms", "block_ms", "batch"):
+        for name in ("max_attempts", "claim_idle_ms", "block_ms", "batch", "timeout_ms"):
             value = getattr(self, name)
             if value < 1:
                 raise RedisConfigError(f"redis event tunnel {name} must be >= 1, got {value}")
