@@ -18,8 +18,9 @@ class RedisEventTunnelConfig:
     also reads them as consumer ``consumer`` of ``group`` and runs its subscribed handlers.
 
     Delivery is at least once: an entry is acknowledged only after its handlers succeeded. A
-    failed entry is retried once it has been idle ``claim_idle_ms`` (so that must exceed the
-    longest handler), and after ``max_attempts`` deliveries goes to ``dead_letter_stream``.
+    failed entry is retried once it has been idle ``claim_idle_ms`` (so that must exceed
+    ``batch`` x the longest handler, or a slow entry is run twice), and after ``max_attempts``
+    deliveries goes to ``dead_letter_stream``.
     """
 
     #: Tasks never travel over this tunnel (events only); kept for the generator's routing.
