@@ -30,12 +30,14 @@ and its other built-in types (Error, URL, typed arrays, Symbol...) are rejected.
 from __future__ import annotations
 
 import dataclasses
+import decimal
 import enum
 import json
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Final, Literal, TypeAlias
 
 from runner_gen.runtime.errors import RunnerError
@@ -160,6 +162,12 @@ def _encode_other(value: object, depth: int) -> JsonTree:
         return _encode_dict(value, depth)
     if isinstance(value, list | tuple):
         return [_encode(item, depth + 1) for item in value]
+    # Values JSON has no type for travel as their canonical text; a typed receiver (pydantic,
+    # on our side) parses them back. JS has no date-only, UUID or decimal type either.
+    if isinstance(value, uuid.UUID | decimal.Decimal):
+        return str(value)
+    if isinstance(value, date):  # datetime was handled above
+        return value.isoformat()
     # Records travel as objects: pydantic models (typed error data, values a task returns
     # without a declared schema) and dataclasses. Duck-typed so the runtime needs no pydantic.
     dump = getattr(value, "model_dump", None)
