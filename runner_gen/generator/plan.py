@@ -978,7 +978,7 @@ class _Planner:
         if forwarded is not None:
             tunnel, delivery = forwarded
             encode = None if payload is _NONE else f"{self._wiring_adapter(payload)}.dump_python"
-            helper = self.imports.function("runner_gen.runtime.tunnel", "remote_event")
+            helper = self.imports.function("runner_gen.runtime.forwarding", "remote_event")
             decode = None
             if tunnel in self.routing.consuming and payload is not _NONE:
                 decode = f"{self._wiring_adapter(payload)}.validate_python"

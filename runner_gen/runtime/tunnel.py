@@ -1,22 +1,20 @@
 """Client tunnels: tasks and events of this app that run in another service over HTTP.
 
 The generated wiring routes each selected task through ``remote_task`` (a closure built once at
-start) and forwards selected events with ``remote_event``; call sites do not change.
+start) and forwards selected events with ``forwarding.remote_event``; call sites do not change.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from runner_gen.runtime.client import AsyncTransport, RemoteError
+from runner_gen.runtime.forwarding import EventDelivery
 from runner_gen.runtime.info import Next
 from runner_gen.runtime.serializer import UNDEFINED
-
-#: Runner 5.x's ``eventDeliveryMode``: where a forwarded event's hooks run.
-EventDelivery = Literal["mirror", "remote-only", "local-only", "remote-first"]
 
 
 @dataclass(frozen=True)
@@ -74,34 +72,3 @@ def remote_task(
         return raw if decode is None else decode(raw)
 
     return run_remotely
-
-
-def remote_event(
-    transport: AsyncTransport,
-    event_id: str,
-    encode: Callable[[Any], Any] | None,
-    local: Callable[[Any], Awaitable[None]],
-    delivery: EventDelivery,
-) -> Callable[[Any], Awaitable[None]]:
-    """An emitter that forwards ``event_id`` and runs local hooks as ``delivery`` says."""
-    send = transport.event
-
-    async def forward(payload: Any) -> None:
-        await send(event_id, UNDEFINED if encode is None else encode(payload))
-
-    if delivery == "local-only":
-        return local
-    if delivery == "remote-only":
-        return forward
-
-    async def mirror(payload: Any) -> None:
-        await local(payload)
-        await forward(payload)
-
-    async def remote_first(payload: Any) -> None:
-        try:
-            await forward(payload)
-        except Exception:
-            await local(payload)
-
-    return mirror if delivery == "mirror" else remote_first

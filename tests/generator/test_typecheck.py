@@ -20,6 +20,8 @@ WELL_WIRED = [
     "tests.fixtures.remote.client_app:app",
     "tests.fixtures.tracing.server_app:app",
     "tests.fixtures.tracing.client_app:app",
+    "tests.redis.apps.orders:app",
+    "examples.caching.definitions:app",
 ]
 
 

@@ -27,12 +27,8 @@ from runner_gen.runtime.custom import (
     TaskCall as _TaskCall,
 )
 from runner_gen.runtime.events import Emission as _Emission
-from runner_gen.runtime.tunnel import (
-    close_tunnel,
-    open_tunnel,
-    remote_event,
-    remote_task,
-)
+from runner_gen.runtime.forwarding import remote_event
+from runner_gen.runtime.tunnel import close_tunnel, open_tunnel, remote_task
 
 if TYPE_CHECKING:
     from examples.distributed.models import Receipt

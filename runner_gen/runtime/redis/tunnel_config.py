@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
+from runner_gen.runtime.forwarding import EventDelivery
 from runner_gen.runtime.redis.clients import DEFAULT_TIMEOUT_MS
 from runner_gen.runtime.redis.errors import RedisConfigError
 from runner_gen.runtime.redis.rate_limit import DEFAULT_URL
 
 #: Runner 5.x's ``eventDeliveryMode``, as in ``runner_gen.runtime.tunnel`` (not imported from
 #: there: that module pulls in the HTTP client and httpx, which a Redis-only app does not need).
-EventDelivery = Literal["mirror", "remote-only", "local-only", "remote-first"]
 
 
 @dataclass(frozen=True)
