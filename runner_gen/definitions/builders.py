@@ -135,14 +135,22 @@ def _is_registrable(value: object) -> bool:
     return getattr(value, "kind", None) in _REGISTRABLE_KINDS
 
 
-class ResourceBuilder(_Builder, Generic[C, V]):
-    """``r.resource(id)``: config schema, dependencies, init/dispose, register, middleware, tags."""
+class _Described(_Builder):
+    """Tags and meta, which every definition kind takes."""
 
     __slots__ = ()
-    _kind = "Resource"
 
-    def config_schema(self, schema: type[NewC]) -> ResourceBuilder[NewC, V]:
-        return cast("ResourceBuilder[NewC, V]", self._with(config_schema=schema))
+    def tags(self, *items: TagAttachment[Any] | Tag[Any]) -> Self:
+        return self._with(tags=self._tags(items))
+
+    def meta(self, **meta: object) -> Self:
+        return self._with(meta=self._meta(meta))
+
+
+class _Dependent(_Described):
+    """Definitions whose functions receive dependencies."""
+
+    __slots__ = ()
 
     def dependencies(
         self, factory: Callable[[], Mapping[str, Dependency]] | None = None, /, **deps: Dependency
@@ -150,6 +158,40 @@ class ResourceBuilder(_Builder, Generic[C, V]):
         """Keyword dependencies, or a function returning them (evaluated at build time, so
         definitions may refer to ones written later in the module)."""
         return self._with(dependencies=self._dependency_spec(factory, deps))
+
+
+class _MiddlewareBuilder(_Dependent):
+    """What task and resource middleware builders share."""
+
+    __slots__ = ()
+
+    def context(self, factory: Callable[[], Any]) -> Self:
+        """Private per-app state, created once at start and passed as ``context=``."""
+        self._require_callable("context", factory)
+        return self._with(context=factory)
+
+    def run(self, fn: Callable[..., Any]) -> Self:
+        self._require_callable("run", fn)
+        return self._with(run=fn)
+
+    def _checked(self) -> dict[str, Any]:
+        if self._fields.get("run") is None and self._fields.get("implementation") is None:
+            raise DefinitionError(
+                f'{self._kind} "{self._id}" has no run function',
+                source=self._source,
+                remediation="Add .run(your_function) before .build().",
+            )
+        return self._fields
+
+
+class ResourceBuilder(_Dependent, Generic[C, V]):
+    """``r.resource(id)``: config schema, dependencies, init/dispose, register, middleware, tags."""
+
+    __slots__ = ()
+    _kind = "Resource"
+
+    def config_schema(self, schema: type[NewC]) -> ResourceBuilder[NewC, V]:
+        return cast("ResourceBuilder[NewC, V]", self._with(config_schema=schema))
 
     def register(self, *items: Registrable) -> Self:
         for item in items:
@@ -162,9 +204,6 @@ class ResourceBuilder(_Builder, Generic[C, V]):
 
     def middleware(self, *items: MiddlewareAttachment[Any] | ResourceMiddleware[Any]) -> Self:
         return self._with(middleware=_attachments(self, items, ResourceMiddleware))
-
-    def tags(self, *items: TagAttachment[Any] | Tag[Any]) -> Self:
-        return self._with(tags=self._tags(items))
 
     def context(self, factory: Callable[[], Any]) -> Self:
         self._require_callable("context", factory)
@@ -196,40 +235,24 @@ class ResourceBuilder(_Builder, Generic[C, V]):
                 )
         return self._with(overrides=(*self._fields.get("overrides", ()), *items))
 
-    def meta(self, **meta: object) -> Self:
-        return self._with(meta=self._meta(meta))
-
     def build(self) -> Resource[C, V]:
         return Resource(**self._fields)
 
 
-class TaskBuilder(_Builder, Generic[I, O]):
+class TaskBuilder(_Dependent, Generic[I, O]):
     """``r.task(id)``: dependencies, middleware (first listed is outermost), tags, run."""
 
     __slots__ = ()
     _kind = "Task"
 
-    def dependencies(
-        self, factory: Callable[[], Mapping[str, Dependency]] | None = None, /, **deps: Dependency
-    ) -> Self:
-        """Keyword dependencies, or a function returning them (evaluated at build time, so
-        definitions may refer to ones written later in the module)."""
-        return self._with(dependencies=self._dependency_spec(factory, deps))
-
     def middleware(self, *items: MiddlewareAttachment[Any] | TaskMiddleware[Any]) -> Self:
         return self._with(middleware=_attachments(self, items, TaskMiddleware))
-
-    def tags(self, *items: TagAttachment[Any] | Tag[Any]) -> Self:
-        return self._with(tags=self._tags(items))
 
     def input_schema(self, schema: type[NewI]) -> TaskBuilder[NewI, O]:
         return cast("TaskBuilder[NewI, O]", self._with(input_schema=schema))
 
     def result_schema(self, schema: type[NewO]) -> TaskBuilder[I, NewO]:
         return cast("TaskBuilder[I, NewO]", self._with(result_schema=schema))
-
-    def meta(self, **meta: object) -> Self:
-        return self._with(meta=self._meta(meta))
 
     @overload
     def run(self, fn: Callable[..., Awaitable[NewO]]) -> TaskBuilder[I, NewO]: ...
@@ -250,24 +273,18 @@ class TaskBuilder(_Builder, Generic[I, O]):
         return Task(**self._fields)
 
 
-class EventBuilder(_Builder, Generic[P]):
+class EventBuilder(_Described, Generic[P]):
     __slots__ = ()
     _kind = "Event"
 
     def payload_schema(self, schema: type[NewP]) -> EventBuilder[NewP]:
         return cast("EventBuilder[NewP]", self._with(payload_schema=schema))
 
-    def tags(self, *items: TagAttachment[Any] | Tag[Any]) -> Self:
-        return self._with(tags=self._tags(items))
-
-    def meta(self, **meta: object) -> Self:
-        return self._with(meta=self._meta(meta))
-
     def build(self) -> Event[P]:
         return Event(**self._fields)
 
 
-class HookBuilder(_Builder, Generic[P]):
+class HookBuilder(_Dependent, Generic[P]):
     __slots__ = ()
     _kind = "Hook"
 
@@ -285,19 +302,6 @@ class HookBuilder(_Builder, Generic[P]):
     def order(self, order: int) -> Self:
         return self._with(order=order)
 
-    def dependencies(
-        self, factory: Callable[[], Mapping[str, Dependency]] | None = None, /, **deps: Dependency
-    ) -> Self:
-        """Keyword dependencies, or a function returning them (evaluated at build time, so
-        definitions may refer to ones written later in the module)."""
-        return self._with(dependencies=self._dependency_spec(factory, deps))
-
-    def tags(self, *items: TagAttachment[Any] | Tag[Any]) -> Self:
-        return self._with(tags=self._tags(items))
-
-    def meta(self, **meta: object) -> Self:
-        return self._with(meta=self._meta(meta))
-
     def run(self, fn: Callable[..., Any]) -> Self:
         self._require_callable("run", fn)
         return self._with(run=fn)
@@ -313,7 +317,7 @@ class HookBuilder(_Builder, Generic[P]):
         return Hook(**self._fields)
 
 
-class TagBuilder(_Builder, Generic[C]):
+class TagBuilder(_Described, Generic[C]):
     __slots__ = ()
     _kind = "Tag"
 
@@ -327,95 +331,53 @@ class TagBuilder(_Builder, Generic[C]):
     def for_(self, *targets: TagTarget) -> Self:
         return self._with(targets=frozenset(targets))
 
-    def meta(self, **meta: object) -> Self:
-        return self._with(meta=self._meta(meta))
-
     def build(self) -> Tag[C]:
         return Tag(**self._fields)
 
 
-class TaskMiddlewareBuilder(_Builder, Generic[C]):
+class TaskMiddlewareBuilder(_MiddlewareBuilder, Generic[C]):
     __slots__ = ()
     _kind = "Task middleware"
-    _product: type[Any] = TaskMiddleware
 
     def config_schema(self, schema: type[NewC]) -> TaskMiddlewareBuilder[NewC]:
         return cast("TaskMiddlewareBuilder[NewC]", self._with(config_schema=schema))
-
-    def dependencies(
-        self, factory: Callable[[], Mapping[str, Dependency]] | None = None, /, **deps: Dependency
-    ) -> Self:
-        """Keyword dependencies, or a function returning them (evaluated at build time, so
-        definitions may refer to ones written later in the module)."""
-        return self._with(dependencies=self._dependency_spec(factory, deps))
-
-    def context(self, factory: Callable[[], Any]) -> Self:
-        self._require_callable("context", factory)
-        return self._with(context=factory)
 
     def everywhere(self, predicate: bool | Callable[[Task[Any, Any]], bool] = True) -> Self:
         """Apply to every task (or every task the predicate accepts), decided at build time."""
         return self._with(everywhere=predicate)
 
-    def tags(self, *items: TagAttachment[Any] | Tag[Any]) -> Self:
-        return self._with(tags=self._tags(items))
-
-    def meta(self, **meta: object) -> Self:
-        return self._with(meta=self._meta(meta))
-
-    def run(self, fn: Callable[..., Any]) -> Self:
-        self._require_callable("run", fn)
-        return self._with(run=fn)
-
     def build(self) -> TaskMiddleware[C]:
-        if self._fields.get("run") is None and self._fields.get("implementation") is None:
-            raise DefinitionError(
-                f'{self._kind} "{self._id}" has no run function',
-                source=self._source,
-                remediation="Add .run(your_function) before .build().",
-            )
-        return cast("TaskMiddleware[C]", self._product(**self._fields))
+        return TaskMiddleware(**self._checked())
 
 
-class ResourceMiddlewareBuilder(_Builder, Generic[C]):
+class ResourceMiddlewareBuilder(_MiddlewareBuilder, Generic[C]):
     __slots__ = ()
     _kind = "Resource middleware"
 
     def config_schema(self, schema: type[NewC]) -> ResourceMiddlewareBuilder[NewC]:
         return cast("ResourceMiddlewareBuilder[NewC]", self._with(config_schema=schema))
 
-    def dependencies(
-        self, factory: Callable[[], Mapping[str, Dependency]] | None = None, /, **deps: Dependency
-    ) -> Self:
-        """Keyword dependencies, or a function returning them (evaluated at build time, so
-        definitions may refer to ones written later in the module)."""
-        return self._with(dependencies=self._dependency_spec(factory, deps))
-
-    def context(self, factory: Callable[[], Any]) -> Self:
-        self._require_callable("context", factory)
-        return self._with(context=factory)
-
     def everywhere(self, predicate: bool | Callable[[Resource[Any, Any]], bool] = True) -> Self:
+        """Apply to every resource (or those the predicate accepts), decided at build time."""
         return self._with(everywhere=predicate)
 
-    def tags(self, *items: TagAttachment[Any] | Tag[Any]) -> Self:
-        return self._with(tags=self._tags(items))
-
-    def meta(self, **meta: object) -> Self:
-        return self._with(meta=self._meta(meta))
-
-    def run(self, fn: Callable[..., Any]) -> Self:
-        self._require_callable("run", fn)
-        return self._with(run=fn)
-
     def build(self) -> ResourceMiddleware[C]:
-        if self._fields.get("run") is None and self._fields.get("implementation") is None:
-            raise DefinitionError(
-                f'{self._kind} "{self._id}" has no run function',
-                source=self._source,
-                remediation="Add .run(your_function) before .build().",
-            )
-        return ResourceMiddleware(**self._fields)
+        return ResourceMiddleware(**self._checked())
+
+
+def builtin_task_middleware(
+    id: str, implementation: str, config: type[Any], source: Source
+) -> TaskMiddleware[Any]:
+    """A built-in task middleware: its run is the runtime class ``"module:Class"``."""
+    builder = new_builder(TaskMiddlewareBuilder, "Task middleware", id, source)
+    return builder._with(implementation=implementation, config_schema=config).build()
+
+
+def builtin_resource_middleware(
+    id: str, implementation: str, config: type[Any], source: Source
+) -> ResourceMiddleware[Any]:
+    builder = new_builder(ResourceMiddlewareBuilder, "Resource middleware", id, source)
+    return builder._with(implementation=implementation, config_schema=config).build()
 
 
 class AsyncContextBuilder(_Builder, Generic[V]):

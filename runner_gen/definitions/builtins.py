@@ -10,9 +10,9 @@ from typing import Any
 
 from runner_gen.definitions.builders import (
     ResourceBuilder,
-    ResourceMiddlewareBuilder,
     TagBuilder,
-    TaskMiddlewareBuilder,
+    builtin_resource_middleware,
+    builtin_task_middleware,
     new_builder,
 )
 from runner_gen.definitions.builtin_resources import create_logger
@@ -38,13 +38,11 @@ _RUNTIME = "runner_gen.runtime.middleware"
 
 
 def _task_middleware(id: str, name: str, config: type[Any]) -> TaskMiddleware[Any]:
-    builder = new_builder(TaskMiddlewareBuilder, "Task middleware", id, caller_source())
-    return builder._with(implementation=f"{_RUNTIME}:{name}", config_schema=config).build()
+    return builtin_task_middleware(id, f"{_RUNTIME}:{name}", config, caller_source())
 
 
 def _resource_middleware(id: str, name: str, config: type[Any]) -> ResourceMiddleware[Any]:
-    builder = new_builder(ResourceMiddlewareBuilder, "Resource middleware", id, caller_source())
-    return builder._with(implementation=f"{_RUNTIME}:{name}", config_schema=config).build()
+    return builtin_resource_middleware(id, f"{_RUNTIME}:{name}", config, caller_source())
 
 
 # -- middleware ----------------------------------------------------------------------------

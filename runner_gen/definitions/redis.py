@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runner_gen.definitions.builders import ResourceBuilder, TaskMiddlewareBuilder, new_builder
+from runner_gen.definitions.builders import ResourceBuilder, builtin_task_middleware, new_builder
 from runner_gen.definitions.builtins import tunnel_tag
 from runner_gen.definitions.kinds import Resource, TaskMiddleware
 from runner_gen.definitions.source import caller_source
@@ -34,8 +34,7 @@ _RUNTIME = "runner_gen.runtime.redis"
 
 
 def _task_middleware(id: str, name: str, config: type[Any]) -> TaskMiddleware[Any]:
-    builder = new_builder(TaskMiddlewareBuilder, "Task middleware", id, caller_source())
-    return builder._with(implementation=f"{_RUNTIME}:{name}", config_schema=config).build()
+    return builtin_task_middleware(id, f"{_RUNTIME}:{name}", config, caller_source())
 
 
 redis_rate_limit: TaskMiddleware[RedisRateLimitConfig] = _task_middleware(

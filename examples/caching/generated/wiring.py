@@ -135,7 +135,7 @@ async def start() -> App:
 
         tasks.get_profile_custom = task_get_profile_custom
 
-        # globals.middleware.task.cache (runner_gen/definitions/builtins.py:64)
+        # globals.middleware.task.cache (runner_gen/definitions/builtins.py:62)
         mw_task_cache = CacheMiddleware()
         push_disposer(("globals.middleware.task.cache", mw_task_cache.dispose, ()))
 
@@ -159,7 +159,7 @@ async def start() -> App:
 
         tasks.get_profile = task_get_profile
 
-        # globals.resources.cache (runner_gen/definitions/builtins.py:102)
+        # globals.resources.cache (runner_gen/definitions/builtins.py:100)
         res_cache = mw_task_cache
         resources.cache = res_cache
 

@@ -105,7 +105,7 @@ async def start() -> App:
     tasks = Tasks()
     events = Events()
     try:
-        # globals.resources.metrics (runner_gen/definitions/builtins.py:107)
+        # globals.resources.metrics (runner_gen/definitions/builtins.py:105)
         res_metrics = Metrics(("billing.tasks.quote", "billing.tasks.payments",))
         resources.metrics = res_metrics
 
@@ -181,7 +181,7 @@ async def start() -> App:
         resources.exposure = res_exposure
         push_disposer(("billing.exposure", res_exposure.stop, ()))
 
-        # globals.tags.http_exposure (runner_gen/definitions/builtins.py:133)
+        # globals.tags.http_exposure (runner_gen/definitions/builtins.py:131)
         tag_http_exposure: _rt.TagAccessor[Any] = _rt.TagAccessor(
             resources=(
                 _rt.TaggedResource("billing.exposure", untyped(_billing.exposure.resource).tags[0].config, res_exposure),

@@ -146,7 +146,7 @@ async def start() -> App:
 
         tasks.checkout = task_checkout
 
-        # globals.tags.tunnel (runner_gen/definitions/builtins.py:127)
+        # globals.tags.tunnel (runner_gen/definitions/builtins.py:125)
         tag_tunnel: _rt.TagAccessor[Any] = _rt.TagAccessor(
             resources=(
                 _rt.TaggedResource("shop.tunnels.billing", untyped(_shop.billing.resource).tags[0].config, res_billing),

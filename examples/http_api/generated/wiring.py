@@ -239,7 +239,7 @@ async def start(config: ServerConfig) -> App:
             ),
         )
 
-        # globals.resources.logger (runner_gen/definitions/builtins.py:92)
+        # globals.resources.logger (runner_gen/definitions/builtins.py:90)
         cfg_logger: LoggerConfig = default_config(_builtins.logger)
         res_logger = create_logger(cfg_logger)
         resources.logger = res_logger

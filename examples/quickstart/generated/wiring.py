@@ -114,7 +114,7 @@ async def start(config: AppConfig) -> App:
     tasks = Tasks()
     events = Events()
     try:
-        # globals.resources.logger (runner_gen/definitions/builtins.py:92)
+        # globals.resources.logger (runner_gen/definitions/builtins.py:90)
         cfg_logger: LoggerConfig = default_config(_builtins.logger)
         res_logger = create_logger(cfg_logger)
         resources.logger = res_logger
@@ -125,7 +125,7 @@ async def start(config: AppConfig) -> App:
         # the logger of app.database
         log_res_database = res_logger.with_(source="app.database")
 
-        # globals.resources.metrics (runner_gen/definitions/builtins.py:107)
+        # globals.resources.metrics (runner_gen/definitions/builtins.py:105)
         res_metrics = Metrics(("app.tasks.register_user", "app.tasks.count_users", "app.tasks.list_routes",))
         resources.metrics = res_metrics
 
@@ -159,7 +159,7 @@ async def start(config: AppConfig) -> App:
 
         events.user_registered = emit_user_registered
 
-        # globals.middleware.task.retry (runner_gen/definitions/builtins.py:52)
+        # globals.middleware.task.retry (runner_gen/definitions/builtins.py:50)
         mw_task_retry = RetryMiddleware()
         push_disposer(("globals.middleware.task.retry", mw_task_retry.dispose, ()))
 

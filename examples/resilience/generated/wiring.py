@@ -118,7 +118,7 @@ async def start() -> App:
     tasks = Tasks()
     events = Events()
     try:
-        # globals.resources.logger (runner_gen/definitions/builtins.py:92)
+        # globals.resources.logger (runner_gen/definitions/builtins.py:90)
         cfg_logger: LoggerConfig = untyped(_definitions.app.register[0]).config
         res_logger = create_logger(cfg_logger)
         resources.logger = res_logger
@@ -134,11 +134,11 @@ async def start() -> App:
         res_board = await open_board()
         resources.board = res_board
 
-        # globals.middleware.task.retry (runner_gen/definitions/builtins.py:52)
+        # globals.middleware.task.retry (runner_gen/definitions/builtins.py:50)
         mw_task_retry = RetryMiddleware()
         push_disposer(("globals.middleware.task.retry", mw_task_retry.dispose, ()))
 
-        # globals.middleware.task.timeout (runner_gen/definitions/builtins.py:55)
+        # globals.middleware.task.timeout (runner_gen/definitions/builtins.py:53)
         mw_task_timeout = TimeoutMiddleware()
         push_disposer(("globals.middleware.task.timeout", mw_task_timeout.dispose, ()))
 
@@ -171,7 +171,7 @@ async def start() -> App:
 
         tasks.fetch_quote = task_fetch_quote
 
-        # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py:61)
+        # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py:59)
         mw_task_rate_limit = RateLimitMiddleware()
         push_disposer(("globals.middleware.task.rate_limit", mw_task_rate_limit.dispose, ()))
 
@@ -203,7 +203,7 @@ async def start() -> App:
 
         tasks.post_comment = task_post_comment
 
-        # globals.middleware.task.circuit_breaker (runner_gen/definitions/builtins.py:58)
+        # globals.middleware.task.circuit_breaker (runner_gen/definitions/builtins.py:56)
         mw_task_circuit_breaker = CircuitBreakerMiddleware()
         push_disposer(("globals.middleware.task.circuit_breaker", mw_task_circuit_breaker.dispose, ()))
 
@@ -235,7 +235,7 @@ async def start() -> App:
 
         tasks.check_stock = task_check_stock
 
-        # globals.middleware.task.fallback (runner_gen/definitions/builtins.py:70)
+        # globals.middleware.task.fallback (runner_gen/definitions/builtins.py:68)
         mw_task_fallback = FallbackMiddleware()
         push_disposer(("globals.middleware.task.fallback", mw_task_fallback.dispose, ()))
 

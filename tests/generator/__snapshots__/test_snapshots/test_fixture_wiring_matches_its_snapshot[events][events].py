@@ -135,7 +135,7 @@ async def start() -> App:
 
         tasks.shout = task_shout
 
-        # globals.tags.exclude_from_global_hooks (runner_gen/definitions/builtins.py:113)
+        # globals.tags.exclude_from_global_hooks (runner_gen/definitions/builtins.py:111)
         tag_exclude_from_global_hooks: _rt.TagAccessor[Any] = _rt.TagAccessor(
         )
 

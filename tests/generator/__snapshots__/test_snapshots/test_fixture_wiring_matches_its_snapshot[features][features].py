@@ -129,7 +129,7 @@ async def start() -> App:
         res_counter = await open_counter()
         resources.counter = res_counter
 
-        # globals.middleware.resource.retry (runner_gen/definitions/builtins.py:82)
+        # globals.middleware.resource.retry (runner_gen/definitions/builtins.py:80)
         mw_resource_retry = RetryMiddleware()
         push_disposer(("globals.middleware.resource.retry", mw_resource_retry.dispose, ()))
 
@@ -274,7 +274,7 @@ async def start() -> App:
             ),
         )
 
-        # globals.middleware.task.require_context (runner_gen/definitions/builtins.py:79)
+        # globals.middleware.task.require_context (runner_gen/definitions/builtins.py:77)
         mw_task_require_context = RequireContextMiddleware()
         push_disposer(("globals.middleware.task.require_context", mw_task_require_context.dispose, ()))
 
@@ -318,7 +318,7 @@ async def start() -> App:
 
         tasks.backup_quote = task_backup_quote
 
-        # globals.middleware.task.fallback (runner_gen/definitions/builtins.py:70)
+        # globals.middleware.task.fallback (runner_gen/definitions/builtins.py:68)
         mw_task_fallback = FallbackMiddleware()
         push_disposer(("globals.middleware.task.fallback", mw_task_fallback.dispose, ()))
 
@@ -342,7 +342,7 @@ async def start() -> App:
 
         tasks.quote = task_quote
 
-        # globals.middleware.task.cache (runner_gen/definitions/builtins.py:64)
+        # globals.middleware.task.cache (runner_gen/definitions/builtins.py:62)
         mw_task_cache = CacheMiddleware()
         push_disposer(("globals.middleware.task.cache", mw_task_cache.dispose, ()))
 
@@ -366,7 +366,7 @@ async def start() -> App:
 
         tasks.square = task_square
 
-        # globals.resources.cache (runner_gen/definitions/builtins.py:102)
+        # globals.resources.cache (runner_gen/definitions/builtins.py:100)
         res_cache = mw_task_cache
         resources.cache = res_cache
 
