@@ -21,6 +21,7 @@ from examples.http_api.models import Health, NewUser, Route, ServerConfig
 from examples.http_api.router import ApiApp, RouteError, RouteTable
 from runner_gen import TaggedTask
 from runner_gen.runtime.errors import RunnerError
+from runner_gen.runtime.exposure import ExposureStartError
 from runner_gen.runtime.logging.logger import Logger, LoggerConfig
 from runner_gen.runtime.logging.record import LogRecord
 from tests.support.build import REPO
@@ -227,7 +228,7 @@ async def test_the_server_keeps_serving_after_a_500(app: App, http: httpx.AsyncC
 async def test_a_busy_port_fails_the_start_and_the_first_server_keeps_serving(
     app: App, http: httpx.AsyncClient
 ) -> None:
-    with pytest.raises(OSError):
+    with pytest.raises(ExposureStartError, match="Cannot listen"):
         await start(ServerConfig(port=app.resources.server.port))
     assert (await http.get("/health")).status_code == 200
 

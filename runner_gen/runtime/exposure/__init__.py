@@ -39,7 +39,12 @@ from runner_gen.runtime.exposure.errors import (
 from runner_gen.runtime.exposure.routes import EventRoute, TaskRoute, identity
 
 if TYPE_CHECKING:
-    from runner_gen.runtime.exposure.server import RunningExposure, serve_exposure
+    from runner_gen.runtime.exposure.server import (
+        RunningExposure,
+        RunningServer,
+        serve_asgi,
+        serve_exposure,
+    )
 
 __all__ = [
     "DEFAULT_BODY_LIMIT",
@@ -58,16 +63,18 @@ __all__ = [
     "PayloadTooLargeError",
     "RequestTimeoutError",
     "RunningExposure",
+    "RunningServer",
     "TaskRoute",
     "UnauthorizedError",
     "UnavailableError",
     "identity",
+    "serve_asgi",
     "serve_exposure",
 ]
 
 
 def __getattr__(name: str) -> object:
-    if name in ("RunningExposure", "serve_exposure"):
+    if name in ("RunningExposure", "RunningServer", "serve_asgi", "serve_exposure"):
         from runner_gen.runtime.exposure import server
 
         return getattr(server, name)

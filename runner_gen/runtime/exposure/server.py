@@ -1,4 +1,5 @@
-"""Serving an ExposureApp with uvicorn inside the caller's event loop, and stopping it gracefully.
+"""Serving an ASGI app (the exposure, or any router) with uvicorn inside the caller's event
+loop, and stopping it gracefully.
 
 The runtime owns the process: uvicorn installs no signal handlers, runs no lifespan (the
 exposure's owner runs the lifecycle) and gets a socket we bound ourselves, so a busy port is a
@@ -11,7 +12,8 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import Generator
+from collections.abc import Awaitable, Generator
+from typing import Any, Protocol, cast
 
 try:
     import uvicorn
@@ -48,12 +50,22 @@ class _EmbeddedServer(uvicorn.Server):
         self.listening.set()
 
 
-class RunningExposure:
-    """A listening exposure: where it is, whether it takes requests, and how to stop it."""
+class StoppableApp(Protocol):
+    """An ASGI app that answers 503 once ``stopping`` is set (both the exposure and plain
+    routers served with ``serve_asgi`` do)."""
+
+    stopping: bool
+
+    # Loose on purpose: routers type the ASGI messages their own way.
+    def __call__(self, scope: Any, receive: Any, send: Any, /) -> Awaitable[None]: ...
+
+
+class RunningServer:
+    """A listening server: where it is, what it is doing, and how to stop it gracefully."""
 
     def __init__(
         self,
-        app: ExposureApp,
+        app: StoppableApp,
         server: _EmbeddedServer,
         serving: asyncio.Task[None],
         port: int,
@@ -67,48 +79,82 @@ class RunningExposure:
         self._serving = serving
         self._drain_budget = drain_budget
         self._stopping: asyncio.Task[None] | None = None
+        #: How many requests the stop had to cancel after the drain budget.
+        self.cancelled_on_stop = 0
 
     @property
     def ready(self) -> bool:
         """True while listening and taking requests; False from the moment ``stop()`` begins."""
         return self._stopping is None and not self._serving.done()
 
-    async def stop(self) -> None:
+    @property
+    def in_flight(self) -> int:
+        """Requests being handled right now."""
+        return len(self._server.server_state.tasks)
+
+    async def stop(self, drain_budget: float | None = None) -> None:
         """Stop accepting at once, let in-flight requests finish within the drain budget, then
-        cancel the rest (they answer 503 UNAVAILABLE). Safe to call more than once."""
+        cancel the rest (they answer 503). Safe to call more than once."""
         if self._stopping is None:
             for listener in self._server.servers:
                 listener.close()  # new connections are refused from this line on
-            self._stopping = asyncio.create_task(self._shutdown())
+            budget = self._drain_budget if drain_budget is None else drain_budget
+            self._stopping = asyncio.create_task(self._shutdown(budget))
         await asyncio.shield(self._stopping)
 
-    async def _shutdown(self) -> None:
+    async def _shutdown(self, budget: float) -> None:
         self._app.stopping = True
-        cancelled = await drain(self._server.server_state.tasks, self._drain_budget)
+        cancelled = await drain(self._server.server_state.tasks, budget)
+        self.cancelled_on_stop = cancelled
         if cancelled:
             _logger.warning(
                 "exposure.drain.exceeded: cancelled %d request(s) after %.1f s",
                 cancelled,
-                self._drain_budget,
+                budget,
                 extra={"event": "exposure.drain.exceeded", "cancelled": cancelled},
             )
         self._server.should_exit = True
         await self._serving
 
 
-async def serve_exposure(app: ExposureApp, config: ExposureConfig) -> RunningExposure:
+#: The exposure's server is a RunningServer; the name says what generated code holds.
+RunningExposure = RunningServer
+
+
+async def serve_exposure(app: ExposureApp, config: ExposureConfig) -> RunningServer:
     """Start serving ``app`` on ``config.host:config.port`` (0: any free port) in this loop.
 
-    Returns once the socket is listening; ``RunningExposure.port`` is the bound port. Raises
+    Returns once the socket is listening; ``.port`` is the bound port. Raises
     ExposureStartError when it cannot listen; cancelled while starting, it leaves nothing behind.
     """
-    listener = _listen(config.host, config.port)
-    port: int = listener.getsockname()[1]
+    return await serve_asgi(
+        app,
+        host=config.host,
+        port=config.port,
+        drain_budget=config.drain_budget,
+        path=config.normalized_base_path,
+        name="runner_gen.exposure",
+    )
+
+
+async def serve_asgi(
+    app: StoppableApp,
+    *,
+    host: str,
+    port: int,
+    drain_budget: float,
+    path: str = "",
+    name: str = "runner_gen.server",
+) -> RunningServer:
+    """Serve any ASGI app with uvicorn in this event loop, with the exposure's guarantees: no
+    signal handlers, no lifespan, a typed error for a busy port, a graceful ``stop()``."""
+    listener = _listen(host, port)
+    bound: int = listener.getsockname()[1]
     server = _EmbeddedServer(
         uvicorn.Config(
-            app,
-            host=config.host,
-            port=port,
+            cast("Any", app),  # uvicorn's ASGI type names its own protocol classes
+            host=host,
+            port=bound,
             lifespan="off",
             ws="none",
             log_config=None,
@@ -118,7 +164,7 @@ async def serve_exposure(app: ExposureApp, config: ExposureConfig) -> RunningExp
             timeout_graceful_shutdown=_UVICORN_CLOSE_BUDGET,
         )
     )
-    serving = asyncio.create_task(server.serve(sockets=[listener]), name="runner_gen.exposure")
+    serving = asyncio.create_task(server.serve(sockets=[listener]), name=name)
     listening = asyncio.create_task(server.listening.wait())
     try:
         await asyncio.wait({serving, listening}, return_when=asyncio.FIRST_COMPLETED)
@@ -133,9 +179,8 @@ async def serve_exposure(app: ExposureApp, config: ExposureConfig) -> RunningExp
         listener.close()
         failure = serving.exception()
         raise ExposureStartError(f"uvicorn stopped before listening: {failure!r}") from failure
-    host = f"[{config.host}]" if ":" in config.host else config.host
-    url = f"http://{host}:{port}{config.normalized_base_path}"
-    return RunningExposure(app, server, serving, port, url, config.drain_budget)
+    shown = f"[{host}]" if ":" in host else host
+    return RunningServer(app, server, serving, bound, f"http://{shown}:{bound}{path}", drain_budget)
 
 
 def _listen(host: str, port: int) -> socket.socket:
