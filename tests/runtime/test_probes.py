@@ -46,6 +46,19 @@ async def test_readiness_turns_false_when_shutdown_begins() -> None:
     assert await _get(app, "/health") == (200, b'{"status": "healthy"}')
 
 
+async def test_health_is_200_only_when_every_check_is_healthy() -> None:
+    checks = HealthChecks(lambda: True)
+
+    async def degraded() -> Health:
+        return Health("degraded", "replica lag")
+
+    checks.add("db", degraded)
+    app = ExposureApp(
+        ExposureConfig(tokens=("t",)), tasks={}, events={}, probes=Probes(checks, None)
+    )
+    assert await _get(app, "/health") == (503, b'{"status": "degraded"}')
+
+
 async def test_metrics_are_served_only_when_registered() -> None:
     assert (await _get(_app([True]), "/metrics"))[0] == 404
     status, body = await _get(_app([True], "runner_task_calls_total 1\n"), "/metrics")
