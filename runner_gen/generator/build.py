@@ -10,8 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner_gen._version import __version__
+from runner_gen.generator.analysis import analyse
 from runner_gen.generator.config import AppSpec
+from runner_gen.generator.format import format_module
 from runner_gen.generator.load import load_app
+from runner_gen.generator.lower_app import lower_app
 from runner_gen.generator.manifest import (
     MANIFEST_NAME,
     Manifest,
@@ -19,7 +22,6 @@ from runner_gen.generator.manifest import (
     sha256_file,
     sha256_text,
 )
-from runner_gen.generator.plan import plan_app
 from runner_gen.generator.render import render_app
 
 
@@ -57,8 +59,14 @@ def generate(project_root: Path, specs: list[AppSpec]) -> list[AppOutput]:
     outputs = []
     for spec in specs:
         loaded = load_app(spec.root, project_root)
-        plan = plan_app(loaded, spec.package)
-        files = render_app(plan)
+        app = lower_app(analyse(loaded), spec.package)
+        package_dir = spec.package_dir(project_root)
+        files = {
+            name: format_module(text, package_dir / name, project_root)
+            if name.endswith(".py")
+            else text
+            for name, text in render_app(app, spec.package).items()
+        }
         inputs = {}
         # pyproject.toml is not an input: only the app's root and package matter, and those
         # are checked against the configuration directly.
@@ -73,9 +81,7 @@ def generate(project_root: Path, specs: list[AppSpec]) -> list[AppOutput]:
             inputs,
             {name: sha256_text(text) for name, text in files.items()},
         )
-        outputs.append(
-            AppOutput(spec, spec.package_dir(project_root), files, manifest, plan.warnings)
-        )
+        outputs.append(AppOutput(spec, package_dir, files, manifest, app.warnings))
     return outputs
 
 

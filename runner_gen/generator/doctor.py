@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from runner_gen.definitions.kinds import Resource, Task
+from runner_gen.generator.analysis import analyse
+from runner_gen.generator.builtin_ids import LOGGER_ID, METRICS_ID
 from runner_gen.generator.load import LoadedApp
-from runner_gen.generator.plan import LOGGER_ID, METRICS_ID, analyse
-from runner_gen.generator.routing import carries
+from runner_gen.generator.model import AppModel
+from runner_gen.generator.validate import carries_tag
 
 EXTERNAL_IO = "globals.tags.external_io"
 _RESILIENCE = {
@@ -32,15 +34,15 @@ class Check:
 
 
 def doctor(loaded: LoadedApp) -> list[Check]:
-    planner = analyse(loaded)
+    model = analyse(loaded)
     configs = {
         node_id: node.registration.attachment.config
-        for node_id, node in planner.nodes.items()
+        for node_id, node in model.nodes.items()
         if node.registration.attachment is not None
     }
     checks: list[Check] = []
-    checks += _exposure_checks(planner, configs)
-    checks.append(_external_io(planner))
+    checks += _exposure_checks(model, configs)
+    checks.append(_external_io(model))
     checks.append(
         Check(
             "graceful shutdown",
@@ -50,8 +52,8 @@ def doctor(loaded: LoadedApp) -> list[Check]:
         )
     )
     checks.append(_redaction(configs.get(LOGGER_ID)))
-    checks.append(_health(planner))
-    metrics = METRICS_ID in planner.nodes
+    checks.append(_health(model))
+    metrics = METRICS_ID in model.nodes
     checks.append(
         Check(
             "metrics",
@@ -65,12 +67,13 @@ def doctor(loaded: LoadedApp) -> list[Check]:
     return checks
 
 
-def _exposure_checks(planner: Any, configs: dict[str, Any]) -> list[Check]:
-    exposures = planner.routing.exposures
+def _exposure_checks(model: AppModel, configs: dict[str, Any]) -> list[Check]:
+    exposures = model.routing.exposures
     if not exposures:
         return [Check("exposure", True, "the app serves no HTTP exposure")]
     checks = []
-    for exposure_id, (served_tasks, _) in sorted(exposures.items()):
+    for exposure_id, exposure in sorted(exposures.items()):
+        served_tasks = exposure.task_ids
         config = configs.get(exposure_id)
         if config is None:
             continue
@@ -112,15 +115,15 @@ def _exposure_checks(planner: Any, configs: dict[str, Any]) -> list[Check]:
     return checks
 
 
-def _external_io(planner: Any) -> Check:
+def _external_io(model: AppModel) -> Check:
     missing: list[str] = []
     tagged = 0
-    for node_id, node in planner.nodes.items():
+    for node_id, node in model.nodes.items():
         definition = node.definition
-        if not isinstance(definition, Task) or not carries(definition, EXTERNAL_IO):
+        if not isinstance(definition, Task) or not carries_tag(definition, EXTERNAL_IO):
             continue
         tagged += 1
-        present = {a.middleware.id for a in planner.middleware_of(definition)}
+        present = {use.middleware_id for use in node.middleware}
         lacking = [name for mw_id, name in _RESILIENCE.items() if mw_id not in present]
         if lacking:
             missing.append(f"{node_id} (no {', '.join(lacking)})")
@@ -150,10 +153,10 @@ def _redaction(logger_config: Any) -> Check:
     return Check("log redaction", True, "redaction is on (the default)")
 
 
-def _health(planner: Any) -> Check:
+def _health(model: AppModel) -> Check:
     checked = [
         node_id
-        for node_id, node in planner.nodes.items()
+        for node_id, node in model.nodes.items()
         if isinstance(node.definition, Resource) and node.definition.health is not None
     ]
     if checked:

@@ -10,21 +10,20 @@ class Graph:
 
     def __init__(self) -> None:
         self._order: dict[str, int] = {}
-        self._edges: dict[str, list[str]] = {}
+        self._edges: dict[str, dict[str, None]] = {}  # insertion-ordered sets
 
     def add_node(self, node: str) -> None:
         if node not in self._order:
             self._order[node] = len(self._order)
-            self._edges[node] = []
+            self._edges[node] = {}
 
     def add_edge(self, node: str, needs: str) -> None:
         self.add_node(node)
         self.add_node(needs)
-        if needs not in self._edges[node]:
-            self._edges[node].append(needs)
+        self._edges[node][needs] = None
 
     def needs(self, node: str) -> list[str]:
-        return self._edges[node]
+        return list(self._edges[node])
 
     def cycles(self) -> list[list[str]]:
         """Each elementary cycle found by depth-first search, as a closed path ``[a, b, a]``."""
@@ -33,6 +32,7 @@ class Graph:
         state: dict[str, int] = {}  # 1: on the stack, 2: done
         stack: list[str] = []
 
+        edge_lists = {node: list(needs) for node, needs in self._edges.items()}
         # Iterative depth-first search: definition graphs can be thousands deep.
         for root in self._order:
             if root in state:
@@ -42,7 +42,7 @@ class Graph:
             cursors = [0]
             while stack:
                 node = stack[-1]
-                edges = self._edges[node]
+                edges = edge_lists[node]
                 if cursors[-1] < len(edges):
                     needed = edges[cursors[-1]]
                     cursors[-1] += 1
@@ -67,22 +67,26 @@ class Graph:
         (depth-first, in declaration order), then the node itself. Assumes no cycles."""
         order: list[str] = []
         done: set[str] = set()
+        edge_lists = {node: list(needs) for node, needs in self._edges.items()}
         for root in self._order:
             if root in done:
                 continue
             stack: list[tuple[str, int]] = [(root, 0)]
+            on_stack = {root}
             while stack:
                 node, cursor = stack[-1]
-                edges = self._edges[node]
+                edges = edge_lists[node]
                 while cursor < len(edges) and edges[cursor] in done:
                     cursor += 1
                 if cursor < len(edges):
                     stack[-1] = (node, cursor + 1)
                     needed = edges[cursor]
-                    if all(entry[0] != needed for entry in stack):
+                    if needed not in on_stack:
                         stack.append((needed, 0))
+                        on_stack.add(needed)
                     continue
                 stack.pop()
+                on_stack.discard(node)
                 if node not in done:
                     done.add(node)
                     order.append(node)

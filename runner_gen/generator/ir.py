@@ -1,249 +1,314 @@
-"""The frozen plan the templates render: every decision is made before rendering.
+"""The IR the templates render: pure data, every decision made, every name allocated.
 
-Templates only present: each step of ``start()`` is one of these records, already in init
-order, with local names chosen and types written as the user wrote them.
+Values are expression trees (``Expr``), not Python text; the only text is a type annotation as
+the user wrote it (its head names already bound by the naming authority). Templates print these
+records in order and add nothing but punctuation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+# -- expressions -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class Kwarg:
+class Ref:
+    """A name the naming authority allocated (local, parameter, import)."""
+
     name: str
-    value: str  # a Python expression: a local name, or "None" for an absent optional
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    """A literal taken from the definitions (an id, a number); rendered escaped."""
+
+    value: str | int | float | bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Attr:
+    base: Expr
+    attr: str
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    base: Expr
+    index: int
 
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """A call of a user function: ``[await ]fn(positional..., name=value...)``."""
+    function: Expr
+    args: tuple[Expr, ...] = ()
+    kwargs: tuple[tuple[str, Expr], ...] = ()
 
-    function: str  # local name the function is imported as
-    is_async: bool
-    positional: tuple[str, ...] = ()
-    keywords: tuple[Kwarg, ...] = ()
 
-    def expression(self) -> str:
-        args = [*self.positional, *(f"{k.name}={k.value}" for k in self.keywords)]
-        return f"{self.function}({', '.join(args)})"
+@dataclass(frozen=True, slots=True)
+class Await:
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Tuple:
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Dict:
+    items: tuple[tuple[Expr, Expr], ...]
+
+
+Expr: TypeAlias = Ref | Const | Attr | Index | Call | Await | Tuple | Dict
+
+
+def call(function: Expr | str, *args: Expr, **kwargs: Expr) -> Call:
+    target = Ref(function) if isinstance(function, str) else function
+    return Call(target, args, tuple(kwargs.items()))
+
+
+# -- module-level functions (factories) ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    type: str
 
 
 @dataclass(frozen=True, slots=True)
 class Layer:
-    """One middleware layer of a chain, innermost last in ``Chain.layers``' reverse."""
+    """One middleware layer wrapped around the chain (layers are listed innermost first).
+
+    builtin: ``chain = instance.wrap(chain, info, config)``; custom: a nested function calling
+    the user's middleware with a call object (``TaskCall``/``ResourceCall``) and its config.
+    """
 
     kind: Literal["builtin", "custom"]
-    middleware_var: str  # builtin: the per-app instance; custom: unused
-    config: str  # expression of the attachment's config
-    custom: Call | None = None  # custom: the user's middleware call, first positional is `call`
-    config_var: str | None = None  # custom: local name the config is bound to before the lambda
+    config: Expr
+    instance: Expr | None = None  # builtin: the per-app middleware instance (a parameter)
+    function: str = ""  # custom: the nested layer function's name
+    config_name: str | None = None  # custom with a config schema: local bound to the config
+    run: Call | None = None  # custom: the user's middleware call; first argument the call object
 
 
 @dataclass(frozen=True, slots=True)
-class TagUseIR:
+class Chain:
+    """A middleware chain around a task's run or a resource's init, composed once."""
+
+    info: str  # local holding the DefinitionInfo given to every layer
+    info_value: Expr
+    chain: str  # local holding the chain as it grows
+    layers: tuple[Layer, ...]  # innermost first
+    value: str  # the custom layers' input parameter
+    next: str  # the custom layers' next parameter
+
+
+@dataclass(frozen=True, slots=True)
+class Callee:
+    """The user's function as called from a generated function."""
+
+    call: Call
+    is_async: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFactory:
+    """``def _task_x(*, deps...) -> Callable[[I], Awaitable[O]]``: one task's callable (the
+    user's run function behind its middleware chain), built from its dependencies."""
+
     id: str
-    config: str  # expression
-
-
-@dataclass(frozen=True, slots=True)
-class InfoIR:
-    var: str
-    id: str
-    kind: Literal["task", "resource"]
-    tags: tuple[TagUseIR, ...]
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
-class ResourceStep:
-    kind: Literal["resource"]
-    id: str
-    source: str
-    attr: str
-    var: str
-    value_type: str
-    config_var: str | None
-    config_type: str | None
-    config_expr: str | None
-    context_var: str | None
-    context_factory: str | None
-    init: Call | None
-    dispose: Call | None
-    layers: tuple[Layer, ...] = ()
-    info: InfoIR | None = None
-    is_root: bool = False
-    chained_init: Call | None = None  # init as called inside a middleware chain (config param)
-    health: Call | None = None  # the resource's health check, first positional is the value
-    value_expr: str | None = None  # a value the generator supplies instead of an init
-
-
-@dataclass(frozen=True, slots=True)
-class RemoteIR:
-    """A task or event routed through a client tunnel resource."""
-
-    helper: str  # local name of remote_task / remote_event
-    transport: str  # the tunnel resource's variable
-    encode: str | None  # expression of a TypeAdapter's dump_python, or None
-    decode: str | None  # tasks: the result decoder; consumed events: the payload decoder
-    delivery: str = "mirror"  # events only
-    errors: str = "None"  # tasks only: dict expression mapping remote error ids to factories
-
-
-@dataclass(frozen=True, slots=True)
-class TaskStep:
-    kind: Literal["task"]
-    id: str
-    source: str
-    attr: str
-    var: str
-    input_type: str | None  # None: the task takes no input
+    comment: str
+    name: str
+    params: tuple[Param, ...]
+    callable_type: str
+    run_name: str  # the nested function calling the user's function
+    input: Param | None  # None: the task takes no input
     output_type: str
-    run: Call | None
-    layers: tuple[Layer, ...] = ()
-    info: InfoIR | None = None
-    remote: RemoteIR | None = None
+    run: Callee
+    chain: Chain | None
 
 
 @dataclass(frozen=True, slots=True)
-class HookCall:
+class HookCallIR:
     id: str
-    source: str
+    comment: str
     order: int
-    call: Call  # first positional is the emission variable
+    run: Callee
 
 
 @dataclass(frozen=True, slots=True)
-class EventStep:
-    kind: Literal["event"]
+class EventFactory:
+    """``def _event_x(*, deps...) -> Callable[[P], Awaitable[None]]``: the emitter running the
+    event's hooks in order."""
+
     id: str
-    source: str
+    comment: str
+    name: str
+    params: tuple[Param, ...]
+    callable_type: str
+    emit_name: str
+    payload: Param
+    emission: str  # local holding the Emission
+    emission_value: Expr
+    hooks: tuple[HookCallIR, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceFactory:
+    """``async def _init_x(*, config, deps...) -> V``: a resource's init behind its resource
+    middleware chain."""
+
+    id: str
+    comment: str
+    name: str
+    params: tuple[Param, ...]
+    config: Param
+    value_type: str
+    init_name: str  # the nested function calling the user's init
+    init_config: str  # its parameter
+    init: Callee | None  # None: the resource has no init; its value is None
+    chain: Chain
+    value_name: str  # local holding the chain's result, typed as the init returns
+
+
+Factory: TypeAlias = TaskFactory | EventFactory | ResourceFactory
+
+# -- statements of start() ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Assign:
+    """``target[: type] = value``, optionally also stored as ``holder.attr``."""
+
+    target: str
+    value: Expr
+    type: str | None = None
+    store_on: tuple[str, str] | None = None  # (holder local, attribute)
+
+
+@dataclass(frozen=True, slots=True)
+class Do:
+    """An expression statement (``await x.start()``, ``health.add(...)``)."""
+
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """The statements that start one definition, under a provenance comment."""
+
+    comment: str  # "<id> (<file>)": no line numbers, so moving code changes nothing
+    body: tuple[Assign | Do, ...]
+
+
+# -- the module ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """An attribute of the generated Resources / Tasks / Events classes."""
+
     attr: str
-    var: str
-    payload_type: str
-    hooks: tuple[HookCall, ...]
-    remote: RemoteIR | None = None
-    consumed: bool = False  # the tunnel delivers this event from other processes to our hooks
+    type: str
+    id: str
 
 
 @dataclass(frozen=True, slots=True)
-class MiddlewareStep:
-    """A per-app middleware instance (built-in) or a custom middleware's private context."""
+class CoreNames:
+    """The generated module's public API (fixed names) and start()'s own locals."""
 
-    kind: Literal["middleware"]
-    id: str
-    source: str
-    var: str
-    construct: str  # expression creating the instance / context
-    disposable: bool
-
-
-@dataclass(frozen=True, slots=True)
-class TaggedIR:
-    id: str
+    app_id: str
+    resources_class: str
+    tasks_class: str
+    events_class: str
+    app_class: str
+    start: str
+    running: str
+    main: str
     config: str
-    value: str  # task var (run) or resource var (value)
-    takes_input: bool = True
+    lifecycle: str
+    push_disposer: str
+    health: str
+    resources: str
+    tasks: str
+    events: str
+    store: str
+    error: str
+    app: str
 
 
 @dataclass(frozen=True, slots=True)
-class TagStep:
-    kind: Literal["tag"]
-    id: str
-    source: str
-    var: str
-    config_type: str
-    tasks: tuple[TaggedIR, ...]
-    resources: tuple[TaggedIR, ...]
+class Adapter:
+    name: str
+    type: str
 
 
 @dataclass(frozen=True, slots=True)
-class ValueStep:
-    """A dependency value that needs no init: an async context or error definition."""
-
-    kind: Literal["value"]
-    id: str
-    source: str
-    var: str
-    expression: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoreStep:
-    kind: Literal["store"]
-    id: str
-    source: str
-    var: str
-    tags: tuple[tuple[str, str], ...]  # (tag id, tag var)
-
-
-@dataclass(frozen=True, slots=True)
-class ExposedIR:
-    """One exposed task or event, as exposure.py and client.py present it."""
-
-    kind: Literal["task", "event"]
-    id: str
-    attr: str
-    var: str  # in wiring: the task or emitter variable
-    input_type: str | None  # rendered for the module it appears in
-    output_type: str | None
-    input_adapter: str | None  # module-level TypeAdapter constant name
-    output_adapter: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ExposureStep:
-    kind: Literal["exposure"]
-    id: str
-    source: str
-    attr: str
-    var: str
-    config_var: str
-    config_expr: str
-    factory: str  # exposure.py function building the ASGI app
-    arguments: tuple[Kwarg, ...]  # exposed attr -> wiring variable
-    public_errors: str  # tuple expression of the app's typed error classes
-    value_type: str  # local name of RunningExposure
-    config_type: str  # local name of HttpExposureConfig
-    serve: str  # local name of serve_exposure
-    probes: str  # expression building the /health, /ready and /metrics probes
-
-
-@dataclass(frozen=True, slots=True)
-class RemoteModule:
-    """exposure.py or client.py: its own imports and adapters."""
-
-    imports: tuple[str, ...]
-    adapters: tuple[tuple[str, str], ...]  # (constant name, type expression)
-    exposures: tuple[tuple[str, str, tuple[ExposedIR, ...]], ...]  # (attr, factory, items)
-    errors: tuple[tuple[str, str], ...] = ()  # (error id, expression of its definition)
-
-
-Step = (
-    ResourceStep | TaskStep | EventStep | MiddlewareStep | TagStep | ValueStep | StoreStep
-    | ExposureStep
-)  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class AppPlan:
+class WiringModule:
     app_id: str
     spec: str
     package: str
     version: str
+    core: CoreNames
+    names: Mapping[str, str]  # helpers the template prints (typing names, ``_rt``), by role
+    runtime_imports: tuple[str, ...]
+    typing_imports: tuple[str, ...]
+    adapters: tuple[Adapter, ...]
+    resources: tuple[Member, ...]
+    tasks: tuple[Member, ...]
+    events: tuple[Member, ...]
+    factories: tuple[Factory, ...]
+    blocks: tuple[Block, ...]
+    after_start: tuple[Do, ...]  # once everything is wired (event consumers start)
+    store_value: Expr  # the Store, when nothing built it during start
+    store_built: bool
     root_config_type: str | None
-    root_config_default: str | None  # expression when the root was registered with a config
-    steps: tuple[Step, ...]
-    type_imports: tuple[str, ...]  # statements under TYPE_CHECKING
-    runtime_imports: tuple[str, ...]  # statements needed at run time
-    store_var: str
-    all_tag_vars: tuple[tuple[str, str], ...]
-    resources: tuple[ResourceStep | ExposureStep, ...] = field(default=())
-    tasks: tuple[TaskStep, ...] = field(default=())
-    events: tuple[EventStep, ...] = field(default=())
-    exposure_module: RemoteModule | None = None
-    client_module: RemoteModule | None = None
+    root_config_default: Expr | None
+    pushes_disposers: bool
+
+
+# -- exposure.py and client.py -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Exposed:
+    """One exposed task or event, as exposure.py and client.py present it."""
+
+    kind: Literal["task", "event"]
+    id: str
+    attr: str  # the exposure factory's keyword (the wiring's attribute)
+    method: str  # the client's method
+    input_type: str | None
+    output_type: str | None
+    input_adapter: str | None
+    output_adapter: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExposureApp:
+    attr: str
+    factory: str
+    items: tuple[Exposed, ...]
+    client_prefix: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteModule:
+    imports: tuple[str, ...]
+    adapters: tuple[Adapter, ...]
+    exposures: tuple[ExposureApp, ...]
+    errors: tuple[tuple[str, Expr], ...]  # (error id, its from_remote factory)
+    names: Mapping[str, str]  # what the template prints, by role -> the allocated name
+
+
+@dataclass(frozen=True, slots=True)
+class AppIR:
+    wiring: WiringModule
+    exposure: RemoteModule | None
+    client: RemoteModule | None
     warnings: tuple[str, ...] = ()
-    wiring_adapters: tuple[tuple[str, str], ...] = ()  # (constant, type expression)
-    consumers: tuple[str, ...] = ()  # tunnel variables to start once everything is wired
+    provenance: tuple[tuple[str, str, str], ...] = ()  # (generated name, definition id, source)

@@ -31,6 +31,8 @@ def generator_fingerprint() -> str:
     """Hash of runner-gen's own generator, templates and definitions: output depends on them."""
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
+    # The formatter shapes the output too: another ruff may format differently.
+    digest.update(f"ruff {_installed_version('ruff')}".encode())
     for part in _GENERATOR_PARTS:
         for path in sorted((package / part).rglob("*")):
             if path.is_file() and path.suffix in {".py", ".jinja"}:
@@ -82,3 +84,12 @@ class Manifest:
             if sha256_file(package_dir / name) != digest:
                 return False
         return True
+
+
+def _installed_version(distribution: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:  # pragma: no cover - ruff is a dependency of the generator
+        return "absent"

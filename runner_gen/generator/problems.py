@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from runner_gen.definitions.source import Source
 
@@ -34,3 +35,32 @@ class BuildError(Exception):
         body = "\n".join(problem.render() for problem in self.problems)
         plural = "s" if count != 1 else ""
         return f"{body}\n\nrunner-gen: {count} error{plural}; no files were written."
+
+
+@dataclass
+class Problems:
+    """Collects every problem of a build, so one run reports everything wrong at once."""
+
+    found: list[Problem] = field(default_factory=list)
+
+    def add(
+        self, code: str, message: str, source: Source | None, remediation: str | None = None
+    ) -> None:
+        self.found.append(Problem(code, message, source, remediation))
+
+    def extend(self, problems: list[Problem]) -> None:
+        self.found.extend(problems)
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            raise BuildError(list(self.found))
+
+
+def kind_label(definition: Any) -> str:
+    """``Task``, ``Resource``, ``Task middleware``...: how messages name a definition's kind."""
+    kind = getattr(definition, "kind", "definition")
+    return {
+        "task_middleware": "Task middleware",
+        "resource_middleware": "Resource middleware",
+        "async_context": "Async context",
+    }.get(kind, kind.capitalize())

@@ -1,19 +1,34 @@
-"""Render: the plan through jinja2 templates (one per output file), then parse the result.
+"""Render: the IR through jinja2 templates (one per output file), checked and formatted.
 
-Invalid Python never reaches disk: every rendered file is parsed with libcst first.
+Invalid Python never reaches disk: every rendered file is compiled first. Output is then
+formatted (``format.py``), so generated code reads like hand-written code.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from functools import cache
 from pathlib import Path
 
 import jinja2
-import libcst as cst
 
-from runner_gen.generator.ir import AppPlan
+from runner_gen.generator.ir import (
+    AppIR,
+    Assign,
+    Attr,
+    Await,
+    Call,
+    Const,
+    Dict,
+    Do,
+    Expr,
+    Index,
+    Ref,
+    Tuple,
+    WiringModule,
+)
 from runner_gen.generator.problems import BuildError, Problem
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -30,8 +45,10 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["py"] = python_literal
-    env.filters["kwarg"] = lambda kwarg: f"{kwarg.name}={kwarg.value}"
     env.filters["pytuple"] = python_tuple
+    env.filters["expr"] = expression
+    env.filters["lines"] = statement_lines
+    env.filters["natural_sort"] = natural_sort
     return env
 
 
@@ -44,6 +61,13 @@ def python_literal(value: object) -> str:
     raise TypeError(f"no literal for {type(value).__name__}")  # pragma: no cover
 
 
+def natural_sort(names: list[str]) -> list[str]:
+    """``a2`` before ``a10``, as ruff's RUF023 sorts ``__slots__``."""
+    return sorted(
+        names, key=lambda name: [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
+    )
+
+
 def python_tuple(items: list[str]) -> str:
     """A tuple literal of expressions (already Python), ``(a,)`` for one item."""
     items = list(items)
@@ -52,28 +76,71 @@ def python_tuple(items: list[str]) -> str:
     return f"({', '.join(items)})"
 
 
-def render_app(plan: AppPlan) -> dict[str, str]:
-    """File name -> content for the app's generated package."""
+def expression(value: Expr) -> str:
+    """Python source for an IR expression."""
+    match value:
+        case Ref(name):
+            return name
+        case Const(constant):
+            return python_literal(constant)
+        case Attr(base, attr):
+            return f"{_operand(base)}.{attr}"
+        case Index(base, index):
+            return f"{_operand(base)}[{index}]"
+        case Call(function, args, kwargs):
+            arguments = [expression(a) for a in args]
+            arguments += [f"{name}={expression(v)}" for name, v in kwargs]
+            return f"{_operand(function)}({', '.join(arguments)})"
+        case Await(inner):
+            return f"await {expression(inner)}"
+        case Tuple(items):
+            return python_tuple([expression(item) for item in items])
+        case Dict(items):
+            pairs = ", ".join(f"{expression(k)}: {expression(v)}" for k, v in items)
+            return f"{{{pairs}}}"
+    raise TypeError(f"not an expression: {value!r}")  # pragma: no cover
+
+
+def statement_lines(statement: Assign | Do) -> list[str]:
+    """The source lines of one statement of start()."""
+    if isinstance(statement, Do):
+        return [expression(statement.value)]
+    annotation = f": {statement.type}" if statement.type else ""
+    lines = [f"{statement.target}{annotation} = {expression(statement.value)}"]
+    if statement.store_on is not None:
+        holder, attr = statement.store_on
+        lines.append(f"{holder}.{attr} = {statement.target}")
+    return lines
+
+
+def _operand(value: Expr) -> str:
+    text = expression(value)
+    return f"({text})" if isinstance(value, Await) else text
+
+
+def render_app(app: AppIR, package: str) -> dict[str, str]:
+    """File name -> content for the app's generated package (before formatting)."""
+    wiring = app.wiring
     files = {
-        "__init__.py": _render("package_init.py.jinja", plan),
-        "wiring.py": _render("wiring.py.jinja", plan),
+        "__init__.py": _render("package_init.py.jinja", wiring),
+        "wiring.py": _render("wiring.py.jinja", wiring),
         "py.typed": "",
     }
-    if plan.exposure_module is not None:
-        files["exposure.py"] = _render("exposure.py.jinja", plan, module=plan.exposure_module)
-    if plan.client_module is not None:
-        files["client.py"] = _render("client.py.jinja", plan, module=plan.client_module)
+    if app.exposure is not None:
+        files["exposure.py"] = _render("exposure.py.jinja", wiring, module=app.exposure)
+    if app.client is not None:
+        files["client.py"] = _render("client.py.jinja", wiring, module=app.client)
     for name, text in files.items():
         if name.endswith(".py"):
-            _ensure_valid(name, text, plan)
+            _ensure_valid(f"{package}.{name[:-3]}", text)
     return files
 
 
-def _render(template: str, plan: AppPlan, **extra: object) -> str:
+def _render(template: str, wiring: WiringModule, **extra: object) -> str:
     text = (
         environment()
         .get_template(template)
-        .render(plan=plan, version=plan.version, spec=plan.spec, **extra)
+        .render(w=wiring, version=wiring.version, spec=wiring.spec, **extra)
     )
     return _tidy(text)
 
@@ -88,15 +155,15 @@ def _tidy(text: str) -> str:
     return _TOP_BLANK_RUNS.sub("\n\n\n", text)
 
 
-def _ensure_valid(name: str, text: str, plan: AppPlan) -> None:
+def _ensure_valid(module: str, text: str) -> None:
     try:
-        cst.parse_module(text)
-    except cst.ParserSyntaxError as error:  # pragma: no cover - a generator bug, not user input
+        ast.parse(text, filename=module)
+    except SyntaxError as error:  # pragma: no cover - a generator bug, not user input
         raise BuildError(
             [
                 Problem(
                     "generator_bug",
-                    f"rendering {plan.package}.{name[:-3]} produced invalid Python: {error}",
+                    f"rendering {module} produced invalid Python: {error}",
                     remediation="Please report this with your definitions.",
                 )
             ]

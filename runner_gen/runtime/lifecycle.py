@@ -118,6 +118,10 @@ class Lifecycle:
     def state(self) -> LifecycleState:
         return self._state
 
+    def is_running(self) -> bool:
+        """Readiness: started, and shutdown has not begun."""
+        return self._state == "running"
+
     @property
     def in_flight_count(self) -> int:
         return self._in_flight

@@ -3,6 +3,9 @@
 Only start-time names live here; per-call hot paths import what they use directly.
 """
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from runner_gen.runtime.custom import custom_resource_layer, custom_task_layer
 from runner_gen.runtime.health import HealthChecks
 from runner_gen.runtime.info import DefinitionInfo, Next, TagUse
@@ -22,5 +25,28 @@ __all__ = [
     "TaggedTask",
     "custom_resource_layer",
     "custom_task_layer",
+    "decoded",
+    "no_hooks",
     "run_main",
 ]
+
+
+async def no_hooks(payload: object) -> None:
+    """The emitter of an event no hook listens to."""
+
+
+def decoded(
+    handler: Callable[[Any], Awaitable[None]], decode: Callable[[Any], Any] | None
+) -> Callable[[object], Awaitable[None]]:
+    """A consumer of wire payloads: decodes each one, then runs the local hooks."""
+    if decode is None:
+
+        def without_payload(raw: object) -> Awaitable[None]:
+            return handler(None)
+
+        return without_payload
+
+    def decoding(raw: object) -> Awaitable[None]:
+        return handler(decode(raw))
+
+    return decoding

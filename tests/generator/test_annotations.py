@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runner_gen.generator.annotations import SignatureError, SignatureReader, TypeImport
-from runner_gen.generator.names import ImportTable, attribute_names, identifier
+from runner_gen.generator.naming import Imports, Names, attribute_names, identifier
 from runner_gen.generator.types import type_annotation
 from tests.fixtures.annotated import functions, models, other
 
@@ -82,14 +82,14 @@ def test_defaults_are_recorded() -> None:
 
 
 def test_colliding_names_are_aliased_and_annotations_rewritten() -> None:
-    table = ImportTable()
+    table = Imports(Names())
     first = type_annotation(models.User)
     second = type_annotation(other.User)
     assert first is not None
     assert second is not None
     assert table.annotation(first) == "User"
     assert table.annotation(second) == "User_2"
-    assert table.typing_statements() == [
+    assert table.statements(typing_only=True) == [
         "from tests.fixtures.annotated.models import User",
         "from tests.fixtures.annotated.other import User as User_2",
     ]
@@ -127,11 +127,3 @@ def test_attribute_names_are_short_unique_identifiers() -> None:
     }
     assert identifier("send-email") == "send_email"
     assert identifier("9lives") == "_9lives"
-
-
-def test_long_import_lines_wrap() -> None:
-    table = ImportTable()
-    for index in range(12):
-        table.function("some.long.module.path", f"function_number_{index}")
-    [statement] = table.runtime_statements()
-    assert statement.startswith("from some.long.module.path import (\n    function_number_0,\n")

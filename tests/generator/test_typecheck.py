@@ -56,6 +56,6 @@ def test_a_dependency_wired_to_the_wrong_type_fails_mypy(tmp_path: Path) -> None
     package = _generate_into(tmp_path, "tests.fixtures.apps.miswired:app")
     result = _mypy(package)
     assert result.returncode == 1
-    assert 'Argument "db" to "lookup" has incompatible type "Cache"; expected "Database"' in (
+    assert 'Argument "db" to "_task_lookup" has incompatible type "Cache"; expected "Database"' in (
         result.stdout
     )

@@ -1,0 +1,101 @@
+"""Lower an app model into the IR of its generated package: wiring, exposure and client."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from runner_gen._version import __version__
+from runner_gen.generator.builtin_ids import STORE_ID
+from runner_gen.generator.ir import (
+    Adapter,
+    AppIR,
+    Attr,
+    Await,
+    Block,
+    Call,
+    Do,
+    Expr,
+    Member,
+    WiringModule,
+)
+from runner_gen.generator.lower_builtins import lower_node, store_value
+from runner_gen.generator.lower_exposure import lower_remote_module
+from runner_gen.generator.lowering import Lowering
+from runner_gen.generator.model import AppModel
+
+
+def lower_app(model: AppModel, package: str) -> AppIR:
+    low = Lowering(model, package)
+    for node_id in model.order:
+        node = model.nodes[node_id]
+        statements = lower_node(low, node)
+        if statements:
+            low.blocks.append(Block(low.comment(node), tuple(statements)))
+    after_start = tuple(
+        Do(
+            Await(Call(Attr(low.values[tunnel], "start")))
+        )  # consume events once every hook is wired
+        for tunnel in sorted(model.routing.consuming)
+    )
+    root = model.nodes[model.root_id]
+    root_config_type = None
+    root_config_default: Expr | None = None
+    if root.definition.config_schema is not None:
+        init = root.functions.get("init")
+        if init is not None and init.positional:
+            root_config_type = low.annotation(init.positional[0].annotation)
+        else:
+            root_config_type = low.helper("any")
+        if model.root_has_config:
+            root_config_default = Attr(low.locator(root.locator), "config")
+    store_built = STORE_ID in low.values
+    store = low.values[STORE_ID] if store_built else store_value(low)
+    for role in ("final", "rt", "async_iterator", "asynccontextmanager"):
+        low.helper(role)
+    if root_config_type is not None and root_config_default is None:
+        low.helper("partial")  # main(config) starts with partial(start, config)
+    if low.adapters:
+        low.helper("type_adapter")
+    typing_imports = tuple(low.imports.statements(typing_only=True))
+    if typing_imports:
+        low.helper("type_checking")
+    wiring = WiringModule(
+        app_id=model.root_id,
+        spec=model.spec,
+        package=package,
+        version=__version__,
+        core=low.core,
+        names=MappingProxyType(dict(low.used)),
+        runtime_imports=tuple(low.imports.statements(typing_only=False)),
+        typing_imports=typing_imports,
+        adapters=tuple(Adapter(name, text) for text, name in low.adapters.items()),
+        resources=_members(low, "resource"),
+        tasks=_members(low, "task"),
+        events=_members(low, "event"),
+        factories=tuple(low.factories),
+        blocks=tuple(low.blocks),
+        after_start=after_start,
+        store_value=store,
+        store_built=store_built,
+        root_config_type=root_config_type,
+        root_config_default=root_config_default,
+        pushes_disposers=low.pushes_disposers,
+    )
+    return AppIR(
+        wiring=wiring,
+        exposure=lower_remote_module(model, low.attrs, client=False),
+        client=lower_remote_module(model, low.attrs, client=True),
+        warnings=model.warnings,
+        provenance=tuple(low.provenance),
+    )
+
+
+def _members(low: Lowering, kind: str) -> tuple[Member, ...]:
+    """Resources, tasks or events in init order, as attributes of their generated class."""
+    return tuple(
+        Member(low.attrs[node_id], low.member_types[node_id], node_id)
+        for node_id in low.model.order
+        if low.model.nodes[node_id].kind == kind
+        and node_id in low.member_types
+        and node_id != STORE_ID
+    )

@@ -1,0 +1,237 @@
+"""The lowering context: what every lowering step shares while turning the app model into IR.
+
+It owns the module's naming authority and imports, the value each started definition is held
+in (``values``), and the few conversions every step needs (a config reference to an
+expression, a dependency to the value passed for it, an annotation to text).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runner_gen.definitions.source import Source
+from runner_gen.generator.annotations import Annotation, Signature
+from runner_gen.generator.builtin_ids import LOGGER_ID, STORE_ID
+from runner_gen.generator.ir import (
+    Attr,
+    Block,
+    Const,
+    CoreNames,
+    Do,
+    Expr,
+    Factory,
+    Index,
+    Ref,
+    Tuple,
+    call,
+)
+from runner_gen.generator.locate import Locator
+from runner_gen.generator.model import AppModel, ConfigRef, DependencyUse, Node
+from runner_gen.generator.naming import Imports, Names, attribute_names
+
+RUNTIME = "runner_gen.runtime.wiring"
+DEFAULTS = "runner_gen.definitions.defaults"
+
+
+@dataclass
+class Lowering:
+    model: AppModel
+    package: str
+    names: Names = field(default_factory=Names)
+    imports: Imports = field(init=False)
+    attrs: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Expr] = field(default_factory=dict)  # node id -> local holding its value
+    loggers: dict[str, str] = field(default_factory=dict)  # dependent id -> its child logger
+    blocks: list[Block] = field(default_factory=list)
+    factories: list[Factory] = field(default_factory=list)
+    provenance: list[tuple[str, str, str]] = field(default_factory=list)
+    instance_types: dict[str, str] = field(default_factory=dict)  # middleware id -> its class
+    member_types: dict[str, str] = field(default_factory=dict)  # node id -> its member's type
+    adapters: dict[str, str] = field(default_factory=dict)  # type text -> TypeAdapter constant
+    core: CoreNames = field(init=False)
+    used: dict[str, str] = field(default_factory=dict)  # helper role -> its bound name
+    pushes_disposers: bool = False
+    needed: frozenset[str] = field(init=False)  # ids some other definition uses
+
+    def __post_init__(self) -> None:
+        self.imports = Imports(self.names)
+        self.core = allocate_core(self.names)
+        root = self.model.root_id
+        self.needed = frozenset(
+            target
+            for node_id, targets in self.model.edges.items()
+            if node_id != root
+            for target in targets
+        )
+        by_kind: dict[str, list[str]] = {}
+        for node in self.model.nodes.values():
+            by_kind.setdefault(node.kind, []).append(node.id)
+        for ids in by_kind.values():
+            self.attrs.update(attribute_names(ids))
+        reserve_attributes(self.names, self.attrs)
+
+    # -- names -----------------------------------------------------------------------------
+
+    def on_tasks(self, attr: str) -> tuple[str, str]:
+        return (self.core.tasks, attr)
+
+    def on_resources(self, attr: str) -> tuple[str, str]:
+        return (self.core.resources, attr)
+
+    def on_events(self, attr: str) -> tuple[str, str]:
+        return (self.core.events, attr)
+
+    def helper(self, role: str) -> str:
+        """A typing or stdlib helper the generated code uses (``Any``, ``cast``...), bound once
+        and remembered, so the template can print it and nothing unused is imported."""
+        name = self.used.get(role)
+        if name is None:
+            if role == "rt":
+                name = self.imports.module(RUNTIME, "_rt")
+            else:
+                module, attribute = _HELPERS[role]
+                name = self.imports.type_name(module, attribute)
+            self.used[role] = name
+        return name
+
+    def partial(self) -> str:
+        return self.helper("partial")
+
+    def adapter(self, annotation: Annotation) -> str:
+        """A module-level ``TypeAdapter`` for ``annotation`` (wire codec), created once."""
+        text = self.imports.annotation(annotation, typing_only=False)
+        name = self.adapters.get(text)
+        if name is None:
+            name = self.names.new(adapter_name(text))
+            self.adapters[text] = name
+        return name
+
+    def local(self, wanted: str) -> str:
+        return self.names.new(wanted)
+
+    def runtime(self, module: str, name: str) -> str:
+        """A runner-gen runtime name, bound at run time."""
+        return self.imports.name(module, name)
+
+    def rt(self, name: str) -> Attr:
+        """``_rt.<name>``: a start-time helper of ``runner_gen.runtime.wiring``."""
+        return Attr(Ref(self.helper("rt")), name)
+
+    def rt_type(self, name: str) -> str:
+        return f"{self.helper('rt')}.{name}"
+
+    def call_class(self, kind: str) -> str:
+        """``TaskCall`` or ``ResourceCall``: what a custom middleware layer receives."""
+        name = "TaskCall" if kind == "task" else "ResourceCall"
+        return self.runtime("runner_gen.runtime.custom", name)
+
+    def annotation(self, annotation: Annotation | None, *, typing_only: bool = True) -> str:
+        if annotation is None:
+            return self.helper("any")
+        return self.imports.annotation(annotation, typing_only=typing_only)
+
+    def function(self, signature: Signature) -> str:
+        """The user's function, imported where it is defined."""
+        return self.imports.name(signature.module, signature.name)
+
+    # -- values ----------------------------------------------------------------------------
+
+    def locator(self, locator: Locator) -> Expr:
+        """The definition object at ``locator``, typed as ``Any`` (``untyped(module.attr)...``):
+        the path may run through tuples of unions that the type checker cannot follow."""
+        head = Attr(Ref(self.imports.module(locator.module)), locator.attr)
+        expression: Expr = call(self.runtime(DEFAULTS, "untyped"), head)
+        for step in locator.path:
+            expression = (
+                Index(expression, step) if isinstance(step, int) else Attr(expression, step)
+            )
+        return expression
+
+    def config(self, ref: ConfigRef) -> Expr:
+        if ref.default_of:
+            return call(self.runtime(DEFAULTS, "default_config"), self.locator(ref.locator))
+        return Attr(self.locator(ref.locator), "config")
+
+    def dependency(self, use: DependencyUse, dependent: str) -> Expr:
+        """The value passed for ``use`` to ``dependent``'s functions."""
+        if not use.registered:
+            return Const(None)
+        if use.target_id == STORE_ID:
+            return self.values[STORE_ID]
+        if use.target_id == LOGGER_ID:
+            return Ref(self.loggers[dependent])
+        return self.values[use.target_id]
+
+    def keyword_values(
+        self, node: Node, signature: Signature, context: Expr | None
+    ) -> dict[str, Expr]:
+        """Keyword arguments for one of ``node``'s functions: the dependencies it declares (and
+        ``context``), in the order of its signature."""
+        values = {use.key: self.dependency(use, node.id) for use in node.dependencies}
+        if context is not None:
+            values["context"] = context
+        return {name: values[name] for name in signature.keyword_names if name in values}
+
+    def push_disposer(self, node_id: str, function: Expr, arguments: tuple[Expr, ...]) -> Do:
+        """Push ``function(*arguments)`` on the dispose stack (after its init returned)."""
+        self.pushes_disposers = True
+        entry = Tuple((Const(node_id), function, Tuple(arguments)))
+        return Do(call(Ref(self.core.push_disposer), entry))
+
+    # -- provenance --------------------------------------------------------------------------
+
+    def comment(self, node: Node) -> str:
+        return f"{node.id} ({relative_file(node.source)})"
+
+    def record(self, name: str, node: Node) -> None:
+        self.provenance.append((name, node.id, str(node.source)))
+
+
+def allocate_core(names: Names) -> CoreNames:
+    public = ("APP_ID", "Resources", "Tasks", "Events", "App", "start", "running", "main", "config")
+    fixed = [names.fixed(name) for name in public]
+    locals_ = ("lifecycle", "push_disposer", "health", "resources", "tasks", "events", "store",
+               "error", "app")  # fmt: skip
+    return CoreNames(*fixed, *(names.new(name) for name in locals_))
+
+
+_HELPERS = {
+    "any": ("typing", "Any"),
+    "cast": ("typing", "cast"),
+    "final": ("typing", "Final"),
+    "type_checking": ("typing", "TYPE_CHECKING"),
+    "awaitable": ("collections.abc", "Awaitable"),
+    "callable": ("collections.abc", "Callable"),
+    "async_iterator": ("collections.abc", "AsyncIterator"),
+    "asynccontextmanager": ("contextlib", "asynccontextmanager"),
+    "partial": ("functools", "partial"),
+    "type_adapter": ("pydantic", "TypeAdapter"),
+}
+
+
+def reserve_attributes(names: Names, attrs: dict[str, str]) -> None:
+    for attr in attrs.values():
+        names.attribute(attr)
+
+
+def adapter_name(type_text: str) -> str:
+    """``_ADD_INPUT`` for ``AddInput``, ``_LIST_USER`` for ``list[User]``: readable constants."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", type_text)
+    return "_" + (re.sub(r"\W+", "_", words).strip("_").upper() or "VALUE")
+
+
+def relative_file(source: Source) -> str:
+    """The definition's file relative to the project, without a line number: moving a definition
+    within its file, or editing comments above it, leaves generated code unchanged."""
+    path = Path(source.file).resolve()
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        parts = path.parts
+        if "site-packages" in parts:
+            parts = parts[parts.index("site-packages") + 1 :]
+        elif "runner_gen" in parts:
+            parts = parts[parts.index("runner_gen") :]
+        return "/".join(parts)
