@@ -78,6 +78,7 @@ def analyse(loaded: LoadedApp) -> AppModel:
             ),
             consuming=frozenset(routing.consuming),
         ),
+        project_root=loaded.project_root,
         warnings=tuple(routing.warnings),
     )
 
@@ -167,9 +168,9 @@ class _NodeBuilder:
             self.problems.add(
                 "middleware_config_missing",
                 f'Middleware "{middleware.id}" on "{owner.definition.id}" was attached without '
-                f"a config, and its config schema has required fields: {error.message}",
+                f"a config, and its config has required fields ({_details(error)})",
                 attachment.source,
-                "Attach it with .with_(...) giving the required fields.",
+                f"Attach it with {middleware.id}.with_(...), giving those fields.",
             )
         locator = self.registry.entries[middleware.id].locator
         return MiddlewareUse(middleware.id, ConfigRef(locator, default_of=True), fallback_id)
@@ -224,6 +225,12 @@ class _NodeBuilder:
             )
             return _ANY
         return annotation
+
+
+def _details(error: DefinitionError) -> str:
+    """The field errors of a failed config validation, without its preamble and location."""
+    text = error.message.rsplit(" (at ", 1)[0]
+    return text.split(": ", 1)[-1]
 
 
 def _replace(node: Node, **changes: Any) -> Node:

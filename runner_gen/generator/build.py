@@ -133,11 +133,20 @@ def _write_if_changed(path: Path, text: str) -> bool:
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+        # mkstemp creates 0600 files; generated code gets the mode any new file gets (the
+        # umask's), so a container building as root can run it as another user.
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return True
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _relative(path: Path, root: Path) -> str:

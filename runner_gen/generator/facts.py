@@ -15,7 +15,7 @@ from runner_gen.definitions.kinds import (
     Task,
     TaskMiddleware,
 )
-from runner_gen.generator.builtin_ids import EXCLUDE_FROM_GLOBAL_HOOKS, FALLBACK_ID
+from runner_gen.generator.builtin_ids import EXCLUDE_FROM_GLOBAL_HOOKS, EXPOSURE_TAG, FALLBACK_ID
 from runner_gen.generator.problems import Problems
 from runner_gen.generator.resolve import Registry
 from runner_gen.generator.validate import carries_tag
@@ -58,7 +58,10 @@ class Facts:
             listed = {attachment.middleware.id for attachment in own}
             kind = TaskMiddleware if isinstance(definition, Task) else ResourceMiddleware
             entries: list[ChainEntry] = []
-            for middleware in everywhere[kind]:
+            # Built-ins and exposures are the generator's own code, not the app's: everywhere
+            # middleware wrap what the app defines.
+            own_code = node_id.startswith("globals.") or carries_tag(definition, EXPOSURE_TAG)
+            for middleware in () if own_code else everywhere[kind]:
                 if middleware.id in listed:
                     continue
                 if _applies(middleware, definition, problems):

@@ -43,6 +43,7 @@ class LoadedApp:
     overrides: list[Override]
     index: LocatorIndex
     source_files: list[Path] = field(default_factory=list)
+    project_root: Path = field(default_factory=Path.cwd)
 
 
 def load_app(spec: str, project_root: Path) -> LoadedApp:
@@ -104,6 +105,7 @@ def load_app(spec: str, project_root: Path) -> LoadedApp:
         overrides=walker.overrides,
         index=index,
         source_files=sources,
+        project_root=project_root.resolve(),
     )
 
 

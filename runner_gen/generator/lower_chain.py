@@ -17,7 +17,7 @@ from runner_gen.generator.ir import (
     Tuple,
     call,
 )
-from runner_gen.generator.lowering import Lowering, relative_file
+from runner_gen.generator.lowering import Lowering
 from runner_gen.generator.model import ConfigRef, Node
 from runner_gen.generator.naming import Scope
 
@@ -54,7 +54,7 @@ def definition_info(low: Lowering, node: Node) -> Expr:
         Const(node.id),
         Const(kind),
         tags,
-        Const(relative_file(node.source)),
+        Const(low.file_of(node)),
     )
 
 

@@ -57,6 +57,10 @@ def lower_resource(low: Lowering, node: Node) -> list[Assign | Do]:
             value = Await(value)
     else:
         value = Const(None)
+    if value_type == "None" and not isinstance(value, Const):
+        # mypy rejects using the result of a function that returns None.
+        statements.append(Do(value))
+        value = Const(None)
     statements.append(Assign(local, value, None, low.on_resources(attr)))
     low.values[node.id] = Ref(local)
     health = node.functions.get("health")

@@ -183,7 +183,10 @@ class Lowering:
     # -- provenance --------------------------------------------------------------------------
 
     def comment(self, node: Node) -> str:
-        return f"{node.id} ({relative_file(node.source)})"
+        return f"{node.id} ({self.file_of(node)})"
+
+    def file_of(self, node: Node) -> str:
+        return relative_file(node.source, self.model.project_root)
 
     def record(self, name: str, node: Node) -> None:
         self.provenance.append((name, node.id, str(node.source)))
@@ -222,16 +225,17 @@ def adapter_name(type_text: str) -> str:
     return "_" + (re.sub(r"\W+", "_", words).strip("_").upper() or "VALUE")
 
 
-def relative_file(source: Source) -> str:
+def relative_file(source: Source, project_root: Path) -> str:
     """The definition's file relative to the project, without a line number: moving a definition
-    within its file, or editing comments above it, leaves generated code unchanged."""
+    within its file, or editing comments above it, leaves generated code unchanged; and the
+    same on every machine (installed packages are named from their import root)."""
     path = Path(source.file).resolve()
-    try:
-        return path.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        parts = path.parts
-        if "site-packages" in parts:
-            parts = parts[parts.index("site-packages") + 1 :]
-        elif "runner_gen" in parts:
-            parts = parts[parts.index("runner_gen") :]
-        return "/".join(parts)
+    if path.is_relative_to(project_root):
+        return path.relative_to(project_root).as_posix()
+    parts = path.parts
+    for marker in ("site-packages", "dist-packages"):
+        if marker in parts:
+            return "/".join(parts[parts.index(marker) + 1 :])
+    if "runner_gen" in parts:
+        return "/".join(parts[parts.index("runner_gen") :])
+    return path.name

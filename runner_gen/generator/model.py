@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -132,6 +133,7 @@ class AppModel:
     order: tuple[str, ...]  # init order
     edges: Mapping[str, tuple[str, ...]]  # node id -> what it needs first
     routing: Routing
+    project_root: Path
     warnings: tuple[str, ...] = ()
 
     def of_kind(self, kind: Kind) -> list[Node]:

@@ -133,9 +133,15 @@ def _select(
             if (fnmatchcase(c.id, pattern) if _GLOB & set(pattern) else c.id == pattern)
         ]
         if not matched:
-            routing.warnings.append(
-                f'{owner.source}: warning: {field_name} pattern "{pattern}" of "{owner.id}" '
-                "matches nothing registered"
+            # A typo here silently removes an endpoint (and its client method): fail the build,
+            # as Runner fails startup on an unknown id.
+            routing.problems.append(
+                Problem(
+                    "selector_matches_nothing",
+                    f'{field_name} pattern "{pattern}" of "{owner.id}" matches nothing registered',
+                    owner.source,
+                    "Fix the id or glob, register what it names, or remove the pattern.",
+                )
             )
         chosen.extend(task_id for task_id in matched if task_id not in chosen)
     return chosen

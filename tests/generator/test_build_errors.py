@@ -26,6 +26,8 @@ CASES = {
     "import_error": "import_failed",
     "unannotated": "missing_annotation",
     "lambda_run": "invalid_signature",
+    "unmatched_allow_list": "selector_matches_nothing",
+    "bare_middleware_needs_config": "middleware_config_missing",
 }
 
 

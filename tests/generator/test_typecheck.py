@@ -16,6 +16,7 @@ WELL_WIRED = [
     "tests.fixtures.apps.lifecycle:app",
     "tests.fixtures.apps.events:app",
     "tests.fixtures.apps.features:app",
+    "tests.fixtures.apps.collisions:app",
     "tests.fixtures.remote.server:app",
     "tests.fixtures.remote.client_app:app",
     "tests.fixtures.tracing.server_app:app",
