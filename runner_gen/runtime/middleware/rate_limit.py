@@ -11,6 +11,7 @@ same config object) draw from the same windows; separate ``.with_()`` calls are 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -35,10 +36,15 @@ class RateLimitConfig:
     max_keys: int = 10_000
 
     def __post_init__(self) -> None:
-        if self.window_ms <= 0:
-            raise MiddlewareConfigError(f"rate limit window_ms must be > 0, got {self.window_ms}")
-        if self.max <= 0:
-            raise MiddlewareConfigError(f"rate limit max must be > 0, got {self.max}")
+        # Runner 5.5 refuses non-finite values too; an infinite window would never reset.
+        if not math.isfinite(self.window_ms) or self.window_ms <= 0:
+            raise MiddlewareConfigError(
+                f"rate limit window_ms must be a finite number > 0, got {self.window_ms}"
+            )
+        if not math.isfinite(self.max) or self.max <= 0:
+            raise MiddlewareConfigError(
+                f"rate limit max must be a finite number > 0, got {self.max}"
+            )
         if self.max_keys <= 0:
             raise MiddlewareConfigError(f"rate limit max_keys must be > 0, got {self.max_keys}")
 
