@@ -66,7 +66,10 @@ class ErrorDefinition(Generic[DataT]):
         if remediation is not None:
             advice = remediation(data) if callable(remediation) else remediation
             error.remediation = advice
-            error.args = (f"{error.message}\n\nRemediation: {advice}",)
+            # As in Runner, the message carries the advice: the HTTP envelope (which sends
+            # ``message``) and every log line show it, not only str(error).
+            error.message = f"{error.message}\n\nRemediation: {advice}"
+            error.args = (error.message,)
         return error
 
     def throw(self, data: DataT) -> NoReturn:

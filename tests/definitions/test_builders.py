@@ -214,7 +214,7 @@ def test_typed_errors_have_ids_codes_messages_and_remediation() -> None:
     assert isinstance(error, RunnerError)
     assert error.id == "app.errors.not_found"
     assert error.http_code == 404
-    assert error.message == "user not found"
+    assert error.message == "user not found\n\nRemediation: create user first"  # as Runner
     assert str(error) == "user not found\n\nRemediation: create user first"
     assert not_found.is_(error)
     assert not not_found.is_(ValueError())
