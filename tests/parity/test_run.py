@@ -46,8 +46,9 @@ async def test_dependents_are_disposed_before_their_dependencies() -> None:
     """run disposal: "disposes dependents before dependencies"."""
     async with wiring.running():
         pass
-    disposals = [line for line in defs.LOG if line.startswith("dispose")]
-    assert [line.split(" (")[0] for line in disposals] == ["dispose conn", "dispose store"]
+    disposals = [line.split(" (")[0] for line in defs.LOG if line.startswith("dispose")]
+    # conn depends on store: conn goes first (dispose_only is independent of both).
+    assert disposals.index("dispose conn") < disposals.index("dispose store")
 
 
 async def test_private_context_is_shared_between_init_and_dispose() -> None:
@@ -135,3 +136,22 @@ async def test_async_context_use_fails_when_missing_and_provides_are_isolated() 
             with defs.request_id.provide("inner"):
                 assert await app.tasks.whoami() == "inner"
             assert await app.tasks.whoami() == "outer"
+
+
+async def test_a_resource_with_context_and_dispose_but_no_init_is_disposed() -> None:
+    """run private context resources: "should work with private context and dispose only",
+    "should handle resources without init method and proper disposal types"."""
+    async with wiring.running() as app:
+        assert app.resources.dispose_only is None
+    assert "dispose dispose_only (value None, context [])" in defs.LOG
+
+
+overrides = build_app("tests.parity.apps.overrides:app")
+
+
+async def test_overrides_apply_from_an_ancestor_to_deep_and_configured_definitions() -> None:
+    """run.overrides: "Should work with a simple override", "Should work with a deep override",
+    "Should work with a deep override with config" (the override keeps the registered config)."""
+    async with overrides.running() as app:
+        assert await app.tasks.answer() == "overridden"
+        assert app.resources.sized == "overridden 3"

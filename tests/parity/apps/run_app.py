@@ -92,6 +92,15 @@ conn = (
 
 no_init = r.resource("run.no_init").build()  # a resource without init: its value is None
 
+
+async def close_dispose_only(value: None, *, context: Session) -> None:
+    LOG.append(f"dispose dispose_only (value {value}, context {context.opened})")
+
+
+dispose_only = (
+    r.resource("run.dispose_only").context(new_session).dispose(close_dispose_only).build()
+)
+
 # -- events and hooks ---------------------------------------------------------------------------
 
 
@@ -255,6 +264,7 @@ app = (
         store,
         conn,
         no_init,
+        dispose_only,
         said,
         hook_two,
         hook_one,
