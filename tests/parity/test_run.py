@@ -33,7 +33,8 @@ async def test_resources_get_their_config_and_dependencies() -> None:
     async with wiring.running() as app:
         assert app.resources.greeter == "hi"
         assert app.resources.store == {"greeting": "hi"}
-    assert defs.LOG[:3] == ["init greeter (hi)", "init store", "init conn"]
+    inits = [line for line in defs.LOG if line.startswith("init")]
+    assert inits == ["init greeter (hi)", "init store", "init conn"]
 
 
 async def test_a_resource_without_init_has_no_value() -> None:
@@ -88,10 +89,12 @@ async def test_a_task_emits_an_event_its_hooks_receive_in_order() -> None:
     async with wiring.running() as app:
         defs.reset()
         assert await app.tasks.say("x") == "said"
-        assert defs.LOG == [
+        hooks = [line for line in defs.LOG if "hook" in line]
+        assert hooks == [
             "hook order 1: x",
             "hook order 2: x",
             "global hook saw run.events.said",
+            "optional hook: missing=None present=hi",
         ]
 
 
@@ -155,3 +158,14 @@ async def test_overrides_apply_from_an_ancestor_to_deep_and_configured_definitio
     async with overrides.running() as app:
         assert await app.tasks.answer() == "overridden"
         assert app.resources.sized == "overridden 3"
+
+
+async def test_middleware_and_hooks_take_optional_dependencies() -> None:
+    """optional-dependencies: "task middleware should be able to depend on optional
+    dependencies", "resource middleware should be able to depend on optional dependencies",
+    "hooks should be able to depend on optional dependencies"."""
+    async with wiring.running() as app:
+        await app.tasks.say("x")
+    assert "optional resource middleware: missing=None" in defs.LOG
+    assert "optional middleware: missing=None present=hi" in defs.LOG
+    assert "optional hook: missing=None present=hi" in defs.LOG

@@ -16,6 +16,7 @@ from runner_gen import (
     AsyncContext,
     Emission,
     Emit,
+    ResourceCall,
     TagAccessor,
     TaskCall,
     globals,
@@ -43,6 +44,21 @@ async def open_greeter(config: Greeting) -> str:
 
 greeter = r.resource("run.greeter").config_schema(Greeting).init(open_greeter).build()
 
+unregistered_resource_for_mw = r.resource("run.unregistered_for_middleware").build()
+
+
+async def optional_resource_layer(call: ResourceCall, *, missing: Any) -> Any:
+    LOG.append(f"optional resource middleware: missing={missing}")
+    return await call.next(call.config)
+
+
+optional_resource_mw = (
+    r.middleware.resource("run.middleware.optional_resource")
+    .dependencies(missing=unregistered_resource_for_mw.optional())
+    .run(optional_resource_layer)
+    .build()
+)
+
 
 async def open_store(*, greeter: str) -> dict[str, str]:
     LOG.append("init store")
@@ -56,6 +72,7 @@ async def close_store(value: dict[str, str]) -> None:
 store = (
     r.resource("run.store")
     .dependencies(greeter=greeter)
+    .middleware(optional_resource_mw)
     .init(open_store)
     .dispose(close_store)
     .build()
@@ -128,10 +145,22 @@ async def on_ready(event: Emission[None]) -> None:
     LOG.append("ready")
 
 
+async def optional_hook(event: Emission[Said], *, missing: Any, present: str | None) -> None:
+    LOG.append(f"optional hook: missing={missing} present={present}")
+
+
 hook_two = r.hook("run.hooks.two").on(said).order(2).run(second_hook).build()
 hook_one = r.hook("run.hooks.one").on(said).order(1).run(first_hook).build()
 hook_any = r.hook("run.hooks.any").on("*").order(3).run(any_event).build()
 hook_ready = r.hook("run.hooks.ready").on(globals.events.ready).run(on_ready).build()
+hook_optional = (
+    r.hook("run.hooks.optional")
+    .on(said)
+    .order(9)
+    .dependencies(missing=unregistered_resource_for_mw.optional(), present=greeter.optional())
+    .run(optional_hook)
+    .build()
+)
 
 # -- middleware -------------------------------------------------------------------------------
 
@@ -148,6 +177,19 @@ async def inner_layer(call: TaskCall, *, greeter: str) -> Any:
     result = await call.next(call.input)
     LOG.append("inner after")
     return result
+
+
+async def optional_layer(call: TaskCall, *, missing: Any, present: str | None) -> Any:
+    LOG.append(f"optional middleware: missing={missing} present={present}")
+    return await call.next(call.input)
+
+
+optional_mw = (
+    r.middleware.task("run.middleware.optional")
+    .dependencies(missing=unregistered_resource_for_mw.optional(), present=greeter.optional())
+    .run(optional_layer)
+    .build()
+)
 
 
 outer = r.middleware.task("run.middleware.outer").run(outer_layer).build()
@@ -191,7 +233,7 @@ async def say(input: str, *, said: Emit[Said]) -> str:
     return "said"
 
 
-say_task = r.task("run.tasks.say").dependencies(said=said).run(say).build()
+say_task = r.task("run.tasks.say").dependencies(said=said).middleware(optional_mw).run(say).build()
 
 
 async def explode(input: str) -> str:
@@ -270,6 +312,9 @@ app = (
         hook_one,
         hook_any,
         hook_ready,
+        hook_optional,
+        optional_mw,
+        optional_resource_mw,
         outer,
         inner,
         route,
