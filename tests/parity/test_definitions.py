@@ -123,6 +123,14 @@ def test_a_tags_base_config_is_extended_by_with() -> None:
     assert schema_tag.with_(value=123).config == Described(value=123, other="ss")
 
 
+def test_an_empty_config_is_kept_and_extracted() -> None:
+    """tags Edge Cases: "should handle null/undefined config" (``with({})`` -> ``{}``)."""
+    tag = r.tag("parity.tags.optional").config_schema(dict[str, str]).build()
+    configured = tag.with_({})
+    assert configured.config == {}
+    assert tag.extract([configured]) == {}
+
+
 def test_a_list_config_replaces_the_base_instead_of_merging() -> None:
     """tags: "should replace array configs instead of merging"."""
     tag = r.tag("parity.tags.list").config([1, 2]).build()

@@ -192,6 +192,13 @@ optional_mw = (
 )
 
 
+async def route_reader_layer(call: TaskCall) -> Any:
+    route_config = call.task.tag_config("run.tags.route")
+    LOG.append(f"route tag seen by middleware: {route_config.path if route_config else None}")
+    return await call.next(call.input)
+
+
+route_reader = r.middleware.task("run.middleware.route_reader").run(route_reader_layer).build()
 outer = r.middleware.task("run.middleware.outer").run(outer_layer).build()
 inner = (
     r.middleware.task("run.middleware.inner").dependencies(greeter=greeter).run(inner_layer).build()
@@ -221,7 +228,7 @@ async def greet(input: str, *, store: dict[str, str]) -> str:
 greet_task = (
     r.task("run.tasks.greet")
     .dependencies(store=store)
-    .middleware(outer, inner)
+    .middleware(outer, inner, route_reader)
     .tags(route.with_(path="/greet"))
     .run(greet)
     .build()
@@ -317,6 +324,7 @@ app = (
         optional_resource_mw,
         outer,
         inner,
+        route_reader,
         route,
         request_id,
         greet_task,
