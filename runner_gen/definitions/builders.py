@@ -424,6 +424,10 @@ class ErrorBuilder(_Builder, Generic[V]):
     def remediation(self, advice: str | Callable[[V], str]) -> Self:
         return self._with(remediation=advice)
 
+    def meta(self, **meta: object) -> Self:
+        """Title, description and other facts about the error (Runner's ``.meta()``)."""
+        return self._with(meta=self._meta(meta))
+
     def build(self) -> ErrorDefinition[V]:
         fields = dict(self._fields)
         return ErrorDefinition(fields.pop("id"), fields.pop("source"), **fields)

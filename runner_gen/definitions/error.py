@@ -6,6 +6,7 @@ import dataclasses
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any, Generic, Literal, NoReturn, TypeVar
 
 from runner_gen.definitions.source import Source
@@ -38,8 +39,10 @@ class ErrorDefinition(Generic[DataT]):
         data_schema: object | None = None,
         format: Callable[[DataT], str] | None = None,
         remediation: str | Callable[[DataT], str] | None = None,
+        meta: Mapping[str, object] | None = None,
     ) -> None:
         self.id = id
+        self.meta: Mapping[str, object] = MappingProxyType(dict(meta or {}))
         self.source = source
         self.http_code = http_code
         self.data_schema = data_schema

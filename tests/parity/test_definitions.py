@@ -276,6 +276,12 @@ def test_http_code_outside_100_599_or_not_an_integer_fails_fast(code: Any) -> No
         r.error("tests.errors.bad").http_code(code)
 
 
+def test_an_error_takes_meta() -> None:
+    """error.builder: "accepts meta in builder chain (smoke)"."""
+    documented = r.error("tests.errors.meta").meta(title="Documented").build()
+    assert documented.meta == {"title": "Documented"}
+
+
 def test_http_code_is_on_the_definition_and_the_error() -> None:
     """error.builder: "supports httpCode in builder and exposes it on helper and thrown
     error"."""
