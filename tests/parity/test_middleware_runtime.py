@@ -20,6 +20,7 @@ from runner_gen.runtime.context import AsyncContext
 from runner_gen.runtime.errors import ContextError
 from runner_gen.runtime.info import DefinitionInfo, Next
 from runner_gen.runtime.middleware import (
+    CacheConfig,
     CircuitBreakerConfig,
     CircuitBreakerMiddleware,
     CircuitOpenError,
@@ -404,6 +405,17 @@ async def test_concurrency_releases_the_permit_when_the_task_fails() -> None:
             await chain(n)
     task.fail = False
     assert await chain(3) == "ok 3"
+
+
+# -- cache ---------------------------------------------------------------------------------------
+
+
+def test_cache_takes_key_fn_or_key_builder_not_both() -> None:
+    """cache: "should handle custom keyBuilder configuration properly" -- Runner's
+    ``keyBuilder(taskId, input)``, or the ``key_fn(input)`` shorthand, never both at once."""
+    assert CacheConfig(key_builder=lambda task_id, input: task_id).key_builder is not None
+    with pytest.raises(MiddlewareConfigError, match="key_fn or key_builder"):
+        CacheConfig(key_fn=str, key_builder=lambda task_id, input: task_id)
 
 
 # -- fallback ----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import math
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -187,6 +188,19 @@ def test_circular_values_are_refused_in_tree_mode(shape: str) -> None:
         value = holder
     with pytest.raises(SerializerError, match=r"^Cannot serialize circular structure in tree mode"):
         dumps(value)
+
+
+def test_a_cycle_through_a_dataclass_is_refused_too() -> None:
+    """circular.test.ts ("tree with parent references") with a dataclass node."""
+
+    @dataclass
+    class Node:
+        children: list[Any]
+
+    root = Node([])
+    root.children.append(root)
+    with pytest.raises(SerializerError, match="circular structure"):
+        dumps(root)
 
 
 def test_shared_values_that_are_not_circular_are_written_where_they_appear() -> None:
