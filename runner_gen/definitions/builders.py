@@ -98,6 +98,14 @@ class _Builder:
                     f'{self._kind} "{self._id}" was given a tag that is not a tag: {item!r}',
                     source=self._source,
                 )
+            if any(existing.tag.id == item.tag.id for existing in attachments):
+                # Runner 5.5's duplicateTagIdOnDefinition: which config would extract() mean?
+                raise DefinitionError(
+                    f'{self._kind} "{self._id}" declares duplicate tag "{item.tag.id}". '
+                    "A definition can only include a tag id once.",
+                    source=self._source,
+                    remediation=f'Remove the duplicate "{item.tag.id}" tag from "{self._id}".',
+                )
             attachments.append(item)
         return tuple(attachments)
 
@@ -415,6 +423,10 @@ class ErrorBuilder(_Builder, Generic[V]):
 
     def remediation(self, advice: str | Callable[[V], str]) -> Self:
         return self._with(remediation=advice)
+
+    def meta(self, **meta: object) -> Self:
+        """Title, description and other facts about the error (Runner's ``.meta()``)."""
+        return self._with(meta=self._meta(meta))
 
     def build(self) -> ErrorDefinition[V]:
         fields = dict(self._fields)

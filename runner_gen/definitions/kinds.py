@@ -70,8 +70,35 @@ class Tag(Generic[ConfigT]):
 
         return attach_tag(self, config, fields)
 
+    def exists(self, target: object) -> bool:
+        """Whether ``target`` (a definition, or a sequence of tags) carries this tag."""
+        return any(tag_id == self.id for tag_id, _ in _tag_uses(target))
+
+    def extract(self, target: object) -> ConfigT | None:
+        """The config this tag has on ``target`` (a definition or a sequence of tags), or None
+        when it does not carry the tag (Runner's ``tag.extract``)."""
+        for tag_id, config in _tag_uses(target):
+            if tag_id == self.id:
+                return cast("ConfigT | None", config)
+        return None
+
     def optional(self) -> OptionalDependency[Tag[ConfigT]]:
         return OptionalDependency(self)
+
+
+def _tag_uses(target: object) -> list[tuple[str, object]]:
+    """``(tag id, config)`` of each tag on ``target``: a definition's ``tags``, or a sequence of
+    tag attachments and bare tags (a bare tag carries its base config)."""
+    items = getattr(target, "tags", target)
+    if not isinstance(items, tuple | list):
+        return []
+    uses: list[tuple[str, object]] = []
+    for item in items:
+        if isinstance(item, TagAttachment):
+            uses.append((item.tag.id, item.config))
+        elif isinstance(item, Tag):
+            uses.append((item.id, item.default_config))
+    return uses
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -150,6 +177,15 @@ class MiddlewareAttachment(Generic[ConfigT]):
     middleware: TaskMiddleware[ConfigT] | ResourceMiddleware[ConfigT]
     config: ConfigT
     source: Source
+
+    def with_(
+        self, config: ConfigT | None = None, /, **fields: object
+    ) -> MiddlewareAttachment[ConfigT]:
+        """A copy whose config is this one with ``fields`` laid over it (Runner merges configs
+        when ``.with()`` is called again); a whole config instance replaces it."""
+        from runner_gen.definitions.attach import attach_middleware
+
+        return attach_middleware(self.middleware, config, fields, self.config)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

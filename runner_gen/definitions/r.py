@@ -31,8 +31,11 @@ class _TaskFactory:
     def __call__(self, id: str) -> TaskBuilder[Any, None]:
         return new_builder(TaskBuilder, "Task", id, caller_source(_USER))
 
-    def phantom(self, id: str) -> TaskBuilder[Any, None]:
-        """A task contract with no local implementation: a client tunnel must route it."""
+    def phantom(self, id: str) -> TaskBuilder[None, Any]:
+        """A task contract with no local implementation: a client tunnel must route it.
+
+        Typed as Runner's ``r.task.phantom<TInput = undefined, TResolved = any>(id)`` until
+        ``.input_schema(...)`` / ``.result_schema(...)`` narrow it: no input, any result."""
         return new_builder(TaskBuilder, "Task", id, caller_source(_USER), phantom=True)
 
 

@@ -1,6 +1,8 @@
 """Decide, at build time, which tasks and events run through client tunnels and which ones each
-HTTP exposure serves. Selectors are exact ids, globs or predicates; a glob or id that matches
-nothing is a warning, a task claimed by two tunnels an error."""
+HTTP exposure serves. Selectors are exact ids, globs or predicates. An exact id in a tunnel
+selector that names nothing registered is an error, as Runner 5.5 fails startup on it
+(``tunnelTaskNotFound`` / ``tunnelEventNotFound``); a glob (an extension of ours) or an exposure
+allow-list entry that matches nothing is a warning; a task claimed by two tunnels is an error."""
 
 from __future__ import annotations
 
@@ -86,7 +88,7 @@ def _config(registration: Registration, routing: Routing) -> Any:
 def _route_tunnel(
     tunnel: Any, config: Any, tasks: list[Any], events: list[Any], routing: Routing
 ) -> None:
-    for task_id in _select(tunnel, "tasks", config.tasks, tasks, routing):
+    for task_id in _select(tunnel, "tasks", config.tasks, tasks, routing, strict=True):
         owner = routing.task_tunnels.setdefault(task_id, tunnel.id)
         if owner != tunnel.id:
             routing.problems.append(
@@ -97,7 +99,7 @@ def _route_tunnel(
                     "Narrow one tunnel's task selector; a task runs in one place.",
                 )
             )
-    for event_id in _select(tunnel, "events", config.events, events, routing):
+    for event_id in _select(tunnel, "events", config.events, events, routing, strict=True):
         routing.event_tunnels.setdefault(event_id, (tunnel.id, config.event_delivery))
 
 
@@ -107,6 +109,8 @@ def _select(
     selector: tuple[str, ...] | Callable[[Any], bool],
     candidates: list[Any],
     routing: Routing,
+    *,
+    strict: bool = False,
 ) -> list[str]:
     if callable(selector):
         chosen = []
@@ -132,9 +136,31 @@ def _select(
             for c in candidates
             if (fnmatchcase(c.id, pattern) if _GLOB & set(pattern) else c.id == pattern)
         ]
-        if not matched:
-            # A typo here silently removes an endpoint (and its client method): fail the build,
-            # as Runner fails startup on an unknown id.
+        if not matched and strict and not _GLOB & set(pattern):
+            kind = "Task" if field_name == "tasks" else "Event"
+            routing.problems.append(
+                Problem(
+                    f"tunnel_{kind.lower()}_not_found",
+                    f'{kind} "{pattern}" not found while resolving the {field_name} of tunnel '
+                    f'"{owner.id}"',
+                    owner.source,
+                    f'Register {kind.lower()} "{pattern}" in the app'
+                    + (
+                        " (r.task.phantom(...) for one only the remote side runs)"
+                        if kind == "Task"
+                        else ""
+                    )
+                    + ", or remove it from the selector.",
+                )
+            )
+        elif not matched and strict:
+            routing.warnings.append(
+                f'{owner.source}: warning: {field_name} pattern "{pattern}" of "{owner.id}" '
+                "matches nothing registered"
+            )
+        elif not matched:
+            # An exposure pattern with a typo silently removes an endpoint (and its client
+            # method): fail the build, as Runner fails startup on an unknown id.
             routing.problems.append(
                 Problem(
                     "selector_matches_nothing",

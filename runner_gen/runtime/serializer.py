@@ -8,16 +8,25 @@ Python             wire                                        decoded back as
 =================  ==========================================  ==============================
 datetime           ``Date``, ISO string, millisecond, ``Z``    aware UTC datetime
                    (naive datetimes are taken as UTC)
-dict, non-str key  ``Map``, ``[[key, value], ...]``            dict (list of (key, value)
-                                                               tuples when a key is unhashable)
-set / frozenset    ``Set``, ``[member, ...]``                  set (list when a member is
-                                                               unhashable, e.g. a JS object)
+dict, non-str key  ``Map``, ``[[key, value], ...]``            JsMap, a dict (list of
+JsMap, any keys                                                (key, value) tuples when a key
+                                                               is unhashable)
+set / frozenset    ``Set``, ``[member, ...]``, members sorted  set (list when a member is
+                   (by value, or by JSON text when mixed)      unhashable, e.g. a JS object)
 int beyond 2**53   ``BigInt``, decimal string                  int
 nan / inf / -inf   ``NonFiniteNumber``                         float
 UNDEFINED          ``Undefined`` (value null)                  UNDEFINED
 JsRegExp           ``RegExp``, ``{"pattern", "flags"}``        JsRegExp
 tuple              array                                       list
 =================  ==========================================  ==============================
+
+A ``dict`` with string keys is a plain object, as JSON and pydantic users expect; a Map that
+arrives decodes to ``JsMap`` (a ``dict``), which writes back as a Map, so a Map relayed through
+Python stays a Map for the Node peer; wrap a dict in ``JsMap`` to send a Map with string keys.
+Set members have no order in Python, so they are written sorted: the same set gives the same
+bytes whatever ``PYTHONHASHSEED`` is. A value that contains itself fails as Runner's does
+("Cannot serialize circular structure in tree mode"); a shared, non-circular value is written
+once per place it appears.
 
 Object keys ``__type`` and ``__graph`` (and keys that already carry the escape prefix) are written
 with the ``$runner.escape::`` prefix and unescaped on read, so user data is never mistaken for a
@@ -44,6 +53,7 @@ from runner_gen.runtime.errors import RunnerError
 
 __all__ = [
     "UNDEFINED",
+    "JsMap",
     "JsRegExp",
     "SerializerError",
     "Undefined",
@@ -68,8 +78,20 @@ _BIGINT_PAYLOAD: Final = re.compile(r"[+-]?[0-9]+", re.ASCII)
 class SerializerError(RunnerError):
     """A value cannot be written in, or a payload is not valid, Runner's serializer format."""
 
-    id = "runner.errors.serializer_invalid"
+    id = "runner.errors.serializer.invalidPayload"
     http_code = 400
+
+
+class SerializerDepthError(SerializerError):
+    """Nesting beyond the maximum depth (Runner's ``serializer.depthExceeded``)."""
+
+    id = "runner.errors.serializer.depthExceeded"
+
+
+class SerializerTypeError(SerializerError):
+    """A typed record whose ``__type`` this side does not know (``serializer.typeRegistry``)."""
+
+    id = "runner.errors.serializer.typeRegistry"
 
 
 class _UndefinedType(enum.Enum):
@@ -85,6 +107,16 @@ class _UndefinedType(enum.Enum):
 #: JavaScript's ``undefined``: distinct from None (``null``) on the wire. Compare with ``is``.
 UNDEFINED: Final = _UndefinedType.UNDEFINED
 Undefined: TypeAlias = Literal[_UndefinedType.UNDEFINED]
+
+
+class JsMap(dict[Any, Any]):
+    """A ``dict`` that travels as a JavaScript ``Map`` whatever its keys (what a received Map
+    decodes to, so relaying it keeps it a Map)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"JsMap({dict.__repr__(self)})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +137,13 @@ def to_tree(value: object) -> JsonTree:
     """``value`` as a JSON-able tree in Runner's format; SerializerError when it has no encoding."""
     try:
         return _encode(value, 0)
-    except RecursionError:
+    except (RecursionError, SerializerDepthError):
+        # Told apart only on failure, so the common path pays nothing for cycle tracking.
+        if _has_cycle(value):
+            raise SerializerError(
+                "Cannot serialize circular structure in tree mode",
+                remediation="Break the cycle; the tree format writes each value where it is.",
+            ) from None
         raise _too_deep(DEFAULT_MAX_DEPTH) from None
 
 
@@ -148,7 +186,9 @@ def _encode_other(value: object, depth: int) -> JsonTree:
     if isinstance(value, datetime):
         return {"__type": "Date", "value": _iso_utc_millis(value)}
     if isinstance(value, set | frozenset):
-        return {"__type": "Set", "value": [_encode(item, depth + 2) for item in value]}
+        return {"__type": "Set", "value": _encode_members(value, depth + 2)}
+    if isinstance(value, JsMap):
+        return _encode_map(value, depth)
     if isinstance(value, JsRegExp):
         return {"__type": "RegExp", "value": {"pattern": value.pattern, "flags": value.flags}}
     # Subclasses (str enums, IntEnum, OrderedDict...) travel as their base JSON type.
@@ -209,6 +249,21 @@ def _encode_dict(value: dict[Any, Any], depth: int) -> JsonTree:
             key = ESCAPE_PREFIX + key
         out[key] = _encode(item, child)
     return out
+
+
+def _encode_members(members: set[Any] | frozenset[Any], depth: int) -> list[JsonTree]:
+    # By value when the members are all strings or all numbers, else by their JSON text: a
+    # total order either way, so the bytes never depend on the hash seed.
+    if all(type(item) is str for item in members):
+        return [_encode(item, depth) for item in sorted(members)]
+    if all(type(item) is int or type(item) is float for item in members):
+        return [_encode(item, depth) for item in sorted(members, key=_number_order)]
+    encoded = [_encode(item, depth) for item in members]
+    return sorted(encoded, key=_UTF8_ENCODER.encode)
+
+
+def _number_order(number: float) -> tuple[bool, float]:
+    return (number != number, number if number == number else 0.0)  # NaN last: a total order
 
 
 def _encode_map(value: dict[Any, Any], depth: int) -> JsonTree:
@@ -310,7 +365,7 @@ def _decode(tree: JsonTree, depth: int, max_depth: int) -> object:
 def _decode_typed(type_id: str, payload: object) -> object:
     decoder = _TYPE_DECODERS.get(type_id)
     if decoder is None:
-        raise SerializerError(f"Unknown type: {type_id}")
+        raise SerializerTypeError(f"Unknown type: {type_id}")
     return decoder(payload)
 
 
@@ -336,7 +391,7 @@ def _decode_map(payload: object) -> object:
         raise SerializerError("Invalid Map payload: expected [[key, value], ...]")
     pairs = [(entry[0], entry[1]) for entry in payload]
     try:
-        return dict(pairs)
+        return JsMap(pairs)
     except TypeError:
         return pairs  # a JS object (now a dict) used as a key: no dict can hold it
 
@@ -404,8 +459,39 @@ _TYPE_DECODERS: Final[dict[str, Callable[[object], object]]] = {
 }
 
 
-def _too_deep(max_depth: int) -> SerializerError:
-    return SerializerError(
+def _too_deep(max_depth: int) -> SerializerDepthError:
+    return SerializerDepthError(
         f"Maximum depth exceeded ({max_depth})",
-        remediation="Flatten the value; circular structures cannot be serialized in tree format.",
+        remediation="Increase maxDepth only when needed and validate untrusted payload "
+        "size/depth limits.",  # Runner's wording
     )
+
+
+def _children(value: object) -> list[object]:
+    if isinstance(value, dict):
+        return [*value.values(), *value]
+    if isinstance(value, list | tuple | set | frozenset):
+        return list(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [getattr(value, f.name) for f in dataclasses.fields(value)]
+    return []
+
+
+def _has_cycle(root: object) -> bool:
+    """Whether ``root`` contains itself through containers (iterative: no recursion limit)."""
+    on_path: set[int] = set()
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        value, leaving = stack.pop()
+        if leaving:
+            on_path.discard(id(value))
+            continue
+        children = _children(value)
+        if not children:
+            continue
+        if id(value) in on_path:
+            return True
+        on_path.add(id(value))
+        stack.append((value, True))
+        stack.extend((child, False) for child in children)
+    return False

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from runner_gen.runtime.middleware import ContextRequiredError
+from runner_gen.runtime.errors import ContextError
 from tests.fixtures.apps import features as defs
 from tests.support.build import build_app
 
@@ -55,7 +55,7 @@ async def test_async_context_values_reach_tasks_and_require_fails_fast() -> None
         with defs.current_user.provide("grace"):
             assert await app.tasks.whoami() == "grace"
             assert "from grace" in await app.tasks.greet("x")
-        with pytest.raises(ContextRequiredError, match=r"ft\.tasks\.whoami"):
+        with pytest.raises(ContextError, match=r"ft\.tasks\.whoami"):
             await app.tasks.whoami()
         assert await defs.current_user.provide("alan", app.tasks.whoami) == "alan"
 
@@ -107,7 +107,7 @@ async def test_the_cache_resource_invalidates_what_the_cache_middleware_stored()
         assert await app.tasks.square(4) == 16
         assert await app.tasks.square(4) == 16
         assert defs.SQUARES == [4]  # the second call was a hit
-        removed = await app.resources.cache.invalidate_keys("ft.tasks.square:4")
+        removed = await app.resources.cache.invalidate_keys("ft.tasks.square-4")
         assert removed == 1
         assert await app.tasks.square(4) == 16
         assert defs.SQUARES == [4, 4]

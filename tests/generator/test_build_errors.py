@@ -70,7 +70,7 @@ def test_import_failure_shows_the_users_error_not_a_generator_traceback() -> Non
 
 def test_invalid_id_is_reported_with_its_location() -> None:
     [problem] = _problems("invalid_id").problems
-    assert "'bad tasks/with spaces' is invalid" in problem.message
+    assert "'bad\\ntask' contains the control character" in problem.message
     assert "invalid_id.py:8" in problem.message
 
 

@@ -8,7 +8,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from runner_gen.runtime.serializer import UNDEFINED, JsRegExp, SerializerError, dumps, loads
+from runner_gen.runtime.serializer import (
+    UNDEFINED,
+    JsMap,
+    JsRegExp,
+    SerializerError,
+    dumps,
+    loads,
+)
 
 from .node_runner import NodeRunner, runner_node
 
@@ -33,6 +40,15 @@ EXPECTED: dict[str, object] = {
     "unicode": {"é": "ü😀"},
     "unsafeKeys": {"ok": 1},
     "envelope": {"ok": True, "result": {"sum": 3, "at": EPOCH}},
+    # Runner 5.5 parity (docs/runner-parity.md, serializer): the 2**53 boundary, a Map with
+    # string keys (JsMap), sets written in a hash-seed independent order, shared values.
+    "maxSafeInteger": 2**53 - 1,
+    "twoToThe53": 2**53,
+    "minusTwoToThe53": -(2**53),
+    "mapWithStringKeys": JsMap({"a": 1, "b": {"x"}}),
+    "sortedNumberSet": {10, 2, 1},
+    "sortedStringSet": {"c", "a", "b"},
+    "sharedNotCircular": {"a": {"v": 1}, "b": {"v": 1}},
 }
 
 
@@ -71,6 +87,9 @@ SENT: list[tuple[object, object]] = [
     (-math.inf, "NonFiniteNumber"),
     (UNDEFINED, "undefined"),
     (JsRegExp("^x$", "m"), "RegExp"),
+    (JsMap({"relayed": 1}), "Map"),
+    (2**53, "bigint"),
+    (2**53 - 1, "number"),
     ({"__type": 1, "$runner.escape::a": 2}, {"__type": "number", "$runner.escape::a": "number"}),
     ([None, "s", 1.25], ["null", "string", "number"]),
 ]
@@ -100,3 +119,32 @@ def test_payloads_runner_rejects_we_reject_too(runner_node: NodeRunner, payload:
     assert "error" in reply
     with pytest.raises(SerializerError):
         loads(payload.encode())
+
+
+def test_a_map_runner_sends_comes_back_to_it_as_a_map(runner_wire: dict[str, bytes]) -> None:
+    """Serializer.test.ts "should serialize Map" through a Python relay: Runner's Map decodes to
+    a dict (JsMap) and is written back as a Map, not a plain object."""
+    relayed = loads(runner_wire["mapWithStringKeys"])
+    assert isinstance(relayed, dict)
+    assert dumps(relayed) == runner_wire["mapWithStringKeys"]
+
+
+def test_refusals_have_runners_messages(runner_node: NodeRunner) -> None:
+    """circular.test.ts (tree mode refuses cycles) and the depth limit: same messages."""
+    replies = {
+        entry["name"]: entry
+        for entry in map(json.loads, runner_node.run_script("codec.js", "failures").splitlines())
+    }
+    circular: dict[str, object] = {"x": 1}
+    circular["self"] = circular
+    with pytest.raises(SerializerError) as cycle:
+        dumps(circular)
+    assert cycle.value.message == replies["circular"]["message"]
+    deep: dict[str, object] = {}
+    current = deep
+    for _ in range(1100):
+        current["n"] = current = {}
+    with pytest.raises(SerializerError) as too_deep:
+        dumps(deep)
+    assert too_deep.value.message == replies["tooDeep"]["message"]
+    assert too_deep.value.id == replies["tooDeep"]["id"]

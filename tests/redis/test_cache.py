@@ -56,7 +56,7 @@ def cached(
 
 
 def entry_key(prefix: str, input: Any, info: DefinitionInfo = INFO) -> str:
-    return f"{prefix}:{info.id}:{info.id}:{stable_key(input)}"
+    return f"{prefix}:{info.id}:{info.id}-{stable_key(input)}"
 
 
 async def test_a_hit_is_served_from_redis_without_running_the_task(
@@ -81,7 +81,8 @@ async def test_values_round_trip_in_the_wire_format(
     assert await chain(1) == value
 
 
-async def test_a_cached_none_is_a_hit(cache: RedisCacheMiddleware, prefix: str) -> None:
+async def test_a_none_result_is_not_cached(cache: RedisCacheMiddleware, prefix: str) -> None:
+    """Runner 5.5 does not cache ``undefined``; a Python task returning nothing is that case."""
     calls = 0
 
     async def returns_none(input: Any) -> None:
@@ -91,7 +92,7 @@ async def test_a_cached_none_is_a_hit(cache: RedisCacheMiddleware, prefix: str) 
     chain = cached(cache, prefix, returns_none)
     assert await chain(1) is None
     assert await chain(1) is None
-    assert calls == 1
+    assert calls == 2
 
 
 async def test_processes_share_the_cache(prefix: str) -> None:
@@ -131,7 +132,7 @@ async def test_invalidate_keys_drops_those_entries_only(
     chain = cached(cache, prefix, task)
     await chain(1)
     await chain(2)
-    removed = await cache.invalidate_keys(f"{INFO.id}:{stable_key(1)}", "never-cached")
+    removed = await cache.invalidate_keys(f"{INFO.id}-{stable_key(1)}", "never-cached")
     assert removed == 1
     assert await chain(1) == {"input": 1, "run": 3}
     assert await chain(2) == {"input": 2, "run": 2}
@@ -241,7 +242,7 @@ async def test_a_plain_cache_config_uses_the_default_redis(
         await chain(1)
         await chain(1)
         assert task.calls == 1
-        assert await redis.exists(f"runner:cache:{info.id}:{info.id}:1") == 1
+        assert await redis.exists(f"runner:cache:{info.id}:{info.id}-1") == 1
     finally:
         await cache.clear()
 

@@ -235,7 +235,7 @@ async def test_events_nobody_here_subscribes_to_are_acked_and_skipped(
         ({"event": EVENT}, b"MalformedEntry"),
         ({"event": EVENT, "payload": "{not json"}, b"SerializerError"),
         ({"event": b"\xff\xfe", "payload": "1"}, b"UnicodeDecodeError"),
-        ({"event": EVENT, "payload": '{"__type":"Nope","value":1}'}, b"SerializerError"),
+        ({"event": EVENT, "payload": '{"__type":"Nope","value":1}'}, b"SerializerTypeError"),
     ],
 )
 async def test_malformed_entries_go_to_the_dead_letter_stream_at_once(

@@ -5,7 +5,9 @@ that miss the same key meanwhile await the leader's future instead of running it
 leader is cancelled, its followers are woken with a private marker, not the cancellation, and
 go round again: the first to resume becomes the new leader. A follower's own cancellation
 never reaches the leader (it awaits through ``asyncio.shield``). Errors are shared with the
-followers of that flight but never stored.
+followers of that flight but never stored, and neither is a ``None`` result: Runner 5.5 does not
+cache ``undefined`` (what a JS function that returns nothing gives, as ``None`` is in Python), so
+a task that returns nothing runs on every call.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
@@ -27,18 +30,36 @@ from runner_gen.runtime.middleware.protocol import Middleware
 class CacheConfig:
     """Runner's defaults: entries live ``ttl`` 10_000 ms (0: until evicted), LRU of ``max`` 100.
 
-    ``key_fn(input)`` replaces the default key, ``"<task id>:<stable JSON of input>"``.
+    The default key is Runner's, ``"<task id>-<JSON of input>"`` (``stable_key``: compact JSON,
+    object keys sorted). ``key_builder(task_id, input)`` replaces it, as Runner's
+    ``keyBuilder``; ``key_fn(input)`` is the shorthand when the task id does not matter.
     """
 
     ttl: int = 10_000
     max: int = 100
     key_fn: Callable[[Any], str] | None = None
+    key_builder: Callable[[str, Any], str] | None = None
 
     def __post_init__(self) -> None:
+        if self.key_fn is not None and self.key_builder is not None:
+            raise MiddlewareConfigError("cache takes key_fn or key_builder, not both")
         if self.ttl < 0:
             raise MiddlewareConfigError(f"cache ttl must be >= 0 ms, got {self.ttl}")
         if self.max < 1:
             raise MiddlewareConfigError(f"cache max must be >= 1, got {self.max}")
+
+
+def default_cache_key(task_id: str, input: Any) -> str:
+    """Runner's default cache key: ``"<task id>-<JSON of input>"``."""
+    return f"{task_id}-{stable_key(input)}"
+
+
+def cache_key_function(task_id: str, config: CacheConfig) -> Callable[[Any], str]:
+    """The key of an input of ``task_id`` under ``config``: key_builder, key_fn or the default."""
+    if config.key_fn is not None:
+        return config.key_fn
+    build = config.key_builder or default_cache_key
+    return partial(build, task_id)
 
 
 #: Builds the provider of one wrapped task; the hook a Redis provider plugs into.
@@ -82,8 +103,7 @@ class CacheMiddleware(Middleware[CacheConfig]):
     def wrap(self, next: Next, info: DefinitionInfo, config: CacheConfig) -> Next:
         provider = self._provider_factory(info, config)
         self._providers.append(provider)
-        prefix = info.id + ":"
-        key_fn = config.key_fn
+        key_of = cache_key_function(info.id, config)
         flights: dict[str, asyncio.Future[Any]] = {}
 
         async def lead(key: str, input: Any) -> Any:
@@ -103,13 +123,14 @@ class CacheMiddleware(Middleware[CacheConfig]):
                 flight.set_result(result)
                 # The flight stays registered until the value is stored, so a caller arriving
                 # in between joins the finished flight instead of running the task again.
-                await provider.set(key, result)
+                if result is not None:
+                    await provider.set(key, result)
                 return result
             finally:
                 del flights[key]
 
         async def cached(input: Any) -> Any:
-            key = prefix + stable_key(input) if key_fn is None else key_fn(input)
+            key = key_of(input)
             while True:
                 entry = await provider.get(key)
                 if entry is not None:

@@ -96,12 +96,24 @@ class Circuit:
         """
         now = self._clock.now()
         if now < self.blocked_until:
-            raise CircuitOpenError(self.task_id, self.blocked_until - now)
+            raise self._rejection(now)
         # OPEN whose break is over, or HALF_OPEN whose probe outlived its lease: new probe.
         self.state = CircuitState.HALF_OPEN
         self.blocked_until = now + self._reset_s
         self.epoch += 1
         return self.epoch
+
+    def _rejection(self, now: float) -> CircuitOpenError:
+        error = CircuitOpenError(self.task_id, self.blocked_until - now)
+        if self.state is CircuitState.HALF_OPEN:
+            # Runner 5.5 words this case apart: callers can tell a probe is already testing.
+            # Only the leading sentence changes, whatever detail the error appends after it.
+            opened = f'Circuit is OPEN for task "{self.task_id}"'
+            probing = f'Circuit is HALF_OPEN for task "{self.task_id}" (probe in progress)'
+            message = str(error)
+            error.message = error.message.replace(opened, probing, 1)
+            error.args = (message.replace(opened, probing, 1),)
+        return error
 
     def succeeded(self, epoch: int) -> None:
         if epoch != self.epoch:

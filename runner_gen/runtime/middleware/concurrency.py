@@ -1,5 +1,9 @@
 """concurrency: at most ``limit`` calls at once; a bounded queue waits, the rest are refused.
 
+As in Runner 5.5, the permits belong to the config: tasks that share one ``.with_()`` result
+(the same config object) share one bulkhead, and ``key`` shares one across configs. Two
+separate ``.with_(limit=2)`` calls are two bulkheads even though their configs compare equal.
+
 A hand-written bulkhead rather than ``asyncio.Semaphore`` because the queue must be bounded and
 observable. A permit released while callers wait is handed straight to the oldest waiter, so a
 newcomer cannot overtake the queue. A waiter cancelled after being handed a permit passes it on;
@@ -90,12 +94,15 @@ class Bulkhead:
 
 
 class ConcurrencyMiddleware(Middleware[ConcurrencyConfig]):
-    """Bulkheads per wrap, or per ``key`` (shared across tasks, kept on the instance)."""
+    """Bulkheads per config object, or per ``key`` (shared across tasks, kept on the instance)."""
 
-    __slots__ = ("_shared",)
+    __slots__ = ("_by_config", "_shared")
 
     def __init__(self) -> None:
         self._shared: dict[str, Bulkhead] = {}
+        # By identity, not equality (frozen dataclasses compare by value); the config is kept
+        # beside its bulkhead so its id() cannot be reused while the entry lives.
+        self._by_config: dict[int, tuple[ConcurrencyConfig, Bulkhead, list[str]]] = {}
 
     def bulkhead(self, key: str) -> Bulkhead:
         """The shared bulkhead of ``key`` (for metrics); ``KeyError`` when none was wrapped."""
@@ -103,7 +110,15 @@ class ConcurrencyMiddleware(Middleware[ConcurrencyConfig]):
 
     def _bulkhead_for(self, info: DefinitionInfo, config: ConcurrencyConfig) -> Bulkhead:
         if config.key is None:
-            return Bulkhead(f'task "{info.id}"', config.limit, config.max_queue)
+            known = self._by_config.get(id(config))
+            if known is None:
+                bulkhead = Bulkhead(f'task "{info.id}"', config.limit, config.max_queue)
+                self._by_config[id(config)] = (config, bulkhead, [info.id])
+                return bulkhead
+            _, bulkhead, task_ids = known
+            task_ids.append(info.id)
+            bulkhead.scope = "tasks " + ", ".join(f'"{task_id}"' for task_id in task_ids)
+            return bulkhead
         shared = self._shared.get(config.key)
         if shared is None:
             shared = self._shared[config.key] = Bulkhead(

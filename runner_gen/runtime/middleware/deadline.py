@@ -1,8 +1,9 @@
 """The enclosing deadline of the current call, as an absolute time on the middleware clock.
 
-The timeout middleware sets it (keeping a caller's shorter deadline), and retry reads it so a
-backoff never sleeps past the time by which the caller has already given up. It is a contextvar,
-so it follows the awaited call chain and child tasks, and never leaks between concurrent calls.
+The timeout middleware sets it (keeping a caller's shorter deadline), and retry reads it to tell
+a timeout of the caller's own budget (not retried) from a per-attempt one (retried). It is a
+contextvar, so it follows the awaited call chain and child tasks, and never leaks between
+concurrent calls.
 """
 
 from __future__ import annotations

@@ -4,10 +4,14 @@ The check and the increment happen with no ``await`` between them, so on one eve
 limit is exact however many callers race. Windows live in a dict bounded by ``max_keys``: when
 it is full, expired windows are evicted first, and only if none are expired is the call
 refused with ``KeyCapacityExceededError`` (refusing beats unbounded memory under a key flood).
+
+As in Runner 5.5, the budget belongs to the config: tasks sharing one ``.with_()`` result (the
+same config object) draw from the same windows; separate ``.with_()`` calls are separate budgets.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,10 +36,15 @@ class RateLimitConfig:
     max_keys: int = 10_000
 
     def __post_init__(self) -> None:
-        if self.window_ms <= 0:
-            raise MiddlewareConfigError(f"rate limit window_ms must be > 0, got {self.window_ms}")
-        if self.max <= 0:
-            raise MiddlewareConfigError(f"rate limit max must be > 0, got {self.max}")
+        # Runner 5.5 refuses non-finite values too; an infinite window would never reset.
+        if not math.isfinite(self.window_ms) or self.window_ms <= 0:
+            raise MiddlewareConfigError(
+                f"rate limit window_ms must be a finite number > 0, got {self.window_ms}"
+            )
+        if not math.isfinite(self.max) or self.max <= 0:
+            raise MiddlewareConfigError(
+                f"rate limit max must be a finite number > 0, got {self.max}"
+            )
         if self.max_keys <= 0:
             raise MiddlewareConfigError(f"rate limit max_keys must be > 0, got {self.max_keys}")
 
@@ -49,12 +58,21 @@ class _Window:
 
 
 class RateLimitMiddleware(Middleware[RateLimitConfig]):
-    """Fixed windows per wrapped task (and per key within it)."""
+    """Fixed windows per config object (and per key within it)."""
 
-    __slots__ = ("_clock",)
+    __slots__ = ("_clock", "_windows")
 
     def __init__(self, *, clock: Clock = SYSTEM_CLOCK) -> None:
         self._clock = clock
+        # By config identity (equal configs from separate .with_() calls stay separate); the
+        # config is kept beside its windows so its id() is not reused while they live.
+        self._windows: dict[int, tuple[RateLimitConfig, dict[str, _Window]]] = {}
+
+    def _windows_of(self, config: RateLimitConfig) -> dict[str, _Window]:
+        known = self._windows.get(id(config))
+        if known is None:
+            known = self._windows[id(config)] = (config, {})
+        return known[1]
 
     def wrap(self, next: Next, info: DefinitionInfo, config: RateLimitConfig) -> Next:
         clock = self._clock
@@ -63,7 +81,7 @@ class RateLimitMiddleware(Middleware[RateLimitConfig]):
         max_keys = config.max_keys
         key_fn = config.key_fn
         task_id = info.id
-        windows: dict[str, _Window] = {}
+        windows = self._windows_of(config)
 
         def open_window(key: str, now: float) -> _Window:
             if key not in windows and len(windows) >= max_keys:
@@ -77,14 +95,14 @@ class RateLimitMiddleware(Middleware[RateLimitConfig]):
             return window
 
         async def limited(input: Any) -> Any:
-            key = task_id if key_fn is None else key_fn(input)
+            key = "" if key_fn is None else key_fn(input)
             now = clock.now()
             window = windows.get(key)
             if window is None or window.reset_at <= now:
                 window = open_window(key, now)
             if window.count >= limit:
                 raise RateLimitExceededError(
-                    key=key,
+                    key=key or task_id,
                     limit=limit,
                     reset_at=window.reset_at,
                     retry_after=window.reset_at - now,

@@ -1,12 +1,16 @@
-"""require_context: refuse to run a task unless its async context has a value."""
+"""require_context: refuse to run a task unless its async context has a value.
+
+Runner 5.5's middleware calls ``context.use()``, so a missing value fails with the context's own
+error, ``runner.errors.context``; here that error also names the task that required it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from runner_gen.runtime.errors import ContextError
 from runner_gen.runtime.info import DefinitionInfo, Next
-from runner_gen.runtime.middleware.errors import ContextRequiredError
 from runner_gen.runtime.middleware.protocol import Middleware
 
 
@@ -28,15 +32,18 @@ class RequireContextMiddleware(Middleware[RequireContextConfig]):
 
     def wrap(self, next: Next, info: DefinitionInfo, config: RequireContextConfig) -> Next:
         use = config.context.use
-        message = f'Task "{info.id}" requires an async context that was not provided'
+        context_id = getattr(config.context, "id", type(config.context).__name__)
+        message = f'Task "{info.id}" requires async context "{context_id}", which was not provided'
 
         async def requiring(input: Any) -> Any:
             try:
                 use()
             except Exception as error:
-                raise ContextRequiredError(
+                raise ContextError(
                     message,
-                    remediation="Provide the context around the call (context.provide(...)).",
+                    remediation=(
+                        f'Provide it around the call ("with {context_id}.provide(value): ...").'
+                    ),
                 ) from error
             return await next(input)
 

@@ -1,4 +1,4 @@
-"""retry: run the call again after a failure, with exponential backoff, inside the deadline."""
+"""retry: run the call again after a failure, with exponential backoff."""
 
 from __future__ import annotations
 
@@ -85,10 +85,10 @@ class RetryMiddleware(Middleware[RetryConfig]):
                         and error.deadline >= deadline
                     ):
                         raise  # the caller's own budget ran out, not this attempt's
-                    delay_s = max(delay_ms(attempt, error), 0.0) / 1000
-                    if deadline is not None and clock.now() + delay_s >= deadline:
-                        raise  # the caller would have given up before the next attempt ends
-                    await clock.sleep(delay_s)
+                    # A backoff that outlasts an enclosing timeout is still slept, as in Runner
+                    # 5.5: the timeout ends it and the caller gets the timeout error at its
+                    # deadline, not this attempt's error early.
+                    await clock.sleep(max(delay_ms(attempt, error), 0.0) / 1000)
                     attempt += 1
 
         return retrying

@@ -5,9 +5,11 @@ the input it will run with (the latest one given). A timer task on the injected 
 run; ``dispose()`` cancels every timer (and any run it started) and fails the callers still
 waiting with ``TemporalDisposedError``.
 
-The default key is the stable JSON of the input (Runner keys by task id + serialized input; the
-task id is implicit because state lives per wrapped task). Pass ``key_fn=lambda _: ""`` to
-coalesce every call of the task regardless of input.
+By default every call of the task joins the same burst whatever its input, as in Runner 5.5 (its
+state is one per configured middleware, so inputs 1, 2, 3 in one burst run once, with 3). State
+lives per wrapped task, so two tasks sharing one ``.with_()`` config never share a burst (Runner
+would resolve task A's callers with task B's result). ``key_fn(input)`` is an extension: it
+splits the task's calls into independent bursts, one per key.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import asyncio
 import math
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
 from runner_gen.runtime.info import DefinitionInfo, Next
@@ -25,8 +27,10 @@ from runner_gen.runtime.middleware.errors import (
     MiddlewareConfigError,
     TemporalDisposedError,
 )
-from runner_gen.runtime.middleware.keys import stable_key
 from runner_gen.runtime.middleware.protocol import Middleware
+
+#: Runner 5.5's message, word for word.
+_DISPOSED_MESSAGE = "Temporal middleware resource has been disposed."
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +91,6 @@ ConfigT = TypeVar("ConfigT", bound=TemporalConfig)
 class _TemporalMiddleware(Middleware[ConfigT]):
     __slots__ = ("_batches", "_clock", "_disposed", "_timers")
 
-    kind: ClassVar[str] = "temporal"
-
     def __init__(self, *, clock: Clock = SYSTEM_CLOCK) -> None:
         self._clock = clock
         self._timers: set[asyncio.Task[None]] = set()
@@ -96,7 +98,7 @@ class _TemporalMiddleware(Middleware[ConfigT]):
         self._disposed = False
 
     def _disposed_error(self) -> TemporalDisposedError:
-        return TemporalDisposedError(f"{self.kind} middleware was disposed")
+        return TemporalDisposedError(_DISPOSED_MESSAGE)
 
     def _check_open(self) -> None:
         if self._disposed:
@@ -142,15 +144,18 @@ class _TemporalMiddleware(Middleware[ConfigT]):
         self._batches.clear()
 
 
+def _one_burst(input: Any) -> str:
+    return ""
+
+
 def _key_fn(config: TemporalConfig) -> Callable[[Any], str]:
-    return config.key_fn or stable_key
+    return config.key_fn or _one_burst
 
 
 class DebounceMiddleware(_TemporalMiddleware[DebounceConfig]):
     """Trailing edge: the latest input runs once ``ms`` pass with no new call for its key."""
 
     __slots__ = ()
-    kind = "debounce"
 
     def wrap(self, next: Next, info: DefinitionInfo, config: DebounceConfig) -> Next:
         clock = self._clock
@@ -196,7 +201,6 @@ class ThrottleMiddleware(_TemporalMiddleware[ThrottleConfig]):
     the end of the window, and every caller that waited for it gets its outcome."""
 
     __slots__ = ()
-    kind = "throttle"
 
     def wrap(self, next: Next, info: DefinitionInfo, config: ThrottleConfig) -> Next:
         clock = self._clock

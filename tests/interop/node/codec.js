@@ -2,6 +2,7 @@
 //   node codec.js fixtures   -> one JSON line per fixture: {"name", "wire"} (Serializer.stringify)
 //   node codec.js reencode   -> for each stdin line (a payload): {"types", "wire"} after
 //                               Serializer.parse then stringify, or {"error"} when parse throws
+//   node codec.js failures   -> one JSON line per value stringify refuses: {"name", "message"}
 "use strict";
 
 const readline = require("readline");
@@ -46,7 +47,49 @@ const fixtures = {
   unicode: { "é": "ü😀" },
   unsafeKeys: JSON.parse('{"__proto__": {"polluted": 1}, "ok": 1}'),
   envelope: { ok: true, result: { sum: 3, at: new Date(0) } },
+  maxSafeInteger: Number.MAX_SAFE_INTEGER,
+  twoToThe53: 2n ** 53n,
+  minusTwoToThe53: -(2n ** 53n),
+  mapWithStringKeys: new Map([
+    ["a", 1],
+    ["b", new Set(["x"])],
+  ]),
+  sortedNumberSet: new Set([1, 2, 10]),
+  sortedStringSet: new Set(["a", "b", "c"]),
+  sharedNotCircular: (() => {
+    const shared = { v: 1 };
+    return { a: shared, b: shared };
+  })(),
 };
+
+function deeplyNested(levels) {
+  const root = {};
+  let current = root;
+  for (let i = 0; i < levels; i++) {
+    current.n = {};
+    current = current.n;
+  }
+  return root;
+}
+
+function circular() {
+  const value = { x: 1 };
+  value.self = value;
+  return value;
+}
+
+function printFailures() {
+  const refused = { circular: circular(), tooDeep: deeplyNested(1100) };
+  for (const [name, value] of Object.entries(refused)) {
+    try {
+      serializer.stringify(value);
+      process.stdout.write(JSON.stringify({ name, message: null }) + "\n");
+    } catch (error) {
+      const message = String(error && error.message).split("\n")[0];
+      process.stdout.write(JSON.stringify({ name, message, id: error.id || null }) + "\n");
+    }
+  }
+}
 
 function printFixtures() {
   for (const [name, value] of Object.entries(fixtures)) {
@@ -70,7 +113,8 @@ function reencode() {
 
 if (process.argv[2] === "fixtures") printFixtures();
 else if (process.argv[2] === "reencode") reencode();
+else if (process.argv[2] === "failures") printFailures();
 else {
-  console.error("usage: node codec.js fixtures|reencode");
+  console.error("usage: node codec.js fixtures|reencode|failures");
   process.exit(2);
 }

@@ -119,12 +119,12 @@ async def test_a_shared_key_limits_calls_across_tasks() -> None:
     await asyncio.gather(in_a, in_b)
 
 
-async def test_without_a_key_each_task_has_its_own_limit() -> None:
+async def test_without_a_key_each_config_has_its_own_limit() -> None:
+    """Equal configs from separate ``.with_()`` calls are separate limits (shared: parity)."""
     middleware = ConcurrencyMiddleware()
-    config = ConcurrencyConfig(limit=1)
     first, second = Held(), Held()
-    a = middleware.wrap(first, DefinitionInfo("app.a"), config)
-    b = middleware.wrap(second, DefinitionInfo("app.b"), config)
+    a = middleware.wrap(first, DefinitionInfo("app.a"), ConcurrencyConfig(limit=1))
+    b = middleware.wrap(second, DefinitionInfo("app.b"), ConcurrencyConfig(limit=1))
     calls = [spawn(a("x")), spawn(b("y"))]
     await settle()
     assert (first.inside, second.inside) == ({"x"}, {"y"})

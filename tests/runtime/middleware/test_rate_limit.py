@@ -115,12 +115,15 @@ async def test_key_fn_gives_each_key_its_own_quota() -> None:
     assert caught.value.key == "user:ann"
 
 
-async def test_each_wrapped_task_has_its_own_default_quota() -> None:
+async def test_each_config_has_its_own_default_quota() -> None:
+    """Equal configs from separate ``.with_()`` calls are separate budgets (shared: parity)."""
     clock = FakeClock()
     middleware = RateLimitMiddleware(clock=clock)
     config = RateLimitConfig(window_ms=1000, max=1)
     first = middleware.wrap(Counting(), DefinitionInfo("app.a"), config)
-    second = middleware.wrap(Counting(), DefinitionInfo("app.b"), config)
+    second = middleware.wrap(
+        Counting(), DefinitionInfo("app.b"), RateLimitConfig(window_ms=1000, max=1)
+    )
     assert (await first(1), await second(2)) == (1, 2)
 
 

@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
+from runner_gen.runtime.errors import ContextError
 from runner_gen.runtime.info import DefinitionInfo
 from runner_gen.runtime.middleware import (
-    ContextRequiredError,
     RequireContextConfig,
     RequireContextMiddleware,
 )
@@ -51,10 +51,10 @@ async def test_fails_fast_with_a_typed_error_when_the_context_is_absent() -> Non
         ran = True
 
     chain = RequireContextMiddleware().wrap(task, INFO, RequireContextConfig(context=context))
-    with pytest.raises(ContextRequiredError) as caught:
+    with pytest.raises(ContextError) as caught:
         await chain(5)
     assert not ran
     error = caught.value
-    assert error.id == "runner.errors.middleware_context_required"
-    assert 'Task "app.tasks.audit" requires an async context' in str(error)
+    assert error.id == "runner.errors.context"  # Runner 5.5: the context's own error
+    assert 'Task "app.tasks.audit" requires async context' in str(error)
     assert isinstance(error.__cause__, LookupError)

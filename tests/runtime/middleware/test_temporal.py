@@ -84,10 +84,10 @@ async def test_debounce_shares_the_error_with_every_caller_of_the_burst() -> Non
     assert leaver.cancelled()
 
 
-async def test_debounce_default_key_separates_different_inputs() -> None:
+async def test_debounce_key_fn_separates_different_inputs() -> None:
     clock = FakeClock()
     task = Recorder()
-    _, chain = debounced(clock, task, ms=10)
+    _, chain = debounced(clock, task, ms=10, key_fn=str)
     calls = await start(chain, {"doc": 1}, {"doc": 2}, {"doc": 1})
     await clock.advance(0.01)
     assert sorted(r["doc"] for r in task.runs) == [1, 2]
@@ -284,5 +284,5 @@ async def test_throttle_dispose_fails_pending_callers() -> None:
         await pending[0]
     await clock.advance(1)
     assert task.runs == ["a"]
-    with pytest.raises(TemporalDisposedError, match="throttle"):
+    with pytest.raises(TemporalDisposedError, match="has been disposed"):
         await chain("c")

@@ -1,0 +1,1 @@
+"""Fixture apps of the parity suite, built with the real generator."""
