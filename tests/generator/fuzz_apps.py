@@ -155,18 +155,22 @@ def apps(draw: st.DrawFn, prefix: str = "fz") -> App:
         keys = _keys(draw, len(chosen))
         # A task may depend on the tag or carry it, not both (Runner's rule).
         carries = with_tag and ("tag", 0) not in chosen and draw(st.booleans())
+        builtins = st.lists(
+            st.integers(0, len(_BUILTINS) - 1), unique_by=lambda i: _BUILTINS[i][1], max_size=3
+        )
+        custom = st.lists(st.integers(0, max(n_middleware - 1, 0)), unique=True, max_size=2)
         tasks.append(
             Task(
                 f"{prefix}.tasks.{ids.pop()}",
                 functions.pop(),
                 draw(st.booleans()),
                 [(key, kind, target) for key, (kind, target) in zip(keys, chosen, strict=True)],
-                draw(st.lists(st.integers(0, len(_BUILTINS) - 1), unique_by=lambda i: _BUILTINS[i][1], max_size=3)),
-                draw(st.lists(st.integers(0, n_middleware - 1), unique=True, max_size=2)) if n_middleware else [],
+                draw(builtins),
+                draw(custom) if n_middleware else [],
                 carries,
                 draw(st.booleans()),
             )
-        )  # fmt: skip
+        )
     hooks = []
     hook_functions = _unique(draw, taken, 4)
     for event in range(n_events):
@@ -182,7 +186,8 @@ def apps(draw: st.DrawFn, prefix: str = "fz") -> App:
             if not hook_functions:
                 break
     exposed = None
-    if tasks and draw(st.booleans()):
+    with_exposure = draw(st.booleans())
+    if tasks and with_exposure:
         exposed = draw(st.lists(st.integers(0, n_tasks - 1), unique=True))
     return App(prefix, resources, tasks, events, hooks, middleware, exposed, with_tag, with_context)
 
@@ -245,15 +250,15 @@ def render(app: App) -> str:
             chain += ".middleware(_fz_rg.globals.middleware.resource.retry)"
         out += ["", f"_fz_res_{index} = {chain}.build()"]
     for index, middleware in enumerate(app.middleware):
-        params = ["call: _fz_rg.TaskCall"]
+        arguments = ["call: _fz_rg.TaskCall"]
         if middleware.has_config:
-            params.append("config: _FzMiddlewareConfig")
+            arguments.append("config: _FzMiddlewareConfig")
         if middleware.deps:
-            params.append("*")
-            params += [f"{key}: {app.resources[t].type}" for key, t in middleware.deps]
+            arguments.append("*")
+            arguments += [f"{key}: {app.resources[t].type}" for key, t in middleware.deps]
         out += [
             "", "",
-            f"async def {middleware.function}({', '.join(params)}) -> object:",
+            f"async def {middleware.function}({', '.join(arguments)}) -> object:",
             "    return await call.next(call.input)",
         ]  # fmt: skip
         chain = f"_fz_rg.r.middleware.task('{middleware.id}').run({middleware.function})"

@@ -62,7 +62,9 @@ async def _exercise(wiring: ModuleType, defs: ModuleType, app: App) -> None:
     for resource in app.resources:  # dependencies first
         for _, target in resource.deps:
             assert position[app.resources[target].id] < position[resource.id]
-    with_dispose = [r_id for r_id in inits if any(r.id == r_id and r.dispose for r in app.resources)]
+    with_dispose = [
+        r_id for r_id in inits if any(r.id == r_id and r.dispose for r in app.resources)
+    ]
     assert disposes == list(reversed(with_dispose))  # exactly the reverse of init
 
 
@@ -109,7 +111,7 @@ def test_random_valid_apps_build_type_check_and_run(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
     # The last app, built in fresh processes under two other hash seeds: byte-identical.
-    package, spec = built[-1]
+    _, spec = built[-1]
     for seed in ("0", "4242"):
         check = subprocess.run(
             [sys.executable, "-m", "runner_gen.cli", "build", "--check", spec.root,
