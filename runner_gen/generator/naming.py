@@ -265,5 +265,6 @@ def attribute_names(ids: list[str]) -> dict[str, str]:
 
 
 def _segments(definition_id: str) -> list[str]:
-    # Runner ids may use "/" and spaces as well as dots.
-    return [part for part in re.split(r"[./\s]+", definition_id) if part] or [definition_id]
+    # Dots are namespaces; anything else in a segment ("billing/charge now") is part of its
+    # name, and identifier() turns it into underscores.
+    return [part for part in definition_id.split(".") if part] or [definition_id]

@@ -103,9 +103,10 @@ def _unique(draw: st.DrawFn, taken: set[str], count: int) -> list[str]:
     return names
 
 
-def _keys(draw: st.DrawFn, count: int) -> list[str]:
-    """Dependency keys (keyword parameter names): unique within one function."""
-    return _unique(draw, {"self"}, count)
+def _keys(draw: st.DrawFn, count: int, types: frozenset[str]) -> list[str]:
+    """Dependency keys (keyword parameter names): unique within one function, and never a type
+    name of the app (a parameter shadowing the class it returns is a bug in the user's code)."""
+    return _unique(draw, {"self", "input", "emission", "call", "config", "value", *types}, count)
 
 
 @st.composite
@@ -117,10 +118,11 @@ def apps(draw: st.DrawFn, prefix: str = "fz") -> App:
     n_middleware = draw(st.integers(0, 2))
     functions = _unique(draw, taken, n_resources + n_tasks + n_middleware + 6)
     types = _unique(draw, taken, n_resources)
+    type_names = frozenset(types)
     ids = _unique(draw, set(), n_resources + n_tasks + n_events + n_middleware + 6)
     resources = []
     for index in range(n_resources):
-        keys = _keys(draw, index)
+        keys = _keys(draw, index, type_names)
         deps = [(key, target) for key, target in zip(keys, range(index), strict=False)]
         deps = draw(st.lists(st.sampled_from(deps), unique=True, max_size=2)) if deps else []
         resources.append(
@@ -133,7 +135,7 @@ def apps(draw: st.DrawFn, prefix: str = "fz") -> App:
     with_context = draw(st.booleans())
     middleware = []
     for _ in range(n_middleware):
-        [key] = _keys(draw, 1)
+        [key] = _keys(draw, 1, type_names)
         deps = [(key, draw(st.integers(0, n_resources - 1)))] if draw(st.booleans()) else []
         middleware.append(
             Middleware(
@@ -152,7 +154,7 @@ def apps(draw: st.DrawFn, prefix: str = "fz") -> App:
         if with_context:
             candidates.append(("ctx", 0))
         chosen = draw(st.lists(st.sampled_from(candidates), unique=True, max_size=3))
-        keys = _keys(draw, len(chosen))
+        keys = _keys(draw, len(chosen), type_names)
         # A task may depend on the tag or carry it, not both (Runner's rule).
         carries = with_tag and ("tag", 0) not in chosen and draw(st.booleans())
         builtins = st.lists(
@@ -175,7 +177,7 @@ def apps(draw: st.DrawFn, prefix: str = "fz") -> App:
     hook_functions = _unique(draw, taken, 4)
     for event in range(n_events):
         for _ in range(draw(st.integers(0, 2))):
-            [key] = _keys(draw, 1)
+            [key] = _keys(draw, 1, type_names)
             deps = [(key, draw(st.integers(0, n_resources - 1)))] if draw(st.booleans()) else []
             hooks.append(
                 Hook(
