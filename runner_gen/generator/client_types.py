@@ -18,17 +18,23 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar, cast, get_args, get_origin
-
-import libcst as cst
+from typing import Annotated, Literal, get_args, get_origin
 
 from runner_gen.definitions.source import Source
+from runner_gen.generator.lift_emit import (
+    External,
+    Lifted,
+    Symbol,
+    allocate_imports,
+    allocate_names,
+    import_lines,
+    rewrite,
+)
 from runner_gen.generator.lift_source import (
     Definition,
     GlobalUse,
@@ -38,9 +44,6 @@ from runner_gen.generator.lift_source import (
     module_source,
 )
 from runner_gen.generator.problems import BuildError, Problem
-
-Symbol = tuple[str, str]  # (module, top-level name) of a definition that is copied
-_Node = TypeVar("_Node", bound=cst.CSTNode)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,28 +92,12 @@ def local_modules(project_root: Path) -> Callable[[str], bool]:
     return is_local
 
 
-@dataclass(frozen=True, slots=True)
-class _External:
-    """An import the new module repeats: ``from module import name`` or ``import module``."""
-
-    module: str
-    name: str | None
-    bound: str  # the name the original module bound it to
-
-
-@dataclass(slots=True)
-class _Lifted:
-    source: ModuleSource
-    statement: cst.BaseStatement
-    targets: list[tuple[GlobalUse, Symbol | _External]] = field(default_factory=list)
-
-
 class _Lifter:
     def __init__(self, is_local: Callable[[str], bool]) -> None:
         self.is_local = is_local
         self.problems: list[Problem] = []
         self.roots: dict[tuple[str, str], Symbol] = {}
-        self.lifted: dict[Symbol, _Lifted] = {}
+        self.lifted: dict[Symbol, Lifted] = {}
         self._queue: list[Symbol] = []
 
     # -- what to copy ---------------------------------------------------------------------
@@ -150,7 +137,7 @@ class _Lifter:
         if not isinstance(binding, Definition):
             self._unliftable(source, name, binding, None)
             return
-        lifted = _Lifted(source, binding.statement)
+        lifted = Lifted(source, binding.statement)
         self.lifted[symbol] = lifted
         for missing, line in source.unresolved(binding.statement):
             self._problem(
@@ -166,7 +153,7 @@ class _Lifter:
 
     def _target(
         self, source: ModuleSource, use: GlobalUse, *, user: str
-    ) -> Symbol | _External | None:
+    ) -> Symbol | External | None:
         binding = source.binding(use.name)
         if isinstance(binding, Definition):
             return (source.name, use.name)
@@ -176,7 +163,7 @@ class _Lifter:
         if binding.name is None or _is_module(binding.module, binding.name):
             module = binding.module if binding.name is None else f"{binding.module}.{binding.name}"
             if not self.is_local(module):  # `import a.b` binds `a`; uses read `a.b.C`
-                return _External(binding.module, binding.name, use.name.split(".")[0])
+                return External(binding.module, binding.name, use.name.split(".")[0])
             if use.attribute is None or (binding.name is None and "." in use.name):
                 self._problem(
                     f"{source.name}.{user} uses the module {module} itself",
@@ -186,10 +173,10 @@ class _Lifter:
                 return None
             return self._resolve(module, use.attribute, use.attribute)
         if not self.is_local(binding.module):
-            return _External(binding.module, binding.name, use.name)
+            return External(binding.module, binding.name, use.name)
         return self._resolve(binding.module, binding.name, use.name)
 
-    def _resolve(self, module: str, name: str, bound: str) -> Symbol | _External | None:
+    def _resolve(self, module: str, name: str, bound: str) -> Symbol | External | None:
         """The definition behind ``module.name``, following re-exports between local modules
         (``bound``: the name the user's module knows it by)."""
         for _ in range(50):
@@ -201,7 +188,7 @@ class _Lifter:
                 self._unliftable(source, name, binding, None)
                 return None
             if not self.is_local(binding.module):  # a local re-export of an installed name
-                return _External(binding.module, binding.name, bound)
+                return External(binding.module, binding.name, bound)
             module, name = binding.module, binding.name
         raise RecursionError(f"import cycle while resolving {module}.{name}")  # pragma: no cover
 
@@ -228,13 +215,13 @@ class _Lifter:
     # -- writing the module ---------------------------------------------------------------
 
     def emit(self, docstring: str) -> LiftedTypes:
-        names = _allocate_names(self.lifted)
-        imports = _allocate_imports(self.lifted, set(names.values()))
+        names = allocate_names(self.lifted)
+        imports = allocate_imports(self.lifted, set(names.values()))
         blocks = [
-            self._rewrite(self.lifted[symbol], symbol, names, imports) for symbol in self._order()
+            rewrite(self.lifted[symbol], names[symbol], names, imports) for symbol in self._order()
         ]
         header = [f'"""{docstring}"""', "", "from __future__ import annotations", ""]
-        text = "\n".join(header + _import_lines(imports)) + "\n\n\n" + "\n\n\n".join(blocks)
+        text = "\n".join(header + import_lines(imports)) + "\n\n\n" + "\n\n\n".join(blocks)
         mapping = dict(names)
         for (module, qualname), symbol in self.roots.items():
             mapping[(module, qualname)] = ".".join([names[symbol], *qualname.split(".")[1:]])
@@ -256,153 +243,6 @@ class _Lifter:
         for symbol in sorted(self.lifted):
             visit(symbol)
         return ordered
-
-    def _rewrite(
-        self,
-        lifted: _Lifted,
-        symbol: Symbol,
-        names: Mapping[Symbol, str],
-        imports: Mapping[_External, str],
-    ) -> str:
-        replacements: dict[int, list[Callable[[cst.CSTNode], cst.CSTNode]]] = {}
-        for use, target in lifted.targets:
-            new = names[target] if isinstance(target, tuple) else imports[target]
-            keep_attribute = not isinstance(target, tuple)
-            replacements.setdefault(id(use.node), []).append(
-                _replacement(use, new, keep_attribute=keep_attribute)
-            )
-        statement = lifted.statement.visit(_Rewrite(replacements, lifted.statement, names[symbol]))
-        assert isinstance(statement, cst.BaseStatement)
-        leading = [line for line in getattr(statement, "leading_lines", ()) if line.comment]
-        statement = statement.with_changes(leading_lines=leading)
-        return lifted.source.module.code_for_node(statement).strip("\n")
-
-
-class _Rewrite(cst.CSTTransformer):
-    def __init__(
-        self,
-        replacements: Mapping[int, list[Callable[[cst.CSTNode], cst.CSTNode]]],
-        statement: cst.CSTNode,
-        new_name: str,
-    ) -> None:
-        self.replacements = replacements
-        self.statement = statement
-        self.new_name = new_name
-
-    def on_leave(
-        self, original_node: _Node, updated_node: _Node
-    ) -> _Node | cst.RemovalSentinel | cst.FlattenSentinel[_Node]:
-        replaces = self.replacements.get(id(original_node))
-        if replaces:  # libcst accepts any expression where an expression was
-            node: cst.CSTNode = updated_node
-            for replace in replaces:
-                node = replace(node)
-            return cast("_Node", node)
-        if original_node is self.statement:
-            return cast("_Node", _renamed_definition(updated_node, self.new_name))
-        return updated_node
-
-
-def _replacement(
-    use: GlobalUse, new: str, *, keep_attribute: bool
-) -> Callable[[cst.CSTNode], cst.CSTNode]:
-    def replace(node: cst.CSTNode) -> cst.CSTNode:
-        if isinstance(node, cst.SimpleString):  # a string annotation: rename inside it
-            written = use.name
-            if use.attribute is not None and not keep_attribute:
-                written = f"{use.name}.{use.attribute}"  # module.Name -> the copy's name
-            pattern = rf"(?<![\w.]){re.escape(written)}\b"
-            return node.with_changes(value=re.sub(pattern, new, node.value))
-        if isinstance(node, cst.Attribute) and keep_attribute:
-            return node.with_changes(value=cst.Name(new))
-        return cst.Name(new)
-
-    return replace
-
-
-def _renamed_definition(node: cst.CSTNode, new: str) -> cst.CSTNode:
-    if isinstance(node, cst.ClassDef):
-        return node.with_changes(name=cst.Name(new))
-    assert isinstance(node, cst.SimpleStatementLine)
-    [small] = node.body
-    if isinstance(small, cst.Assign):
-        targets = [cst.AssignTarget(cst.Name(new))]
-        return node.with_changes(body=[small.with_changes(targets=targets)])
-    assert isinstance(small, cst.AnnAssign)
-    return node.with_changes(body=[small.with_changes(target=cst.Name(new))])
-
-
-def _allocate_names(lifted: Mapping[Symbol, _Lifted]) -> dict[Symbol, str]:
-    """Each copy keeps its name; same-named copies from different modules are prefixed with the
-    fewest trailing module segments that tell them apart (``BillingItem``, ``ShopItem``)."""
-    by_name: dict[str, list[Symbol]] = {}
-    for symbol in sorted(lifted):
-        by_name.setdefault(symbol[1], []).append(symbol)
-    names: dict[Symbol, str] = {}
-    for name, symbols in by_name.items():
-        if len(symbols) == 1:
-            names[symbols[0]] = name
-            continue
-        paths = [symbol[0].split(".") for symbol in symbols]
-        for depth in range(1, max(map(len, paths)) + 1):
-            prefixes = [
-                "".join(part.title().replace("_", "") for part in p[-depth:]) for p in paths
-            ]
-            if len(set(prefixes)) == len(prefixes):
-                break
-        for symbol, prefix in zip(symbols, prefixes, strict=True):
-            names[symbol] = f"{prefix}{name}"
-    taken: set[str] = set()
-    for symbol in sorted(names):  # a prefixed name may equal another class's own name
-        unique, suffix = names[symbol], 1
-        while unique in taken:
-            suffix += 1
-            unique = f"{names[symbol]}_{suffix}"
-        names[symbol] = unique
-        taken.add(unique)
-    return names
-
-
-def _allocate_imports(lifted: Mapping[Symbol, _Lifted], taken: set[str]) -> dict[_External, str]:
-    externals = sorted(
-        {
-            target
-            for item in lifted.values()
-            for _, target in item.targets
-            if isinstance(target, _External)
-        },
-        key=lambda e: (e.bound, e.module, e.name or ""),
-    )
-    bound: dict[_External, str] = {}
-    owners: dict[str, tuple[str, str | None]] = {}
-    for external in externals:
-        name, suffix = external.bound, 1
-        while name in taken or owners.get(name, (external.module, external.name)) != (
-            external.module,
-            external.name,
-        ):
-            suffix += 1
-            name = f"{external.bound}_{suffix}"
-        owners[name] = (external.module, external.name)
-        bound[external] = name
-    return bound
-
-
-def _import_lines(imports: Mapping[_External, str]) -> list[str]:
-    plain: set[str] = set()
-    grouped: dict[str, set[str]] = {}
-    for external, name in imports.items():
-        if external.name is None:
-            top = external.module.split(".")[0]
-            plain.add(f"import {external.module}" + ("" if name == top else f" as {name}"))
-        else:
-            alias = "" if name == external.name else f" as {name}"
-            grouped.setdefault(external.module, set()).add(f"{external.name}{alias}")
-    lines = sorted(plain)
-    lines += [
-        f"from {module} import {', '.join(sorted(grouped[module]))}" for module in sorted(grouped)
-    ]
-    return lines
 
 
 def _is_module(module: str, name: str) -> bool:
