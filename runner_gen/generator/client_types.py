@@ -99,6 +99,7 @@ class _Lifter:
         self.roots: dict[tuple[str, str], Symbol] = {}
         self.lifted: dict[Symbol, Lifted] = {}
         self._queue: list[Symbol] = []
+        self._sources: dict[str, ModuleSource] = {}
 
     # -- what to copy ---------------------------------------------------------------------
 
@@ -122,6 +123,12 @@ class _Lifter:
         while self._queue:
             self._lift(self._queue.pop(0))
 
+    def _source(self, module: str) -> ModuleSource:
+        """Each module is parsed once per lift (and afresh on the next: files change)."""
+        if module not in self._sources:
+            self._sources[module] = module_source(module)
+        return self._sources[module]
+
     def _enqueue(self, symbol: Symbol) -> None:
         if symbol not in self.lifted and symbol not in self._queue:
             self._queue.append(symbol)
@@ -129,7 +136,7 @@ class _Lifter:
     def _lift(self, symbol: Symbol) -> None:
         module, name = symbol
         try:
-            source = module_source(module)
+            source = self._source(module)
         except (FileNotFoundError, OSError) as error:
             self._problem(f"cannot read the source of {module}.{name}: {error}", None)
             return
@@ -180,7 +187,7 @@ class _Lifter:
         """The definition behind ``module.name``, following re-exports between local modules
         (``bound``: the name the user's module knows it by)."""
         for _ in range(50):
-            source = module_source(module)
+            source = self._source(module)
             binding = source.binding(name)
             if isinstance(binding, Definition):
                 return (module, name)

@@ -12,7 +12,6 @@ import importlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from types import ModuleType
 
@@ -207,7 +206,6 @@ class ModuleSource:
         return None
 
 
-@cache
 def module_source(name: str) -> ModuleSource:
     return ModuleSource(importlib.import_module(name))
 

@@ -105,18 +105,24 @@ def test_relative_imports_module_aliases_and_string_annotations(
 
                 class Tag(Model):
                     label: str
+
+                class Day(Model):
+                    n: int
             """,
             "shop/other/__init__.py": "",
             "shop/other/base.py": """
+                from datetime import date as Day
+
                 from pydantic import BaseModel
 
                 class Tag(BaseModel):
                     code: int
+                    day: Day | None = None
             """,
             "shop/api.py": """
                 from __future__ import annotations
 
-                import decimal
+                import json, decimal as dec
                 from typing import Optional
 
                 from pydantic import BaseModel
@@ -131,8 +137,13 @@ def test_relative_imports_module_aliases_and_string_annotations(
                     tags: list["base.Tag"] = []
                     codes: "list[other_base.Tag]" = []
                     next: Optional["Basket"] = None
-                    total: decimal.Decimal = decimal.Decimal(0)
+                    total: dec.Decimal = dec.Decimal(0)
                     limit: int = Limit
+                    when: base.Day | None = None
+                    extra: ShopBaseTag | None = None
+
+                class ShopBaseTag(BaseModel):
+                    name: str = json.dumps("x")
             """,
         },
     )
@@ -141,16 +152,22 @@ def test_relative_imports_module_aliases_and_string_annotations(
     assert lifted.names == {
         ("shop.api", "Basket"): "Basket",
         ("shop.api", "Limit"): "Limit",
-        ("shop.base", "Tag"): "ShopBaseTag",
+        ("shop.api", "ShopBaseTag"): "ShopBaseTag",  # a class's own name beats a prefixed one
+        ("shop.base", "Day"): "Day",
+        ("shop.base", "Tag"): "ShopBaseTag_2",
         ("shop.other.base", "Tag"): "OtherBaseTag",
     }
-    assert "import decimal" in lifted.source
+    assert "import decimal as dec\nimport json\n" in lifted.source
+    assert "from datetime import date as Day_2\n" in lifted.source  # `Day` is a copied class
     assert "from pydantic import BaseModel, BaseModel as Model" in lifted.source
-    assert 'tags: list["ShopBaseTag"] = []' in lifted.source
+    assert 'tags: list["ShopBaseTag_2"] = []' in lifted.source
     assert 'codes: "list[OtherBaseTag]" = []' in lifted.source
     copies = write_and_load(lifted, tmp_path_factory.mktemp("copies"), "shop_copies")
     basket = copy_of(lifted, copies, api.Basket)
-    raw = '{"tags": [{"label": "x"}], "codes": [{"code": 1}], "next": {"total": "2.5"}}'
+    raw = (
+        '{"tags": [{"label": "x"}], "codes": [{"code": 1, "day": "2024-01-02"}], '
+        '"next": {"total": "2.5", "when": {"n": 1}}, "extra": {}}'
+    )
     assert TypeAdapter(basket).dump_json(TypeAdapter(basket).validate_json(raw)) == TypeAdapter(
         api.Basket
     ).dump_json(TypeAdapter(api.Basket).validate_json(raw))
@@ -206,3 +223,65 @@ def test_a_module_without_source_is_a_problem(project: Path) -> None:
     module.__file__ = str(project / "shop" / "compiled.cpython-311.so")
     [problem] = problems_for(module.C, project_root=project)
     assert "cannot read the source of shop.compiled.C" in problem
+
+
+def test_re_exported_functions_and_tuple_assignments_are_problems(project: Path) -> None:
+    write(
+        project,
+        {
+            "shop/__init__.py": "",
+            "shop/helpers.py": "def norm(value: str) -> str:\n    return value.strip()\n",
+            "shop/bad.py": """
+                from pydantic import BaseModel, field_validator
+
+                from shop.helpers import norm
+
+                LOW, HIGH = 1, 2
+
+                class UsesReExport(BaseModel):
+                    name: str
+
+                    @field_validator("name")
+                    @classmethod
+                    def clean(cls, value: str) -> str:
+                        return norm(norm(value))
+
+                class UsesTuple(BaseModel):
+                    level: int = LOW
+            """,
+        },
+    )
+    bad = import_module("shop.bad")
+    problems = problems_for(bad.UsesReExport, bad.UsesTuple, project_root=project)
+    assert len(problems) == 2  # norm, used twice, is reported once
+    assert "shop.helpers.norm is a function" in problems[0]
+    assert (
+        "shop.bad.LOW (used by UsesTuple) is not a module-level class or single assignment"
+        in (problems[1])
+    )
+
+
+def test_roots_can_be_any_typing_expression() -> None:
+    from typing import Annotated, Literal
+
+    from tests.client_types.fixtures import orders
+
+    lifted = lift_types(
+        [
+            Annotated[orders.Note, "metadata"],
+            Literal[orders.Priority.HIGH, "x"],
+            orders.Priority.LOW,
+            dict[str, orders.Receipt] | None,
+        ],
+        project_root=REPO,
+    )
+    assert {name for _, name in lifted.names} == {"Note", "Priority", "Receipt"}
+
+
+def test_a_module_without_a_file_is_not_local() -> None:
+    module = ModuleType("shop_virtual")
+    sys.modules["shop_virtual"] = module
+    try:
+        assert not local_modules(REPO)("shop_virtual")
+    finally:
+        del sys.modules["shop_virtual"]
