@@ -55,14 +55,24 @@ class LiftedTypes:
     names: Mapping[tuple[str, str], str]
 
 
+@dataclass(frozen=True, slots=True)
+class Global:
+    """A module-level value to copy by name, such as a typed error's definition:
+    ``Global("shop.errors", "out_of_stock")`` copies ``out_of_stock = r.error(...)...build()``."""
+
+    module: str
+    name: str
+
+
 def lift_types(
     roots: Iterable[object],
     *,
     project_root: Path,
     docstring: str = "Value types copied from the server's definitions.",
 ) -> LiftedTypes:
-    """Copy the project-local types reachable from ``roots`` (classes or typing expressions such
-    as ``list[Payment] | None``) into one module. Raises ``BuildError`` listing every problem."""
+    """Copy the project-local types reachable from ``roots`` (classes, typing expressions such
+    as ``list[Payment] | None``, or ``Global`` values) into one module. Raises ``BuildError``
+    listing every problem."""
     lifter = _Lifter(local_modules(project_root))
     for root in roots:
         lifter.add_root(root)
@@ -104,6 +114,11 @@ class _Lifter:
     # -- what to copy ---------------------------------------------------------------------
 
     def add_root(self, root: object) -> None:
+        if isinstance(root, Global):
+            if self.is_local(root.module):
+                self.roots[(root.module, root.name)] = (root.module, root.name)
+                self._enqueue((root.module, root.name))
+            return
         for cls in _classes_in(root):
             module, qualname = cls.__module__, cls.__qualname__
             if not self.is_local(module):

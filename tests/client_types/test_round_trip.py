@@ -323,3 +323,30 @@ _ORDER_COPY: dict[str, type[BaseModel]] = {}
 def _order_copy(lifted: LiftedTypes, copies: ModuleType) -> None:
     """Hypothesis tests cannot take function-scoped fixtures; hand the copy over here."""
     _ORDER_COPY["Order"] = copy_of(lifted, copies, orders.Order)
+
+
+def test_a_typed_error_definition_is_copied_with_its_data_type(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from examples.distributed import models
+    from runner_gen.generator.client_types import Global
+
+    lifted = lift_types(
+        [Global("examples.distributed.models", "unknown_sku"), Global("json", "dumps")],
+        project_root=REPO,
+    )
+    assert lifted.names == {
+        ("examples.distributed.models", "UnknownSku"): "UnknownSku",
+        ("examples.distributed.models", "unknown_sku"): "unknown_sku",
+    }
+    assert "from runner_gen import r" in lifted.source
+    copies = write_and_load(lifted, tmp_path, "billing_errors")
+    remote = SimpleNamespace(data={"sku": "lamp"}, message="unknown SKU 'lamp'")
+    error = copies.unknown_sku.from_remote(remote)
+    server_error = models.unknown_sku.from_remote(remote)
+    assert isinstance(error.data, copies.UnknownSku)
+    assert (error.id, error.http_code, error.message) == (
+        server_error.id,
+        server_error.http_code,
+        server_error.message,
+    )
