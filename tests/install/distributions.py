@@ -29,11 +29,8 @@ class Distributions:
 
 def build_distributions(out: Path) -> Distributions:
     for project in (RUNTIME_PROJECT, REPO):
-        subprocess.run(
-            [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(project)],
-            check=True,
-            capture_output=True,
-            text=True,
+        checked(
+            [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(project)]
         )
     [runtime_wheel] = out.glob("runner_gen_runtime-*.whl")
     [full_wheel] = out.glob("runner_gen-*.whl")
@@ -70,12 +67,17 @@ class VirtualEnv:
         return self.root / "bin" / name
 
     def install(self, *requirements: str) -> None:
-        pip = [sys.executable, "-m", "pip", "--python", str(self.python)]
-        subprocess.run(
-            [*pip, "install", "-q", *requirements],
-            check=True,
-            capture_output=True,
-            text=True,
+        checked(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "--python",
+                str(self.python),
+                "install",
+                "-q",
+                *requirements,
+            ]
         )
 
     def run(
@@ -103,5 +105,11 @@ def isolated_env(venv: VirtualEnv) -> dict[str, str]:
 
 
 def new_venv(root: Path) -> VirtualEnv:
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
+    checked([sys.executable, "-m", "venv", "--without-pip", str(root)])
     return VirtualEnv(root)
+
+
+def checked(command: list[str]) -> None:
+    """Run a set-up step; when it fails, the test says which and shows its output."""
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}"
