@@ -4,12 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup lint typecheck check-generated pytest snapshots bench
+.PHONY: demo test setup lint typecheck check-generated pytest snapshots bench dist
 
-$(BIN)/.installed: pyproject.toml
+# Two distributions from one tree: runner-gen-runtime (packages/runner-gen-runtime/) and
+# runner-gen (the root; it depends on the former, which pip takes from the same command).
+$(BIN)/.installed: pyproject.toml packages/runner-gen-runtime/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e packages/runner-gen-runtime -e '.[dev]'
 	touch $@
 
 setup: $(BIN)/.installed
@@ -39,3 +41,8 @@ snapshots: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks
+
+# Both distributions' sdists and wheels, in dist/.
+dist: setup
+	$(BIN)/python -m build --no-isolation --outdir dist packages/runner-gen-runtime
+	$(BIN)/python -m build --no-isolation --outdir dist .

@@ -2,43 +2,95 @@
 
 Everything a definition module needs is importable from here: ``r`` (the builders),
 ``globals`` (built-in resources, middleware, tags, events) and the types wired functions
-annotate with.
+annotate with. More public modules, one per area: ``runner_gen.errors`` (every error to catch),
+``runner_gen.middleware`` (built-in middleware configs, cache providers),
+``runner_gen.logging`` (logger configuration, records, printers), ``runner_gen.remote`` (HTTP
+exposure and client tunnels), ``runner_gen.redis`` (scale-out on Redis),
+``runner_gen.observability`` (OpenTelemetry tracing).
+
+Names are imported on first use (see ``runner_gen._lazy``): ``import runner_gen`` alone is cheap.
 """
 
+from typing import TYPE_CHECKING
+
+from runner_gen._lazy import lazy_exports
 from runner_gen._version import __version__
-from runner_gen.definitions.builtins import globals
-from runner_gen.definitions.kinds import (
-    Event,
-    Hook,
-    MiddlewareAttachment,
-    Resource,
-    ResourceWithConfig,
-    Tag,
-    TagAttachment,
-    Task,
-    TaskMiddleware,
-)
-from runner_gen.definitions.r import r
-from runner_gen.runtime.context import AsyncContext
-from runner_gen.runtime.custom import ResourceCall, TaskCall
-from runner_gen.runtime.errors import RunnerError
-from runner_gen.runtime.events import Emission, Emit
-from runner_gen.runtime.health import Health, HealthReport
-from runner_gen.runtime.info import DefinitionInfo
-from runner_gen.runtime.tags import Store, TagAccessor, TaggedResource, TaggedTask
+
+if TYPE_CHECKING:
+    from runner_gen.definitions.builtins import globals
+    from runner_gen.definitions.context import AsyncContextDefinition
+    from runner_gen.definitions.error import ErrorDefinition, TypedError
+    from runner_gen.definitions.kinds import (
+        Event,
+        Hook,
+        MiddlewareAttachment,
+        Resource,
+        ResourceMiddleware,
+        ResourceWithConfig,
+        Tag,
+        TagAttachment,
+        Task,
+        TaskMiddleware,
+    )
+    from runner_gen.definitions.r import r
+    from runner_gen.runtime.context import AsyncContext
+    from runner_gen.runtime.custom import ResourceCall, TaskCall
+    from runner_gen.runtime.errors import RunnerError
+    from runner_gen.runtime.events import Emission, Emit
+    from runner_gen.runtime.health import Health, HealthReport
+    from runner_gen.runtime.info import DefinitionInfo
+    from runner_gen.runtime.logging.logger import Logger
+    from runner_gen.runtime.tags import Store, TagAccessor, TaggedResource, TaggedTask
+
+_KINDS = "runner_gen.definitions.kinds"
+_EXPORTS = {
+    "globals": "runner_gen.definitions.builtins",
+    "AsyncContextDefinition": "runner_gen.definitions.context",
+    "ErrorDefinition": "runner_gen.definitions.error",
+    "TypedError": "runner_gen.definitions.error",
+    "Event": _KINDS,
+    "Hook": _KINDS,
+    "MiddlewareAttachment": _KINDS,
+    "Resource": _KINDS,
+    "ResourceMiddleware": _KINDS,
+    "ResourceWithConfig": _KINDS,
+    "Tag": _KINDS,
+    "TagAttachment": _KINDS,
+    "Task": _KINDS,
+    "TaskMiddleware": _KINDS,
+    "r": "runner_gen.definitions.r",
+    "AsyncContext": "runner_gen.runtime.context",
+    "ResourceCall": "runner_gen.runtime.custom",
+    "TaskCall": "runner_gen.runtime.custom",
+    "RunnerError": "runner_gen.runtime.errors",
+    "Emission": "runner_gen.runtime.events",
+    "Emit": "runner_gen.runtime.events",
+    "Health": "runner_gen.runtime.health",
+    "HealthReport": "runner_gen.runtime.health",
+    "DefinitionInfo": "runner_gen.runtime.info",
+    "Logger": "runner_gen.runtime.logging.logger",
+    "Store": "runner_gen.runtime.tags",
+    "TagAccessor": "runner_gen.runtime.tags",
+    "TaggedResource": "runner_gen.runtime.tags",
+    "TaggedTask": "runner_gen.runtime.tags",
+}
 
 __all__ = [
     "AsyncContext",
+    "AsyncContextDefinition",
     "DefinitionInfo",
     "Emission",
     "Emit",
+    "ErrorDefinition",
     "Event",
     "Health",
     "HealthReport",
     "Hook",
+    "Logger",
     "MiddlewareAttachment",
     "Resource",
     "ResourceCall",
+    "ResourceMiddleware",
     "ResourceWithConfig",
     "RunnerError",
     "Store",
@@ -50,7 +102,11 @@ __all__ = [
     "Task",
     "TaskCall",
     "TaskMiddleware",
+    "TypedError",
     "__version__",
     "globals",
     "r",
 ]
+
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -1,0 +1,1 @@
+"""Tests of the built distributions, installed non-editable into fresh venvs outside the repo."""

@@ -1,0 +1,1 @@
+"""A small app written against runner-gen's public API only."""
