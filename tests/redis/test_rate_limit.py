@@ -56,7 +56,7 @@ async def test_admits_max_calls_per_window_then_rejects_with_the_reset_time(
         await middleware.dispose()
     error = caught.value
     assert task.calls == 3
-    assert error.id == "runner.errors.middleware_rate_limit_exceeded"
+    assert error.id == "runner.errors.middleware.rateLimitExceeded"
     assert error.http_code == 429
     assert error.key == INFO.id
     assert error.limit == 3

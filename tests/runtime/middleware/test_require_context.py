@@ -55,6 +55,6 @@ async def test_fails_fast_with_a_typed_error_when_the_context_is_absent() -> Non
         await chain(5)
     assert not ran
     error = caught.value
-    assert error.id == "runner.errors.middleware_context_required"
+    assert error.id == "runner.errors.middleware.contextRequired"
     assert 'Task "app.tasks.audit" requires an async context' in str(error)
     assert isinstance(error.__cause__, LookupError)
