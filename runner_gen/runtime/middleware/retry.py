@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
+from runner_gen.runtime.errors import HookError, Rejection
 from runner_gen.runtime.info import DefinitionInfo, Next
 from runner_gen.runtime.middleware.deadline import current_deadline
-from runner_gen.runtime.errors import HookError, Rejection
 from runner_gen.runtime.middleware.errors import MiddlewareConfigError, TaskTimeoutError
 from runner_gen.runtime.middleware.protocol import Middleware
 
