@@ -21,8 +21,9 @@ from runner_gen.definitions.kinds import (
 from runner_gen.definitions.r import r
 from runner_gen.runtime.context import AsyncContext
 from runner_gen.runtime.custom import ResourceCall, TaskCall
-from runner_gen.runtime.errors import RunnerError
-from runner_gen.runtime.events import Emission, Emit
+from runner_gen.runtime.emitting import EmitReport
+from runner_gen.runtime.errors import DisposedError, HookError, Rejection, RunnerError
+from runner_gen.runtime.events import Emission, Emit, Emitter
 from runner_gen.runtime.health import Health, HealthReport
 from runner_gen.runtime.info import DefinitionInfo
 from runner_gen.runtime.tags import Store, TagAccessor, TaggedResource, TaggedTask
@@ -30,13 +31,18 @@ from runner_gen.runtime.tags import Store, TagAccessor, TaggedResource, TaggedTa
 __all__ = [
     "AsyncContext",
     "DefinitionInfo",
+    "DisposedError",
     "Emission",
     "Emit",
+    "EmitReport",
+    "Emitter",
     "Event",
     "Health",
     "HealthReport",
     "Hook",
+    "HookError",
     "MiddlewareAttachment",
+    "Rejection",
     "Resource",
     "ResourceCall",
     "ResourceWithConfig",

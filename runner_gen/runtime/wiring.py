@@ -4,6 +4,9 @@ Only start-time names live here; per-call hot paths import what they use directl
 """
 
 from runner_gen.runtime.custom import custom_resource_layer, custom_task_layer
+from runner_gen.runtime.emitting import EmitReport, HookCall, bind_emitter, emitter, run_hooks
+from runner_gen.runtime.errors import HookError
+from runner_gen.runtime.events import OUTSIDE
 from runner_gen.runtime.health import HealthChecks
 from runner_gen.runtime.info import DefinitionInfo, Next, TagUse
 from runner_gen.runtime.lifecycle import Lifecycle
@@ -11,8 +14,12 @@ from runner_gen.runtime.main import run_main
 from runner_gen.runtime.tags import Store, TagAccessor, TaggedResource, TaggedTask
 
 __all__ = [
+    "OUTSIDE",
     "DefinitionInfo",
+    "EmitReport",
     "HealthChecks",
+    "HookCall",
+    "HookError",
     "Lifecycle",
     "Next",
     "Store",
@@ -20,7 +27,10 @@ __all__ = [
     "TagUse",
     "TaggedResource",
     "TaggedTask",
+    "bind_emitter",
     "custom_resource_layer",
     "custom_task_layer",
+    "emitter",
+    "run_hooks",
     "run_main",
 ]
