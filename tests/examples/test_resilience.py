@@ -96,6 +96,7 @@ async def test_the_per_user_limit_is_exact_and_other_users_are_unaffected(app: A
         await app.tasks.post_comment(Comment(user_id="ann", text="one too many"))
     assert caught.value.key == "ann"
     assert caught.value.http_code == 429
+    assert caught.value.retry_after is not None
     assert 0 < caught.value.retry_after <= 60
     for _ in range(3):
         await app.tasks.post_comment(Comment(user_id="bob", text="hi"))
@@ -126,6 +127,7 @@ async def test_the_breaker_opens_after_three_failures_and_then_fails_fast(app: A
         await app.tasks.check_stock(SKU)
     assert service.calls == 3  # refused without calling the service
     assert caught.value.http_code == 503
+    assert caught.value.retry_after is not None
     assert 29 < caught.value.retry_after <= 30
 
 
