@@ -165,8 +165,11 @@ class Lifecycle:
         self._abandoned: tuple[str, ...] = ()
         self._idle: asyncio.Future[None] | None = None
         self._drain_cut: asyncio.Future[None] | None = None
-        # Per app, not global: two apps in one process drain independently.
-        self._depth: ContextVar[int] = ContextVar(f"runner_gen.in_flight:{app_id}", default=0)
+        # Per app, not global: two apps in one process drain independently. The value is
+        # ``(depth, outermost task)`` inside a call, None outside one.
+        self._depth: ContextVar[tuple[int, asyncio.Task[Any] | None] | None] = ContextVar(
+            f"runner_gen.in_flight:{app_id}", default=None
+        )
         self._guard = _InFlightGuard(self, None)
 
     @property
@@ -237,16 +240,19 @@ class Lifecycle:
 
     def admit(self) -> None:
         """Raise ShutdownLockdownError when new work may no longer start."""
-        if self._admission and (self._admission == _CLOSED or not self._depth.get()):
+        if self._admission and (self._admission == _CLOSED or self._depth.get() is None):
             raise self._lockdown()
 
     def in_flight(self) -> _InFlightGuard:
-        """``with lifecycle.in_flight(): ...`` admits the call and counts it until it ends."""
+        """``with lifecycle.in_flight(): ...`` admits the call and counts it until it ends.
+
+        The drain waits for it but cannot cancel it: use ``tracked`` for calls it should be
+        able to abandon."""
         return self._guard
 
     def tracked(self, task_id: str) -> _InFlightGuard:
-        """A guard like ``in_flight()`` that names the call ``task_id`` when the drain has to
-        abandon it. Create one per task at start; entering it allocates nothing."""
+        """A guard like ``in_flight()`` whose outermost call the drain can cancel and name
+        (``task_id``) when its budget runs out. Create one per task at start."""
         return _InFlightGuard(self, task_id)
 
     async def drain(self, budget: float) -> bool:
@@ -532,10 +538,15 @@ class Lifecycle:
         return f"Lifecycle({self._app_id!r}, state={self._state!r}, in_flight={self._in_flight})"
 
 
-class _InFlightGuard:
-    """Reentrant, allocation-free guard: depth lives in a ContextVar, count on the lifecycle.
+_UNTRACKED: Final = (1, None)
 
-    The outermost entry records its asyncio task, so a drain that runs out can cancel it.
+
+class _InFlightGuard:
+    """Reentrant guard: depth lives in a ContextVar, the count on the lifecycle.
+
+    A named guard (``tracked(task_id)``) records the asyncio task of the outermost call, so a
+    drain that runs out can cancel it; that costs one ``asyncio.current_task()`` per call. The
+    anonymous ``in_flight()`` guard only counts.
     """
 
     __slots__ = ("_depth", "_lifecycle", "_name")
@@ -547,16 +558,22 @@ class _InFlightGuard:
 
     def __enter__(self) -> None:
         lifecycle = self._lifecycle
-        depth = self._depth.get()
+        state = self._depth.get()
         admission = lifecycle._admission
-        if admission and (admission == _CLOSED or not depth):
+        if admission and (admission == _CLOSED or state is None):
             raise lifecycle._lockdown()
-        self._depth.set(depth + 1)
         lifecycle._in_flight += 1
-        if not depth:
+        if state is None:
+            if self._name is None:
+                self._depth.set(_UNTRACKED)
+                return
+            # Looked up once per outermost call, kept in the context for __exit__.
             task = asyncio.current_task()
             if task is not None:
                 lifecycle._calls[task] = self._name
+            self._depth.set((1, task))
+        else:
+            self._depth.set((state[0] + 1, state[1]))
 
     def __exit__(
         self,
@@ -565,12 +582,15 @@ class _InFlightGuard:
         tb: TracebackType | None,
     ) -> None:
         lifecycle = self._lifecycle
-        depth = self._depth.get() - 1
-        self._depth.set(depth)
+        state = self._depth.get()
+        assert state is not None, "exited an in-flight guard that was not entered"
+        depth, task = state
         lifecycle._in_flight -= 1
-        if not depth:
-            task = asyncio.current_task()
+        if depth == 1:
+            self._depth.set(None)
             if task is not None:
                 lifecycle._calls.pop(task, None)
+        else:
+            self._depth.set((depth - 1, task))
         if not lifecycle._in_flight and lifecycle._idle is not None:
             lifecycle._call_ended()
