@@ -36,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import time
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from types import CoroutineType, TracebackType
@@ -412,29 +413,45 @@ class Lifecycle:
                 self._finish()
 
     async def _run_disposers(self, generation: int) -> None:
+        # Hot loop (start + dispose of 1,000 resources is benchmarked against plain code): a
+        # disposer that completes without suspending costs a call and a type check; one that
+        # returns an awaitable adds a clock read and a tuple for the watchdog.
         stack = self._stack
         pop = stack.pop
         coroutine = CoroutineType
         timeouts = self._dispose_timeouts
         default_timeout = self._dispose_timeout
-        clock = self._clock
-        while stack and generation == self._generation:
+        now = time.monotonic if self._clock is SYSTEM_CLOCK else self._clock.now
+        inf = math.inf
+        while stack:
             resource_id, fn, args = pop()
             try:
                 result = fn(*args)
                 if type(result) is coroutine or (
                     result is not None and hasattr(result, "__await__")
                 ):
-                    timeout = timeouts.get(resource_id, default_timeout)
+                    timeout = (
+                        timeouts.get(resource_id, default_timeout)
+                        if timeouts
+                        else (default_timeout)
+                    )
                     deadline = self._deadline
-                    if timeout is not None:
-                        deadline = min(deadline, clock.now() + timeout)
-                    if deadline != math.inf:
-                        self._watch_until(generation, resource_id, deadline)
-                    await result
+                    if timeout is not None and (started := now() + timeout) < deadline:
+                        deadline = started
+                    if deadline != inf:
+                        self._watch = (generation, resource_id, deadline)
+                        if deadline < self._armed:
+                            self._arm(deadline)
+                        await result
+                        self._watch = None
+                    else:
+                        await result
+                    if generation != self._generation:
+                        return  # abandoned meanwhile (it finished late): the new runner goes on
             except asyncio.CancelledError as error:
                 if generation != self._generation:
                     return  # the watchdog abandoned this disposer and took over
+                self._watch = None
                 task = asyncio.current_task()
                 if task is not None and task.cancelling():
                     raise  # we are being cancelled: stop disposing
@@ -442,18 +459,18 @@ class Lifecycle:
             except Exception as error:
                 if generation != self._generation:
                     return  # a late failure of an abandoned disposer: already reported
+                self._watch = None
                 self._failed(resource_id, error)
-            finally:
-                if generation == self._generation:
-                    self._watch = None
 
-    def _watch_until(self, generation: int, resource_id: str, deadline: float) -> None:
-        self._watch = (generation, resource_id, deadline)
+    def _arm(self, deadline: float) -> None:
+        """Make sure a watchdog wakes by ``deadline``. (When one is already armed for an earlier
+        time, the caller skips this: it wakes first, sees the new disposer, and sleeps on.)"""
         watchdog = self._watchdog
         if watchdog is not None and not watchdog.done():
-            if deadline >= self._armed:
-                return  # it wakes first, sees this disposer, and sleeps on to its deadline
             watchdog.cancel()  # it sleeps past this (shorter) deadline: re-arm
+        # Armed from now on, though it has not run yet: disposers that finish without
+        # suspending follow each other before it does, and must not re-create it.
+        self._armed = deadline
         self._watchdog = asyncio.get_running_loop().create_task(
             self._watch_disposers(), name=f"runner-watchdog:dispose:{self._app_id}"
         )
@@ -462,18 +479,21 @@ class Lifecycle:
         """Sleep until the awaited disposer's deadline; if it is still the one awaited then,
         abandon it. Disposers finishing in time never wake this task."""
         clock = self._clock
-        while (watch := self._watch) is not None:
-            generation, resource_id, deadline = watch
-            left = deadline - clock.now()
-            if left > 0:
-                self._armed = deadline
-                await clock.sleep(left)
-                continue
-            self._armed = math.inf
-            if generation == self._generation:
-                self._abandon_disposer(resource_id)
-            return
-        self._armed = math.inf
+        try:
+            while (watch := self._watch) is not None:
+                generation, resource_id, deadline = watch
+                left = deadline - clock.now()
+                if left > 0:
+                    self._armed = deadline
+                    await clock.sleep(left)
+                    continue
+                if generation == self._generation:
+                    self._armed = math.inf
+                    self._abandon_disposer(resource_id)
+                return
+        finally:
+            if self._watchdog is asyncio.current_task():
+                self._armed = math.inf  # nobody is watching: the next disposer starts one
 
     def _abandon_disposer(self, resource_id: str) -> None:
         runner = self._runner
