@@ -163,14 +163,14 @@ async def start(config: AppConfig) -> App:
         mw_task_retry = RetryMiddleware()
         push_disposer(("globals.middleware.task.retry", mw_task_retry.dispose, ()))
 
-        # app.tasks.register_user (examples/quickstart/definitions.py:94)
+        # app.tasks.register_user (examples/quickstart/definitions.py:97)
         info_register_user = _rt.DefinitionInfo(
             "app.tasks.register_user",
             "task",
             (
                 _rt.TagUse("app.tags.http_route", untyped(_definitions.register).tags[0].config),
             ),
-            "examples/quickstart/definitions.py:94",
+            "examples/quickstart/definitions.py:97",
         )
 
         def run_register_user(input: NewUser) -> Awaitable[User]:
@@ -186,14 +186,14 @@ async def start(config: AppConfig) -> App:
 
         tasks.register_user = task_register_user
 
-        # app.tasks.count_users (examples/quickstart/definitions.py:108)
+        # app.tasks.count_users (examples/quickstart/definitions.py:112)
         info_count_users = _rt.DefinitionInfo(
             "app.tasks.count_users",
             "task",
             (
                 _rt.TagUse("app.tags.http_route", untyped(_definitions.count).tags[0].config),
             ),
-            "examples/quickstart/definitions.py:108",
+            "examples/quickstart/definitions.py:112",
         )
 
         def run_count_users(_input: None) -> Awaitable[int]:
@@ -216,12 +216,12 @@ async def start(config: AppConfig) -> App:
             ),
         )
 
-        # app.tasks.list_routes (examples/quickstart/definitions.py:121)
+        # app.tasks.list_routes (examples/quickstart/definitions.py:125)
         info_list_routes = _rt.DefinitionInfo(
             "app.tasks.list_routes",
             "task",
             (),
-            "examples/quickstart/definitions.py:121",
+            "examples/quickstart/definitions.py:125",
         )
 
         def run_list_routes(_input: None) -> Awaitable[list[str]]:
@@ -236,7 +236,7 @@ async def start(config: AppConfig) -> App:
 
         tasks.list_routes = task_list_routes
 
-        # app (examples/quickstart/definitions.py:133)
+        # app (examples/quickstart/definitions.py:137)
         res_app = await init_app(config, logger=log_res_app)
         resources.app = res_app
 
