@@ -45,6 +45,7 @@ from typing import Any, Final, Literal, TypeAlias
 from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
 from runner_gen.runtime.disposal import (
     DisposeFailure,
+    Disposer,
     DisposeTimeoutError,
     stuck_at,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "DEFAULT_SHUTDOWN_BUDGET",
     "DisposeFailure",
     "DisposeReporter",
+    "Disposer",
     "DisposeTimeoutError",
     "Lifecycle",
     "LifecycleState",

@@ -9,7 +9,7 @@ from functools import partial
 
 import pytest
 
-from runner_gen.runtime.disposal import DisposeTimeoutError, dispose_within, stuck_at
+from runner_gen.runtime.disposal import DisposeTimeoutError, stuck_at
 from runner_gen.runtime.errors import DisposedError, DisposeError, ShutdownLockdownError
 from runner_gen.runtime.lifecycle import (
     DEFAULT_DISPOSE_TIMEOUT,
@@ -302,26 +302,6 @@ async def test_without_timeouts_disposers_are_awaited_however_long_they_take() -
     release.set()
     await disposing
     assert journal.lines == ["dispose slow"]
-
-
-async def test_dispose_within_bounds_one_disposer_outside_a_lifecycle() -> None:
-    clock = FakeClock()
-    journal = Journal()
-    assert await dispose_within("app.ok", partial(journal.close, "ok"), 1.0, clock) is None
-    failing = await dispose_within("app.bad", partial(journal.fail, "bad"), 1.0, clock)
-    assert isinstance(failing, ValueError)
-
-    waiting = asyncio.create_task(
-        dispose_within("app.hung", partial(hang_until_cancelled, journal, "hung"), 1.0, clock)
-    )
-    await run_until_blocked()  # the cancelled sleepers of the two calls above are gone
-    await clock.sleeping()
-    clock.advance(1.0)
-    timed_out = await waiting
-    assert isinstance(timed_out, DisposeTimeoutError)
-    assert "stuck in hang_until_cancelled" in timed_out.message
-    await run_until_blocked()
-    assert journal.lines[-1] == "hung cancelled"
 
 
 async def test_stuck_at_names_the_users_frame_not_asyncios() -> None:
