@@ -26,7 +26,7 @@ import httpx
 import pytest
 
 from runner_gen.generator.build import write
-from runner_gen.runtime.client import RemoteError
+from runner_gen.runtime.client import AsyncTransport, RemoteError
 from runner_gen.runtime.errors import Rejection
 from runner_gen.runtime.middleware import (
     CircuitOpenError,
@@ -37,6 +37,7 @@ from runner_gen.runtime.middleware import (
     TaskTimeoutError,
 )
 from runner_gen.runtime.redis.errors import RedisUnavailableError
+from runner_gen.runtime.tunnel import remote_task
 from tests.support.build import REPO, build_app, generate_files
 
 SPEC = "tests.fixtures.remote.rejections:app"
@@ -194,6 +195,13 @@ async def test_a_rate_limit_is_429_with_retry_after(server: Server) -> None:
         assert 0 < error.retry_after <= 60
         assert error.limit == 1
         assert error.key is None  # a quota's key may name a user: it stays on the server
+
+    # A client tunnel (a phantom task routed to this service) re-raises it the same way.
+    async with AsyncTransport(server.url, token=TOKEN) as transport:
+        with pytest.raises(RateLimitExceededError) as through_tunnel:
+            await remote_task(transport, "rj.tasks.limited", None, None)(None)
+    assert through_tunnel.value.retry_after is not None
+    assert_logged_once(server, expected)
 
 
 async def test_a_full_concurrency_queue_is_503_without_retry_after(server: Server) -> None:
