@@ -21,6 +21,11 @@ FailureMode: TypeAlias = Literal["fail-fast", "aggregate"]
 #: exposure's id.
 OUTSIDE: Final = "outside"
 
+#: Runner 5.5 emits ``globals.events.ready`` once start has finished, with source ``"run"`` and
+#: no payload, fail-fast: a failing ready hook fails the start (``src/run.ts``).
+READY_EVENT_ID: Final = "globals.events.ready"
+READY_SOURCE: Final = "run"
+
 
 #: An injected event emitter: ``await user_registered(User(...))``. Generated wiring still
 #: passes plain functions; once it passes ``Emitter`` s (options and ``.report``), this becomes

@@ -6,7 +6,7 @@ Only start-time names live here; per-call hot paths import what they use directl
 from runner_gen.runtime.custom import custom_resource_layer, custom_task_layer
 from runner_gen.runtime.emitting import EmitReport, HookCall, bind_emitter, emitter, run_hooks
 from runner_gen.runtime.errors import HookError
-from runner_gen.runtime.events import OUTSIDE
+from runner_gen.runtime.events import OUTSIDE, READY_SOURCE
 from runner_gen.runtime.health import HealthChecks
 from runner_gen.runtime.info import DefinitionInfo, Next, TagUse
 from runner_gen.runtime.lifecycle import Lifecycle
@@ -15,6 +15,7 @@ from runner_gen.runtime.tags import Store, TagAccessor, TaggedResource, TaggedTa
 
 __all__ = [
     "OUTSIDE",
+    "READY_SOURCE",
     "DefinitionInfo",
     "EmitReport",
     "HealthChecks",
