@@ -35,8 +35,9 @@ if TYPE_CHECKING:
     from runner_gen.definitions.r import r
     from runner_gen.runtime.context import AsyncContext
     from runner_gen.runtime.custom import ResourceCall, TaskCall
-    from runner_gen.runtime.errors import RunnerError
-    from runner_gen.runtime.events import Emission, Emit
+    from runner_gen.runtime.emitting import EmitReport
+    from runner_gen.runtime.errors import DisposedError, HookError, Rejection, RunnerError
+    from runner_gen.runtime.events import Emission, Emit, Emitter
     from runner_gen.runtime.health import Health, HealthReport
     from runner_gen.runtime.info import DefinitionInfo
     from runner_gen.runtime.logging.logger import Logger
@@ -62,9 +63,14 @@ _EXPORTS = {
     "AsyncContext": "runner_gen.runtime.context",
     "ResourceCall": "runner_gen.runtime.custom",
     "TaskCall": "runner_gen.runtime.custom",
+    "EmitReport": "runner_gen.runtime.emitting",
+    "DisposedError": "runner_gen.runtime.errors",
+    "HookError": "runner_gen.runtime.errors",
+    "Rejection": "runner_gen.runtime.errors",
     "RunnerError": "runner_gen.runtime.errors",
     "Emission": "runner_gen.runtime.events",
     "Emit": "runner_gen.runtime.events",
+    "Emitter": "runner_gen.runtime.events",
     "Health": "runner_gen.runtime.health",
     "HealthReport": "runner_gen.runtime.health",
     "DefinitionInfo": "runner_gen.runtime.info",
@@ -79,15 +85,20 @@ __all__ = [
     "AsyncContext",
     "AsyncContextDefinition",
     "DefinitionInfo",
+    "DisposedError",
     "Emission",
     "Emit",
+    "EmitReport",
+    "Emitter",
     "ErrorDefinition",
     "Event",
     "Health",
     "HealthReport",
     "Hook",
+    "HookError",
     "Logger",
     "MiddlewareAttachment",
+    "Rejection",
     "Resource",
     "ResourceCall",
     "ResourceMiddleware",

@@ -10,6 +10,7 @@ from examples.quickstart.models import AppConfig, NewUser
 
 async def demo() -> None:
     async with running(AppConfig(greeting="Hello")) as app:
+        database = app.resources.database
         ada = await app.tasks.register_user(NewUser(name="Ada", email="ada@example.com"))
         await app.tasks.register_user(NewUser(name="Alan", email="alan@example.com"))
         print(f"registered {ada.name} as user {ada.id}")
@@ -22,7 +23,7 @@ async def demo() -> None:
             print(f"route: {route}")
         calls = app.resources.metrics.snapshot().tasks["app.tasks.register_user"]
         print(f"metrics: app.tasks.register_user ok={calls.ok} errors={calls.error_count}")
-    print(f"database open after dispose: {app.resources.database.open}")
+    print(f"database open after dispose: {database.open}")
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ user_registered = r.event("app.events.user_registered").payload_schema(User).bui
 
 
 async def send_welcome(event: Emission[User], *, outbox: Outbox) -> None:
-    outbox.sent.append(f"to {event.data.email}: welcome, {event.data.name}!")
+    await outbox.send(f"to {event.data.email}: welcome, {event.data.name}!")
 
 
 async def record_registration(event: Emission[User], *, audit: Audit) -> None:
@@ -85,7 +85,10 @@ http_route = r.tag("app.tags.http_route").config_schema(Route).for_("tasks").bui
 
 
 async def register_user(input: NewUser, *, database: Database, user_registered: Emit[User]) -> User:
-    user = await database.insert(input.name, input.email)
+    # The email is the idempotency key, so the retry below can never create a second user.
+    user = await database.insert_once(input.name, input.email)
+    # A failing hook raises HookError here, which retry does not retry by default: the user
+    # exists by then, and only the listener failed.
     await user_registered(user)
     return user
 
@@ -93,6 +96,7 @@ async def register_user(input: NewUser, *, database: Database, user_registered: 
 register = (
     r.task("app.tasks.register_user")
     .dependencies(database=database, user_registered=user_registered)
+    # Retries a transient database failure; safe because insert_once is idempotent.
     .middleware(globals.middleware.task.retry.with_(retries=2))
     .tags(http_route.with_(method="POST", path="/users"))
     .run(register_user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
 from typing import Any, Generic, Literal, Self, TypeVar, cast, overload
@@ -232,6 +233,25 @@ class ResourceBuilder(_Dependent, Generic[C, V]):
     def health(self, fn: Callable[..., Any]) -> Self:
         self._require_callable("health", fn)
         return self._with(health=fn)
+
+    def dispose_timeout(self, seconds: float) -> Self:
+        """How long its dispose may take at shutdown before it is cancelled and abandoned (the
+        app's default, 10 s, otherwise). A pool that drains connections may need more; keep
+        the sum of the app's timeouts inside the orchestrator's grace period."""
+        given: object = seconds  # a definition module may pass anything
+        if (
+            isinstance(given, bool)
+            or not isinstance(given, int | float)
+            or not math.isfinite(given)
+            or given <= 0
+        ):
+            raise DefinitionError(
+                f'dispose_timeout of Resource "{self._id}" must be a positive number of '
+                f"seconds, got {seconds!r}",
+                source=self._source,
+                remediation="Pass seconds as a number, e.g. .dispose_timeout(15).",
+            )
+        return self._with(dispose_timeout=float(seconds))
 
     def overrides(self, *items: OverrideDefinition) -> Self:
         for item in items:

@@ -240,6 +240,8 @@ class Resource(Generic[ConfigT, ValueT]):
     overrides: tuple[Override, ...] = ()
     health: Callable[..., Any] | None = None
     meta: Mapping[str, object] = field(default_factory=_empty)
+    #: Seconds its dispose may take before it is abandoned; None: the app's default.
+    dispose_timeout: float | None = None
     kind: Literal["resource"] = "resource"
 
     def with_(

@@ -1,9 +1,20 @@
 """Process entry: start the app, wait for a shutdown signal, dispose gracefully, exit with a code.
 
-Escalation ladder (reliability notes §4.5): the first signal starts a graceful shutdown (during
-start it cancels the start, whose generated code rolls back); the second forces exit by
-cancelling the disposal; after that the default signal actions are restored, so a third signal
-kills the process even if some disposer ignores cancellation.
+Escalation ladder (reliability notes §4.5), for SIGINT and SIGTERM alike:
+
+1. the first signal starts a graceful shutdown: during start it cancels the start (whose
+   generated code rolls back); while running it disposes the app (drain within its budget,
+   then each disposer within its timeout, all within the shutdown budget);
+2. the second skips the drain: calls still in flight are abandoned at once (``app.skip_drain()``)
+   and disposal goes on, every disposer still bounded by its timeout;
+3. the third exits at once (``os._exit``), even if the event loop is stuck in sync code.
+
+Exit codes: 0 clean; 1 the start failed, ``until`` failed, or a disposer failed or timed out;
+``128 + signal`` (130 SIGINT, 143 SIGTERM) when a second or third signal forced the shutdown.
+
+After disposal, tasks still running get ``abandon_grace`` seconds to honour their cancellation;
+what ignores it (or a worker thread stuck in a blocking call) is named on stderr and the process
+exits anyway, where ``asyncio.run`` and the interpreter would wait forever.
 
 The runtime owns the signals so the exit status can report a failed disposal. Servers started
 inside the app (uvicorn) must therefore not capture signals themselves.
@@ -15,16 +26,23 @@ import asyncio
 import logging
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from types import TracebackType
 from typing import Any, Final, Protocol, TypeVar
 
 from runner_gen.runtime.lifecycle import dispose_failures
+from runner_gen.runtime.shutdown_signals import SIGNAL_EXIT_BASE, ShutdownRequests, say
+from runner_gen.runtime.wind_down import exit_now, wind_down
 
 EXIT_OK: Final = 0
 EXIT_FAILED: Final = 1
-EXIT_FORCED: Final = 130  # 128 + SIGINT, what shells report for an interrupted program
+EXIT_FORCED: Final = SIGNAL_EXIT_BASE + signal.SIGINT  # 130, what shells report for Ctrl-C
+EXIT_FORCED_SIGTERM: Final = SIGNAL_EXIT_BASE + signal.SIGTERM  # 143
+
+#: Seconds leftover tasks get to honour their cancellation once the app is disposed.
+ABANDON_GRACE: Final = 1.0
 
 TASK_NAME_PREFIX: Final = "runner-task:"
 
@@ -35,6 +53,9 @@ R = TypeVar("R")
 
 
 class AppLike(Protocol):
+    """What ``run_main`` needs of an app; a generated ``App`` also has ``skip_drain()``, which
+    a second signal calls."""
+
     async def dispose(self) -> None: ...
 
 
@@ -46,19 +67,31 @@ def run_main(
     *,
     shutdown_signals: Iterable[signal.Signals] = (signal.SIGINT, signal.SIGTERM),
     until: Callable[[AppT], Awaitable[None]] | None = None,
+    abandon_grace: float = ABANDON_GRACE,
 ) -> int:
     """Run the app until a signal (or ``until(app)`` returns); return the process exit code.
 
-    0: clean shutdown. 1: start failed (after its rollback), ``until`` failed, or a disposer
-    failed. 130: a second signal forced the exit.
+    See the module docstring for the signals and exit codes. When something is still running
+    after the loop wound down, it does not return: it exits the process with the code.
     """
     signals = tuple(shutdown_signals)
     previous = {sig: signal.getsignal(sig) for sig in signals}
+    threads_before = set(threading.enumerate())
+    loop = asyncio.new_event_loop()
+    stuck: list[str] = []
     try:
-        return asyncio.run(_serve(start, signals, until))
+        asyncio.set_event_loop(loop)
+        code = loop.run_until_complete(_serve(start, signals, until))
+        stuck = wind_down(loop, abandon_grace, threads_before)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        asyncio.set_event_loop(None)
+        loop.close()
+    if stuck:
+        say(f"exiting with {len(stuck)} still running (abandoned): {', '.join(stuck)}")
+        exit_now(code)
+    return code
 
 
 def spawn(coro: Coroutine[Any, Any, R], *, task_id: str) -> asyncio.Task[R]:
@@ -122,35 +155,6 @@ def _report_unhandled(
     )
 
 
-class _ShutdownRequests:
-    """Counts shutdown signals: the first requests a graceful stop, the second forces it."""
-
-    def __init__(
-        self, loop: asyncio.AbstractEventLoop, signals: tuple[signal.Signals, ...]
-    ) -> None:
-        self._loop = loop
-        self._signals = signals
-        self.requested: asyncio.Future[None] = loop.create_future()
-        self.forced: asyncio.Future[None] = loop.create_future()
-        for sig in signals:
-            loop.add_signal_handler(sig, self._received, sig)
-
-    def _received(self, sig: signal.Signals) -> None:
-        if not self.requested.done():
-            _say(f"received {sig.name}; shutting down gracefully (send it again to force exit)")
-            self.requested.set_result(None)
-            return
-        _say(f"received {sig.name} again; forcing exit")
-        self.forced.set_result(None)
-        self.uninstall()
-        for each in self._signals:
-            signal.signal(each, signal.SIG_DFL)
-
-    def uninstall(self) -> None:
-        for sig in self._signals:
-            self._loop.remove_signal_handler(sig)
-
-
 async def _serve(
     start: Callable[[], Awaitable[AppT]],
     signals: tuple[signal.Signals, ...],
@@ -158,31 +162,26 @@ async def _serve(
 ) -> int:
     loop = asyncio.get_running_loop()
     install_error_boundary(loop)
-    requests = _ShutdownRequests(loop, signals)
-    try:
-        return await _run(start, until, requests)
-    finally:
-        requests.uninstall()
+    requests = ShutdownRequests(loop, signals)
+    return await _run(start, until, requests)
 
 
 async def _run(
     start: Callable[[], Awaitable[AppT]],
     until: Callable[[AppT], Awaitable[None]] | None,
-    requests: _ShutdownRequests,
+    requests: ShutdownRequests,
 ) -> int:
     loop = asyncio.get_running_loop()
     starting = loop.create_task(_started(start), name="runner-main:start")
     await _first_of(starting, requests.requested)
     if not starting.done():
         starting.cancel()  # the generated start rolls back, then re-raises the cancellation
-        await _first_of(starting, requests.forced)
-        if not starting.done():
-            _say("start was still rolling back; some resources may not have been disposed")
-            return EXIT_FORCED
+        # The rollback's disposers are bounded by their timeouts; a third signal exits at once.
+        await asyncio.wait({starting})
     app, error = starting.result()
     if error is not None:
         if isinstance(error, asyncio.CancelledError) and requests.requested.done():
-            _say("start was interrupted by a signal; initialised resources were rolled back")
+            say("start was interrupted by a signal; initialised resources were rolled back")
             return EXIT_FAILED if dispose_failures(error) else EXIT_OK
         _print_start_failure(error)
         return EXIT_FAILED
@@ -205,7 +204,7 @@ async def _started(
 
 
 async def _wait_for_stop(
-    app: AppT, until: Callable[[AppT], Awaitable[None]] | None, requests: _ShutdownRequests
+    app: AppT, until: Callable[[AppT], Awaitable[None]] | None, requests: ShutdownRequests
 ) -> bool:
     """Wait for a signal or ``until(app)``; True when ``until`` failed."""
     if until is None:
@@ -219,27 +218,30 @@ async def _wait_for_stop(
     error = None if waiting.cancelled() else waiting.exception()
     if error is None:
         return False
-    _say("the app's run loop (until) failed; disposing")
+    say("the app's run loop (until) failed; disposing")
     traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
     return True
 
 
-async def _dispose(app: AppLike, requests: _ShutdownRequests, already_failed: bool) -> int:
+async def _dispose(app: AppLike, requests: ShutdownRequests, already_failed: bool) -> int:
     disposing = asyncio.get_running_loop().create_task(app.dispose(), name="runner-main:dispose")
-    await _first_of(disposing, requests.forced)
+    await _first_of(disposing, requests.skip)
     if not disposing.done():
-        disposing.cancel()
-        _say("disposal was cancelled; remaining resources were not disposed")
-        return EXIT_FORCED
+        skip_drain = getattr(app, "skip_drain", None)
+        if callable(skip_drain):
+            skip_drain()
+        await asyncio.wait({disposing})
     error = asyncio.CancelledError() if disposing.cancelled() else disposing.exception()
     if error is not None:
-        _say(f"dispose failed: {type(error).__name__}: {error}")
+        say(f"dispose failed: {type(error).__name__}: {error}")
         return EXIT_FAILED
-    return EXIT_FAILED if already_failed else EXIT_OK
+    if already_failed:
+        return EXIT_FAILED
+    return requests.forced_exit_code if requests.skip.done() else EXIT_OK
 
 
 def _print_start_failure(error: BaseException) -> None:
-    _say("the app failed to start; resources initialised before the failure were disposed")
+    say("the app failed to start; resources initialised before the failure were disposed")
     traceback.print_exception(
         type(error), error, _without_own_frames(error.__traceback__), file=sys.stderr
     )
@@ -255,7 +257,3 @@ def _without_own_frames(tb: TracebackType | None) -> TracebackType | None:
 async def _first_of(*futures: asyncio.Future[Any]) -> None:
     """Wait until one of ``futures`` is done, cancelling none of them."""
     await asyncio.wait(futures, return_when=asyncio.FIRST_COMPLETED)
-
-
-def _say(message: str) -> None:
-    print(f"runner-gen: {message}", file=sys.stderr, flush=True)

@@ -38,12 +38,12 @@ class RunnerMetricsCollector:
         # prometheus_client appends the _total suffix to counter families itself.
         calls = CounterMetricFamily(
             "runner_task_calls",
-            "Finished task calls by outcome (ok, error, cancelled).",
+            "Finished task calls by outcome (ok, error, rejected, cancelled).",
             labels=["task_id", "outcome"],
         )
         errors = CounterMetricFamily(
             "runner_task_errors",
-            "Failed task calls by error type (_OTHER for unlisted types).",
+            "Failed and rejected task calls by error id or type (_OTHER for unlisted types).",
             labels=["task_id", "error_type"],
         )
         for task in snapshot.tasks.values():
@@ -54,6 +54,7 @@ class RunnerMetricsCollector:
             )
             calls.add_metric([task.task_id, "ok"], task.ok)
             calls.add_metric([task.task_id, "error"], task.error_count)
+            calls.add_metric([task.task_id, "rejected"], task.rejected)
             calls.add_metric([task.task_id, "cancelled"], task.cancelled)
             for error_type, count in sorted(task.errors.items()):
                 errors.add_metric([task.task_id, error_type], count)

@@ -7,6 +7,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from runner_gen.runtime.custom import custom_resource_layer, custom_task_layer
+from runner_gen.runtime.emitting import EmitReport, HookCall, bind_emitter, emitter, run_hooks
+from runner_gen.runtime.errors import HookError
+from runner_gen.runtime.events import OUTSIDE, READY_SOURCE
 from runner_gen.runtime.health import HealthChecks
 from runner_gen.runtime.info import DefinitionInfo, Next, TagUse
 from runner_gen.runtime.lifecycle import Lifecycle
@@ -14,8 +17,13 @@ from runner_gen.runtime.main import run_main
 from runner_gen.runtime.tags import Store, TagAccessor, TaggedResource, TaggedTask
 
 __all__ = [
+    "OUTSIDE",
+    "READY_SOURCE",
     "DefinitionInfo",
+    "EmitReport",
     "HealthChecks",
+    "HookCall",
+    "HookError",
     "Lifecycle",
     "Next",
     "Store",
@@ -23,10 +31,13 @@ __all__ = [
     "TagUse",
     "TaggedResource",
     "TaggedTask",
+    "bind_emitter",
     "custom_resource_layer",
     "custom_task_layer",
     "decoded",
+    "emitter",
     "no_hooks",
+    "run_hooks",
     "run_main",
 ]
 

@@ -233,3 +233,17 @@ def test_async_context_validates_provided_values_against_its_schema() -> None:
     with pytest.raises(ContextError), user.provide("not a number"):  # type: ignore[call-overload]
         pass  # pragma: no cover - provide raises before the body
     assert user.require().middleware is globals.middleware.task.require_context
+
+
+def test_a_resource_may_set_its_own_dispose_timeout() -> None:
+    pool = r.resource("app.pool").init(make).dispose_timeout(15).build()
+    assert pool.dispose_timeout == 15.0
+    assert r.resource("app.cache").init(make).build().dispose_timeout is None
+
+
+@pytest.mark.parametrize("bad", [0, -1, float("inf"), float("nan"), True, "10"])
+def test_a_dispose_timeout_must_be_positive_seconds(bad: Any) -> None:
+    with pytest.raises(DefinitionError, match=r'dispose_timeout of Resource "app\.pool"') as raised:
+        r.resource("app.pool").dispose_timeout(bad)
+    assert raised.value.source is not None
+    assert "test_builders.py" in str(raised.value.source)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 
@@ -9,6 +10,7 @@ import pytest
 
 from examples.quickstart.generated import running, start
 from examples.quickstart.models import AppConfig, NewUser
+from runner_gen import HookError
 from tests.support.build import REPO
 
 
@@ -75,3 +77,17 @@ async def test_registered_metrics_time_every_task_with_outcomes() -> None:
     assert (register.count, register.ok, register.error_count) == (1, 1, 0)
     assert snapshot.tasks["app.tasks.count_users"].ok == 1
     assert snapshot.tasks["app.tasks.list_routes"].count == 0  # known ids only, fixed labels
+
+
+async def test_a_transient_mail_failure_never_registers_ada_twice() -> None:
+    """The README's first example: a hook failing after the insert, on a task with retry.
+    Whether the failure surfaces (HookError, not retried) or a retry runs, the email is the
+    insert's idempotency key: there is one Ada."""
+    async with running(AppConfig()) as app:
+        app.resources.outbox.failures_left = 1
+        ada = NewUser(name="Ada", email="ada@example.com")
+        with contextlib.suppress(HookError):
+            await app.tasks.register_user(ada)
+        assert await app.tasks.count_users() == 1
+        assert (await app.tasks.register_user(ada)).id == 1  # registering again finds her
+        assert await app.tasks.count_users() == 1

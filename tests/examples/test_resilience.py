@@ -64,7 +64,7 @@ async def test_a_hung_call_times_out_with_the_typed_error_and_is_cancelled(app: 
     with pytest.raises(TaskTimeoutError) as caught:
         await app.tasks.fetch_quote(ACME)
     assert time.monotonic() - started < 4.0  # long before even one 5 s hang would have ended
-    assert caught.value.id == "runner.errors.middleware_timeout"
+    assert caught.value.id == "runner.errors.middleware.timeout"
     assert caught.value.http_code == 504
     assert caught.value.ttl_ms == 300
     assert app.resources.external.cancelled == 3  # every attempt was cut, none left running
@@ -96,6 +96,7 @@ async def test_the_per_user_limit_is_exact_and_other_users_are_unaffected(app: A
         await app.tasks.post_comment(Comment(user_id="ann", text="one too many"))
     assert caught.value.key == "ann"
     assert caught.value.http_code == 429
+    assert caught.value.retry_after is not None
     assert 0 < caught.value.retry_after <= 60
     for _ in range(3):
         await app.tasks.post_comment(Comment(user_id="bob", text="hi"))
@@ -126,6 +127,7 @@ async def test_the_breaker_opens_after_three_failures_and_then_fails_fast(app: A
         await app.tasks.check_stock(SKU)
     assert service.calls == 3  # refused without calling the service
     assert caught.value.http_code == 503
+    assert caught.value.retry_after is not None
     assert 29 < caught.value.retry_after <= 30
 
 
@@ -190,7 +192,7 @@ async def test_the_log_sees_what_the_caller_sees(app: App, records: list[LogReco
         ("post_comment", "ok"),
         ("post_comment", "ok"),
         ("post_comment", "ok"),
-        ("post_comment", "runner.errors.middleware_rate_limit_exceeded"),
+        ("post_comment", "runner.errors.middleware.rateLimitExceeded"),
     ]
 
 
@@ -201,7 +203,7 @@ async def test_a_timed_out_call_is_logged_with_its_duration(
     with pytest.raises(TaskTimeoutError):
         await app.tasks.fetch_quote(ACME)
     [record] = records
-    assert record.data["outcome"] == "runner.errors.middleware_timeout"
+    assert record.data["outcome"] == "runner.errors.middleware.timeout"
     assert record.data["duration_ms"] >= 900  # three 300 ms attempts
 
 
@@ -215,15 +217,15 @@ def test_the_demo_prints_structured_json_log_lines() -> None:
     )
     out = result.stdout.splitlines()
     assert "# retry: quote ACME: ok" in out
-    assert "# rate limit: ann refused: runner.errors.middleware_rate_limit_exceeded" in out
+    assert "# rate limit: ann refused: runner.errors.middleware.rateLimitExceeded" in out
     assert "# rate limit: bob posted" in out
     assert "# circuit breaker: CircuitOpenError, failed fast" in out
-    assert any(line.startswith("# timeout: runner.errors.middleware_timeout") for line in out)
+    assert any(line.startswith("# timeout: runner.errors.middleware.timeout") for line in out)
     logged = [json.loads(line) for line in out + result.stderr.splitlines() if line.startswith("{")]
     outcomes = {(entry["data"]["task_id"], entry["data"]["outcome"]) for entry in logged}
     assert (
         "resilience.tasks.check_stock",
-        "runner.errors.middleware_circuit_breaker_open",
+        "runner.errors.middleware.circuitBreakerOpen",
     ) in outcomes
     assert ("resilience.tasks.recommendations", "ok") in outcomes
     assert {entry["source"] for entry in logged} == {"resilience.middleware.request_log"}

@@ -96,6 +96,7 @@ class Side:
             return "admitted"
         error = held.task.exception()
         assert isinstance(error, CircuitOpenError)
+        assert error.retry_after is not None
         return f"rejected {round(error.retry_after * 1000)}"
 
     async def resolve(self, index: int, outcome: str) -> str:

@@ -56,10 +56,11 @@ async def test_admits_max_calls_per_window_then_rejects_with_the_reset_time(
         await middleware.dispose()
     error = caught.value
     assert task.calls == 3
-    assert error.id == "runner.errors.middleware_rate_limit_exceeded"
+    assert error.id == "runner.errors.middleware.rateLimitExceeded"
     assert error.http_code == 429
     assert error.key == INFO.id
     assert error.limit == 3
+    assert error.retry_after is not None
     assert 59.0 < error.retry_after <= 60.0
     assert error.reset_at == pytest.approx(clock.now() + error.retry_after)
 

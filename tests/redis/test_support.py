@@ -69,7 +69,7 @@ def test_passwords_never_reach_messages(url: str, shown: str) -> None:
 
 def test_the_unavailable_error_is_typed_and_retryable_looking() -> None:
     error = RedisUnavailableError("redis://x:6379/0", ConnectionError("refused"))
-    assert error.id == "runner.errors.redis_unavailable"
+    assert error.id == "runner.errors.redis.unavailable"
     assert error.http_code == 503
     assert "ConnectionError: refused" in str(error)
     assert error.url == "redis://x:6379/0"

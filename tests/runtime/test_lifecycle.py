@@ -418,7 +418,7 @@ async def test_admit_passes_while_starting_and_running_and_refuses_once_disposin
     release.set()
     await disposing
 
-    assert raised.value.id == "runner.errors.shutdown_lockdown"
+    assert raised.value.id == "runner.errors.shutdownLockdown"
     assert raised.value.http_code == 503
     assert isinstance(raised.value, RunnerError)
     assert '"app" is shutting down' in str(raised.value)

@@ -19,7 +19,6 @@ from runner_gen.runtime.errors import DisposeError
 from runner_gen.runtime.lifecycle import Lifecycle
 from runner_gen.runtime.main import (
     EXIT_FAILED,
-    EXIT_FORCED,
     EXIT_OK,
     install_error_boundary,
     run_main,
@@ -92,7 +91,7 @@ def test_a_signal_while_running_cancels_until_and_disposes() -> None:
     assert app.lines == ["until cancelled", "dispose"]
 
 
-def test_without_until_the_app_runs_until_the_signal(capsys: pytest.CaptureFixture[str]) -> None:
+def test_without_until_the_app_runs_until_the_signal(capfd: pytest.CaptureFixture[str]) -> None:
     app = RecordingApp()
 
     async def start() -> RecordingApp:
@@ -101,7 +100,7 @@ def test_without_until_the_app_runs_until_the_signal(capsys: pytest.CaptureFixtu
 
     assert run_main(start, shutdown_signals=(SHUTDOWN,)) == EXIT_OK
     assert app.lines == ["dispose"]
-    assert "received SIGUSR1; shutting down gracefully" in capsys.readouterr().err
+    assert "received SIGUSR1; shutting down gracefully" in capfd.readouterr().err
 
 
 def test_a_failed_start_exits_one_and_prints_the_original_traceback(
@@ -188,8 +187,8 @@ def test_a_start_that_completes_despite_the_signal_is_disposed_at_once() -> None
     assert app.lines == ["start ignored the cancellation", "dispose"]
 
 
-def test_a_second_signal_during_start_rollback_forces_exit(
-    capsys: pytest.CaptureFixture[str],
+def test_a_second_signal_during_start_rollback_does_not_cut_it_short(
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
     progress: list[str] = []
 
@@ -199,8 +198,9 @@ def test_a_second_signal_during_start_rollback_forces_exit(
         await forever()
 
     async def start() -> RecordingApp:
-        lifecycle = Lifecycle("app")
+        lifecycle = Lifecycle("app", dispose_timeout=0.05)
         try:
+            lifecycle.on_dispose("app.cache", lambda: progress.append("closing cache"))
             lifecycle.on_dispose("app.db", hanging_close)
             send_shutdown_signal()
             await forever()
@@ -209,33 +209,44 @@ def test_a_second_signal_during_start_rollback_forces_exit(
             raise
         raise AssertionError("unreachable")
 
-    assert run_main(start, shutdown_signals=(SHUTDOWN,)) == EXIT_FORCED
-    assert progress == ["closing db"]
-    assert "forcing exit" in capsys.readouterr().err
+    # The hung close is abandoned at its timeout and the rollback goes on: a dispose failure.
+    assert run_main(start, shutdown_signals=(SHUTDOWN,)) == EXIT_FAILED
+    assert progress == ["closing db", "closing cache"]
+    assert "received SIGUSR1 again" in capfd.readouterr().err
 
 
-def test_a_second_signal_during_dispose_cancels_it_and_exits_130() -> None:
-    progress: list[str] = []
+@dataclass
+class DrainingApp:
+    """Disposal waits for in-flight work until ``skip_drain`` (what a second signal calls)."""
 
-    class HangingApp:
-        async def dispose(self) -> None:
-            progress.append("disposing")
-            send_shutdown_signal()
-            try:
-                await forever()
-            except asyncio.CancelledError:
-                progress.append("dispose cancelled")
-                raise
+    lines: list[str] = field(default_factory=list)
+    skipped: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def start() -> HangingApp:
-        return HangingApp()
+    async def dispose(self) -> None:
+        self.lines.append("draining")
+        send_shutdown_signal()  # the operator loses patience
+        await self.skipped.wait()
+        self.lines.append("disposed")
 
-    async def until(app: HangingApp) -> None:
+    def skip_drain(self) -> None:
+        self.lines.append("drain skipped")
+        self.skipped.set()
+
+
+def test_a_second_signal_skips_the_drain_disposes_and_exits_128_plus_the_signal() -> None:
+    app = DrainingApp()
+
+    async def start() -> DrainingApp:
+        return app
+
+    async def until(running: DrainingApp) -> None:
         send_shutdown_signal()
         await forever()
 
-    assert run_main(start, shutdown_signals=(SHUTDOWN,), until=until) == EXIT_FORCED
-    assert progress == ["disposing", "dispose cancelled"]
+    code = run_main(start, shutdown_signals=(SHUTDOWN,), until=until)
+
+    assert code == 128 + SHUTDOWN
+    assert app.lines == ["draining", "drain skipped", "disposed"]
 
 
 def test_a_failed_dispose_exits_one(capsys: pytest.CaptureFixture[str]) -> None:
@@ -476,20 +487,6 @@ def test_process_failing_disposer_exits_one_after_disposing_the_rest(
     assert lines[-2:] == ["dispose server", "dispose db"]
     assert "RuntimeError: cache refused to close" in err  # logged with its traceback
     assert "'demo.cache' failed to dispose" in err
-
-
-def test_process_second_signal_forces_exit(app_process: type[AppProcess]) -> None:
-    app = app_process("hanging-dispose")
-    app.wait_for_line("ready")
-    app.signal(signal.SIGTERM)
-    app.wait_for_line("dispose server started")
-    app.signal(signal.SIGTERM)
-
-    code, lines, err = app.finish()
-
-    assert code == 130
-    assert "dispose db" not in lines
-    assert "forcing exit" in err
 
 
 def test_process_start_failure_rolls_back_and_exits_one(app_process: type[AppProcess]) -> None:

@@ -114,7 +114,7 @@ def test_cardinality_cannot_grow_with_input() -> None:
     after = render_prometheus(metrics)
     assert len(handle.errors) == len(metrics.error_types) + 1
     # Only the _OTHER task and one _OTHER error series per task were added.
-    assert after.count("\n") - before == 12 + 2 + 3 + 2
+    assert after.count("\n") - before == 12 + 2 + 4 + 2  # buckets, sum+count, outcomes, errors
     assert metrics.snapshot().tasks["app.task"].errors == {OTHER: 5000}
 
 

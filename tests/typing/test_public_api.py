@@ -91,3 +91,27 @@ async def test_generated_app_exposes_precise_types() -> None:
         assert_type(app.resources.database, Database)
         assert_type(app.events.user_registered, Callable[[User], Awaitable[None]])
         assert_type(await app.tasks.count_users(), int)
+
+
+async def test_emitters_and_their_reports_are_typed() -> None:
+    from runner_gen import EmitReport, Emitter, HookError
+    from runner_gen.runtime.emitting import HookCall, emitter
+
+    async def welcome(event: Emission[User]) -> None:
+        assert_type(event.source, str)
+
+    async def register(user: User, *, user_registered: Emitter[User]) -> EmitReport:
+        assert_type(await user_registered(user), None)
+        assert_type(await user_registered(user, failure_mode="aggregate"), None)
+        return assert_type(await user_registered.report(user), EmitReport)
+
+    emit = emitter("app.events.registered", (HookCall("app.hooks.welcome", 1, welcome),))
+    report = await register(User(id=1, name="Ada", email="ada@example.com"), user_registered=emit)
+    assert_type(report.errors, list[HookError])
+    assert report.succeeded_listeners == 1
+
+
+def test_a_resource_dispose_timeout_keeps_its_types() -> None:
+    pool = r.resource("app.pool").init(connect).dispose_timeout(15).build()
+    assert_type(pool, Resource[None, Conn])
+    assert pool.dispose_timeout == 15.0

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias, TypeGuard
 
 from runner_gen.runtime.client.errors import RemoteError, TransportError
+from runner_gen.runtime.rejections import BUILTIN_REJECTIONS
 from runner_gen.runtime.serializer import UNDEFINED, SerializerError, loads
 
 #: Error id (as sent by the server) -> factory building the exception to raise instead.
@@ -98,9 +100,30 @@ def _not_an_envelope(code: str, message: str, answer: Answer, url: str) -> Trans
     )
 
 
+def retry_after_seconds(header: str | None) -> float | None:
+    """``Retry-After`` as seconds when it is delay-seconds; None when absent or an HTTP date
+    (a date needs a clock both sides agree on; the rejection's ``data`` is more precise)."""
+    if header is None:
+        return None
+    try:
+        seconds = float(header.strip())
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def rebuild_builtin(remote: RemoteError) -> BaseException | None:
+    """The runtime's own rejection class for ``remote.error_id``, or None when it is not one."""
+    rejection = BUILTIN_REJECTIONS.get(remote.error_id or "")
+    if rejection is None:
+        return None
+    return rejection.from_wire(remote.message, remote.data, remote.retry_after)
+
+
 def _remote_error(error: object, answer: Answer, errors: ErrorFactories) -> BaseException:
     status = answer.status_code
     request_id = answer.headers.get(REQUEST_ID_HEADER)
+    retry_after = retry_after_seconds(answer.headers.get("retry-after"))
     if isinstance(error, dict):
         code = error.get("code")
         message = error.get("message")
@@ -113,13 +136,18 @@ def _remote_error(error: object, answer: Answer, errors: ErrorFactories) -> Base
             error.get("data"),
             error.get("details"),
             request_id=request_id,
+            retry_after=retry_after,
         )
     else:
         message = error if isinstance(error, str) and error else "Remote error"
-        remote = RemoteError("UNKNOWN", message, status, request_id=request_id)
-    factory = errors.get(remote.error_id) if remote.error_id is not None else None
-    if factory is None:
+        remote = RemoteError(
+            "UNKNOWN", message, status, request_id=request_id, retry_after=retry_after
+        )
+    if remote.error_id is None:
         return remote
-    typed = factory(remote)
+    factory = errors.get(remote.error_id)
+    typed = factory(remote) if factory is not None else rebuild_builtin(remote)
+    if typed is None:
+        return remote
     typed.__cause__ = remote
     return typed

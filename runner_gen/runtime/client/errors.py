@@ -42,9 +42,10 @@ class RemoteError(RunnerError):
 
     ``code`` is the envelope's code (``UNAUTHORIZED``, ``FORBIDDEN``, ``INTERNAL_ERROR``...),
     ``status`` the HTTP status, ``error_id`` and ``data`` the typed error the server declared, if
-    any, and ``request_id`` the server's ``x-runner-request-id``. (Not ``http_code`` and ``id``:
-    those are this class's own RunnerError identity.) Map ``error_id`` to your own exception
-    with the transport's ``errors`` argument.
+    any, ``request_id`` the server's ``x-runner-request-id`` and ``retry_after`` its
+    ``Retry-After`` in seconds. (Not ``http_code`` and ``id``: those are this class's own
+    RunnerError identity.) Map ``error_id`` to your own exception with the transport's
+    ``errors`` argument; the runtime's built-in rejections are rebuilt without it.
     """
 
     id = "runner.errors.tunnel_remote"
@@ -60,8 +61,10 @@ class RemoteError(RunnerError):
         details: Any = None,
         *,
         request_id: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(f"{message} [{code}, HTTP {status}]", data=data)
+        self.retry_after = retry_after
         self.message = message
         self.code = code
         self.status = status

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from runner_gen.runtime import serializer
 from runner_gen.runtime.context import AsyncContext, Provision
+from runner_gen.runtime.errors import HookError, Rejection
 from runner_gen.runtime.exposure.asgi import Receive, Scope, Send
 from runner_gen.runtime.exposure.auth import Authenticator
 from runner_gen.runtime.exposure.body import ClientDisconnected, check_declared_length, read_body
@@ -28,15 +29,18 @@ from runner_gen.runtime.exposure.deadlines import BodyDeadlines
 from runner_gen.runtime.exposure.envelope import (
     INTERNAL_ERROR_BODY,
     OK_WITHOUT_RESULT,
+    Headers,
     fixed_headers,
     preflight_messages,
     public_error_body,
     public_error_status,
     refusal_body,
+    rejection_headers,
     response_messages,
     success_body,
 )
 from runner_gen.runtime.exposure.errors import (
+    Answered,
     BadRequestError,
     ExposureError,
     ForbiddenError,
@@ -135,6 +139,7 @@ class ExposureApp:
             return
         headers = scan_headers(scope["headers"], self._auth.token_header)
         request_id = request_id_of(headers.request_id)
+        extra: Headers = ()
         try:
             if HOOKS.enabled:
                 status, body = await self._respond_traced(scope, receive, headers, request_id)
@@ -144,10 +149,17 @@ class ExposureApp:
             return  # nobody is left to answer; the task was never called
         except ExposureError as refusal:
             status, body = refusal.http_code, refusal_body(refusal)
+        except Answered as answered:
+            status, body, extra = answered.status, answered.body, answered.headers
         except Exception as error:
             # A fault in the pipeline itself still gets the envelope, not uvicorn's plain 500.
-            status, body = self._failure(error, "exposure.request.error", "", request_id)
-        start, end = response_messages(status, body, request_id, self.stopping, self._fixed_headers)
+            try:
+                status, body = self._failure(error, "exposure.request.error", "", request_id)
+            except Answered as answered:
+                status, body, extra = answered.status, answered.body, answered.headers
+        start, end = response_messages(
+            status, body, request_id, self.stopping, self._fixed_headers, extra
+        )
         await send(start)
         await send(end)
 
@@ -310,6 +322,16 @@ class ExposureApp:
     def _failure(
         self, error: Exception, event: str, definition_id: str, request_id: bytes
     ) -> tuple[int, bytes]:
+        """A task's or event's failure as a response: a rejection raises ``Answered`` (its status,
+        envelope and Retry-After; one WARNING line, no traceback); a declared public error, its
+        envelope; anything else a bare 500, its traceback logged."""
+        if isinstance(error, Rejection):
+            raise _rejected(error, event, definition_id, request_id)
+        if isinstance(error, HookError) and isinstance(error.cause, self._public_errors):
+            # As Runner, which rethrows the listener's own error: a hook's declared error keeps
+            # its status. A hook's *rejection* stays a 500: the emitting task's work is done, and
+            # a 429/503 would invite the caller to run it again.
+            error = error.cause
         if isinstance(error, self._public_errors):
             return public_error_status(error), public_error_body(error)
         # The detail, traceback included, goes to the log only; the client gets the request id.
@@ -326,6 +348,29 @@ class ExposureApp:
             },
         )
         return 500, INTERNAL_ERROR_BODY
+
+
+def _rejected(rejection: Rejection, event: str, definition_id: str, request_id: bytes) -> Answered:
+    """Log an expected refusal once, without a traceback, and build its answer."""
+    status = public_error_status(rejection)
+    rid = request_id.decode("ascii")
+    _logger.warning(
+        "%s: %s refused with %s (HTTP %d) (request %s)",
+        event.replace(".error", ".rejected"),
+        definition_id,
+        rejection.id,
+        status,
+        rid,
+        extra={
+            "event": event.replace(".error", ".rejected"),
+            "definition_id": definition_id,
+            "request_id": rid,
+            "error_id": rejection.id,
+            "status": status,
+            "retry_after": rejection.retry_after,
+        },
+    )
+    return Answered(status, public_error_body(rejection), rejection_headers(rejection))
 
 
 def _validation_details(error: ValidationError) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from runner_gen.runtime import serializer
-from runner_gen.runtime.errors import RunnerError
+from runner_gen.runtime.errors import Rejection, RunnerError
 from runner_gen.runtime.exposure.asgi import Message
 from runner_gen.runtime.exposure.errors import ExposureError
 
@@ -52,12 +52,15 @@ def public_error_status(error: RunnerError) -> int:
 
 
 def public_error_body(error: RunnerError) -> bytes:
-    """A declared typed error as Runner 5.5 sends it: message, code, id, data, httpCode.
+    """A declared typed error (or a built-in rejection) as Runner 5.5 sends it: message, code,
+    id, data, httpCode.
 
-    Runner keeps ``code`` at INTERNAL_ERROR for typed errors; clients tell them apart by ``id``.
-    An ``http_code`` outside 100-599 is left out, as Runner does.
+    Runner keeps ``code`` at INTERNAL_ERROR for typed errors, its own middleware errors included;
+    clients tell them apart by ``id``. An ``http_code`` outside 100-599 is left out, as Runner
+    does. A rejection sends its ``public_message``, which leaves out what only operators need.
     """
-    fields: dict[str, Any] = {"message": error.message, "code": "INTERNAL_ERROR", "id": error.id}
+    message = error.public_message if isinstance(error, Rejection) else error.message
+    fields: dict[str, Any] = {"message": message, "code": "INTERNAL_ERROR", "id": error.id}
     if error.data is not None:
         fields["data"] = error.data
     if 100 <= error.http_code <= 599:
@@ -98,13 +101,25 @@ def preflight_messages(
     )
 
 
+def rejection_headers(rejection: Rejection) -> Headers:
+    """``Retry-After`` (whole seconds) when the rejection knows when to come back."""
+    retry_after = rejection.retry_after_header()
+    return () if retry_after is None else ((b"retry-after", retry_after),)
+
+
 def response_messages(
-    status: int, body: bytes, request_id: bytes, close: bool, fixed: Headers = _SECURITY_HEADERS
+    status: int,
+    body: bytes,
+    request_id: bytes,
+    close: bool,
+    fixed: Headers = _SECURITY_HEADERS,
+    extra: Headers = (),
 ) -> tuple[Message, Message]:
     """The two ASGI messages of a complete JSON response, with the headers every exposure
     response carries (``close`` asks the server to drop the connection afterwards)."""
     headers = [
         *fixed,
+        *extra,
         (b"content-length", b"%d" % len(body)),
         (b"x-runner-request-id", request_id),
     ]

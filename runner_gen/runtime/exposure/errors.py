@@ -118,6 +118,17 @@ class UnavailableError(ExposureError):
     default_message = "Server is shutting down"
 
 
+class Answered(Exception):
+    """A failure already turned into its response (a rejection's status, envelope and headers),
+    raised from deep in the pipeline to the one place that sends responses."""
+
+    def __init__(self, status: int, body: bytes, headers: tuple[tuple[bytes, bytes], ...]) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+        self.headers = headers
+
+
 class ExposureStartError(RunnerError):
     """The server could not start listening (address in use, bad host...)."""
 

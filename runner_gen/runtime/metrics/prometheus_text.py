@@ -4,8 +4,11 @@ Families, following https://prometheus.io/docs/practices/naming/ (base unit seco
 on counters, dimensions as labels):
 
 - ``runner_task_duration_seconds`` histogram, label ``task_id``;
-- ``runner_task_calls_total`` counter, labels ``task_id`` and ``outcome`` (ok, error, cancelled);
-- ``runner_task_errors_total`` counter, labels ``task_id`` and ``error_type`` (closed set).
+- ``runner_task_calls_total`` counter, labels ``task_id`` and ``outcome`` (ok, error, rejected,
+  cancelled);
+- ``runner_task_errors_total`` counter, labels ``task_id`` and ``error_type`` (closed set: the
+  runtime's error ids such as ``runner.errors.middleware.rateLimitExceeded``, the app's typed
+  error ids, common exception class names, ``_OTHER``); rejections are counted here too.
 
 The error *rate* is a query, not a metric: ``rate(runner_task_calls_total{outcome="error"}[5m])``
 divided by ``rate(runner_task_duration_seconds_count[5m])``.
@@ -43,11 +46,12 @@ def render_prometheus(metrics: Metrics) -> str:
         f"# TYPE {DURATION} histogram",
     ]
     calls = [
-        f"# HELP {CALLS} Finished task calls by outcome (ok, error, cancelled).",
+        f"# HELP {CALLS} Finished task calls by outcome (ok, error, rejected, cancelled).",
         f"# TYPE {CALLS} counter",
     ]
     errors = [
-        f"# HELP {ERRORS} Failed task calls by error type ({'_OTHER'} for unlisted types).",
+        f"# HELP {ERRORS} Failed and rejected task calls by error id or type "
+        f"({'_OTHER'} for unlisted types).",
         f"# TYPE {ERRORS} counter",
     ]
     for task in snapshot.tasks.values():
@@ -60,6 +64,7 @@ def render_prometheus(metrics: Metrics) -> str:
         for outcome, count in (
             ("ok", task.ok),
             ("error", task.error_count),
+            ("rejected", task.rejected),
             ("cancelled", task.cancelled),
         ):
             calls.append(f'{CALLS}{{{task_label},outcome="{outcome}"}} {count}')

@@ -20,6 +20,7 @@ from runner_gen.runtime.metrics.snapshot import (
     TaskSnapshot,
     quantile_from_buckets,
 )
+from runner_gen.runtime.rejections import BUILTIN_ERROR_IDS
 
 OTHER: Final = "_OTHER"
 
@@ -38,8 +39,10 @@ DEFAULT_BUCKETS: Final[tuple[float, ...]] = (
     10.0,
 )
 
-#: Error types counted under their own name; add the app's typed errors via ``error_types``.
+#: Error types counted under their own name: the runtime's own errors by id (rejections, hook
+#: failures), other exceptions by class name. Add the app's typed error ids via ``error_types``.
 DEFAULT_ERROR_TYPES: Final[tuple[str, ...]] = (
+    *BUILTIN_ERROR_IDS,
     "TimeoutError",
     "ConnectionError",
     "OSError",
@@ -61,7 +64,16 @@ class TaskMetrics:
     from several threads at once may lose an increment now and then, never corrupt a count.
     """
 
-    __slots__ = ("bounds", "bucket_counts", "cancelled", "errors", "ok", "sum_seconds", "task_id")
+    __slots__ = (
+        "bounds",
+        "bucket_counts",
+        "cancelled",
+        "errors",
+        "ok",
+        "rejected",
+        "sum_seconds",
+        "task_id",
+    )
 
     def __init__(self, task_id: str, bounds: tuple[float, ...], error_types: Iterable[str]) -> None:
         self.task_id = task_id
@@ -72,6 +84,7 @@ class TaskMetrics:
         self.sum_seconds = 0.0
         self.ok = 0
         self.cancelled = 0
+        self.rejected = 0
         self.errors = dict.fromkeys((*error_types, OTHER), 0)
 
     def observe(self, seconds: float, error_type: str | None) -> None:
@@ -83,6 +96,12 @@ class TaskMetrics:
             return
         errors = self.errors
         errors[error_type if error_type in errors else OTHER] += 1
+
+    def observe_rejected(self, seconds: float, error_id: str) -> None:
+        """Record a call the runtime refused (rate limit, open circuit, full queue...): counted
+        under its id with the errors, and as outcome ``rejected`` rather than ``error``."""
+        self.rejected += 1
+        self.observe(seconds, error_id)
 
     def observe_cancelled(self, seconds: float) -> None:
         """Record a call cancelled by its caller: neither a success nor an error."""
@@ -103,6 +122,7 @@ class TaskMetrics:
             sum_seconds=self.sum_seconds,
             ok=self.ok,
             cancelled=self.cancelled,
+            rejected=self.rejected,
             errors={name: count for name, count in self.errors.items() if count},
             buckets=buckets,
             p50=quantile_from_buckets(buckets, 0.5),

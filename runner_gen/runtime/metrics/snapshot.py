@@ -56,11 +56,14 @@ class TaskRates:
 @dataclass(frozen=True, slots=True)
 class TaskSnapshot:
     task_id: str
-    count: int  # every finished call: ok + errors + cancelled
+    count: int  # every finished call: ok + errors + rejected + cancelled
     sum_seconds: float
     ok: int
     cancelled: int
-    errors: Mapping[str, int]  # error type (or "_OTHER") -> calls; only types seen
+    #: Calls the runtime refused (rate limit, open circuit, full queue, shutdown): in ``errors``
+    #: under their ids, but not in ``error_count``.
+    rejected: int
+    errors: Mapping[str, int]  # error type or id (or "_OTHER") -> calls; only types seen
     buckets: Buckets
     p50: float | None
     p95: float | None
@@ -68,7 +71,8 @@ class TaskSnapshot:
 
     @property
     def error_count(self) -> int:
-        return sum(self.errors.values())
+        """Failed calls, rejections excluded."""
+        return sum(self.errors.values()) - self.rejected
 
     def quantile(self, q: float) -> float | None:
         return quantile_from_buckets(self.buckets, q)

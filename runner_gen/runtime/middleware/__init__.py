@@ -39,7 +39,13 @@ from runner_gen.runtime.middleware.require_context import (
     RequireContextMiddleware,
     UsableContext,
 )
-from runner_gen.runtime.middleware.retry import RetryConfig, RetryMiddleware, stop_on_rejection
+from runner_gen.runtime.middleware.retry import (
+    RetryConfig,
+    RetryMiddleware,
+    is_hook_failure,
+    not_after_hooks,
+    stop_on_rejection,
+)
 from runner_gen.runtime.middleware.temporal import (
     DebounceConfig,
     DebounceMiddleware,
@@ -91,6 +97,8 @@ __all__ = [
     "UsableContext",
     "current_deadline",
     "deadline_scope",
+    "is_hook_failure",
+    "not_after_hooks",
     "stable_key",
     "stop_on_rejection",
 ]

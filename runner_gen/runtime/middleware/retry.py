@@ -8,25 +8,43 @@ from dataclasses import dataclass
 from typing import Any
 
 from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
+from runner_gen.runtime.errors import HookError, Rejection
 from runner_gen.runtime.info import DefinitionInfo, Next
 from runner_gen.runtime.middleware.deadline import current_deadline
-from runner_gen.runtime.middleware.errors import (
-    CircuitOpenError,
-    MiddlewareConfigError,
-    RateLimitExceededError,
-    TaskTimeoutError,
-)
+from runner_gen.runtime.middleware.errors import MiddlewareConfigError, TaskTimeoutError
 from runner_gen.runtime.middleware.protocol import Middleware
 
 #: ``(attempt, error) -> milliseconds`` to wait before the retry; ``attempt`` counts from 0.
 DelayStrategy = Callable[[int, Exception], float]
 #: ``error -> True`` to give up at once and rethrow ``error``.
 StopRetryIf = Callable[[Exception], bool]
+#: ``error -> True`` when ``error`` may be retried at all.
+RetryOn = Callable[[Exception], bool]
 
 
 def stop_on_rejection(error: Exception) -> bool:
-    """The default ``stop_retry_if``: a fail-fast rejection will only be rejected again."""
-    return isinstance(error, CircuitOpenError | RateLimitExceededError)
+    """The default ``stop_retry_if``: a refusal (open circuit, rate limit, full queue, shutdown)
+    will only be refused again. Timeouts and an unavailable Redis are retried."""
+    return isinstance(error, Rejection) and not error.retryable
+
+
+def is_hook_failure(error: BaseException) -> bool:
+    """True for a ``HookError``, or a group of them (an emission in aggregate mode)."""
+    if isinstance(error, HookError):
+        return True
+    return isinstance(error, BaseExceptionGroup) and all(
+        is_hook_failure(inner) for inner in error.exceptions
+    )
+
+
+def not_after_hooks(error: Exception) -> bool:
+    """The default ``retry_on``: anything but a hook's failure.
+
+    A ``HookError`` reaches the task from an event it emitted, so the task's own work (the
+    insert before the emit) already happened: running the task again would do it twice. Opt in
+    with ``retry_on=lambda error: True`` when the task is idempotent (an idempotency key).
+    """
+    return not is_hook_failure(error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,13 +52,17 @@ class RetryConfig:
     """Runner's retry: ``retries`` extra attempts (default 3) after the first failure.
 
     ``delay_strategy`` defaults to ``100 * 2**attempt`` ms plus jitter in ``[0, base / 2)``.
-    ``stop_retry_if`` defaults to ``stop_on_rejection``; a custom one replaces it (compose with
-    ``stop_on_rejection`` to keep it). Cancellation is never retried, whatever the predicate.
+    An error is retried when ``retry_on(error)`` is true and ``stop_retry_if(error)`` is not.
+    ``retry_on`` defaults to ``not_after_hooks`` (everything but a ``HookError``: the task's own
+    work already happened); ``stop_retry_if`` (Runner's option) defaults to
+    ``stop_on_rejection``. A custom predicate replaces its default (compose to keep it).
+    Cancellation is never retried, whatever the predicates say.
     """
 
     retries: int = 3
     delay_strategy: DelayStrategy | None = None
     stop_retry_if: StopRetryIf | None = None
+    retry_on: RetryOn | None = None
 
     def __post_init__(self) -> None:
         if self.retries < 0:
@@ -68,6 +90,7 @@ class RetryMiddleware(Middleware[RetryConfig]):
         retries = config.retries
         delay_ms = config.delay_strategy or self.default_delay_ms
         stop_retry_if = config.stop_retry_if or stop_on_rejection
+        retry_on = config.retry_on or not_after_hooks
         clock = self._clock
 
         async def retrying(input: Any) -> Any:
@@ -76,7 +99,7 @@ class RetryMiddleware(Middleware[RetryConfig]):
                 try:
                     return await next(input)
                 except Exception as error:
-                    if attempt >= retries or stop_retry_if(error):
+                    if attempt >= retries or not retry_on(error) or stop_retry_if(error):
                         raise
                     deadline = current_deadline()
                     if (

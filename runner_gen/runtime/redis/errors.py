@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-from runner_gen.runtime.errors import RunnerError
+from runner_gen.runtime.errors import RunnerError, ShutdownLockdownError
+from runner_gen.runtime.redis_unavailable import RedisUnavailableError
 
-
-class RedisUnavailableError(RunnerError):
-    """Redis refused, dropped or failed a command the middleware or tunnel needed.
-
-    Raised instead of redis-py's own exceptions so callers (and the exposure's status mapping)
-    see one typed, retryable-looking failure, and the URL without its password.
-    """
-
-    id = "runner.errors.redis_unavailable"
-    http_code = 503
-
-    def __init__(self, url: str, error: BaseException) -> None:
-        super().__init__(
-            f"Redis at {url} failed: {type(error).__name__}: {error}",
-            remediation="Check that Redis is running and reachable at that URL "
-            "(or the environment variable that overrides it).",
-        )
-        self.url = url
+__all__ = ["RedisConfigError", "RedisUnavailableError", "TunnelClosedError"]
 
 
 class RedisConfigError(RunnerError):
@@ -30,8 +14,5 @@ class RedisConfigError(RunnerError):
     id = "runner.errors.validation"
 
 
-class TunnelClosedError(RunnerError):
+class TunnelClosedError(ShutdownLockdownError):
     """An event was published through a Redis event tunnel that was already closed."""
-
-    id = "runner.errors.shutdown_lockdown"
-    http_code = 503

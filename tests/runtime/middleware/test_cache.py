@@ -187,7 +187,7 @@ async def test_unserializable_input_is_a_typed_error_and_the_task_does_not_run()
     _, chain = cached(task, FakeClock())
     with pytest.raises(CacheKeyError, match="object") as caught:
         await chain({"handle": object()})
-    assert caught.value.id == "runner.errors.middleware_cache_key"
+    assert caught.value.id == "runner.errors.middleware.cacheKey"
     assert task.runs == 0
     with pytest.raises(CacheKeyError):
         stable_key(Page)  # a dataclass *type* is not a value

@@ -87,7 +87,7 @@ async def test_opens_after_threshold_consecutive_failures_and_fails_fast() -> No
         await chain(None)
     assert calls == 3
     error = caught.value
-    assert error.id == "runner.errors.middleware_circuit_breaker_open"
+    assert error.id == "runner.errors.middleware.circuitBreakerOpen"
     assert error.http_code == 503
     assert 'Circuit is OPEN for task "app.tasks.remote"' in str(error)
     assert error.retry_after == pytest.approx(2.0)

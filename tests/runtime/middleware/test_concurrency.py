@@ -81,7 +81,7 @@ async def test_callers_beyond_the_queue_bound_are_rejected_at_once() -> None:
     await settle()
     with pytest.raises(ConcurrencyLimitError) as caught:
         await chain("rejected")
-    assert caught.value.id == "runner.errors.middleware_concurrency_limit"
+    assert caught.value.id == "runner.errors.middleware.concurrencyQueueFull"
     assert 'task "app.tasks.export"' in str(caught.value)
     assert task.entered == ["holder"]
     task.finish("holder")
@@ -144,7 +144,7 @@ def test_the_same_key_with_a_different_limit_is_a_config_error_at_wrap_time(
     with pytest.raises(ConcurrencyConflictError) as caught:
         middleware.wrap(Held(), INFO, ConcurrencyConfig(key="db", **other))
     assert isinstance(caught.value, MiddlewareConfigError)
-    assert caught.value.id == "runner.errors.middleware_concurrency_conflict"
+    assert caught.value.id == "runner.errors.middleware.concurrencyConflict"
     assert "app/tasks.py:10" in str(caught.value)
 
 

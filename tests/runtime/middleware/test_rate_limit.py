@@ -60,7 +60,7 @@ async def test_allows_max_calls_per_window_then_rejects_with_when_to_retry() -> 
         await chain(3)
     error = caught.value
     assert task.inputs == [1, 2]
-    assert error.id == "runner.errors.middleware_rate_limit_exceeded"
+    assert error.id == "runner.errors.middleware.rateLimitExceeded"
     assert error.http_code == 429
     assert error.reset_at == pytest.approx(51.0)
     assert error.retry_after == pytest.approx(0.4)
@@ -156,7 +156,7 @@ async def test_key_capacity_is_bounded_and_refuses_when_no_window_expired() -> N
     await chain("b")
     with pytest.raises(KeyCapacityExceededError) as caught:
         await chain("c")
-    assert caught.value.id == "runner.errors.middleware_key_capacity_exceeded"
+    assert caught.value.id == "runner.errors.middleware.keyCapacityExceeded"
     assert await chain("a") == "a"  # existing keys keep working
 
 

@@ -143,7 +143,7 @@ async def test_debounce_dispose_fails_pending_callers_and_refuses_new_calls() ->
     for call in calls:
         with pytest.raises(TemporalDisposedError) as caught:
             await call
-        assert caught.value.id == "runner.errors.middleware_temporal_disposed"
+        assert caught.value.id == "runner.errors.middleware.temporalDisposed"
     await clock.advance(1)
     assert task.runs == []
     with pytest.raises(TemporalDisposedError):

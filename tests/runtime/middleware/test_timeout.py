@@ -54,7 +54,7 @@ async def test_expiry_raises_typed_timeout_not_builtin_or_cancelled() -> None:
     error = caught.value
     assert isinstance(error, RunnerError)
     assert not isinstance(error, TimeoutError)
-    assert error.id == "runner.errors.middleware_timeout"
+    assert error.id == "runner.errors.middleware.timeout"
     assert str(error) == "Operation timed out after 20ms"
     assert error.task_id == "app.tasks.slow"
     assert error.__suppress_context__  # no asyncio internals chained onto the user's error

@@ -1,13 +1,16 @@
 """A hand-wired app for the subprocess tests of run_main, shaped like generated wiring.
 
-Usage: python lifecycle_app.py MODE, where MODE is one of clean, failing-dispose,
-hanging-dispose, start-fails, slow-start. Every step is printed to stdout, flushed.
+Usage: python lifecycle_app.py MODE, where MODE is one of clean, failing-dispose, start-fails,
+slow-start, stubborn-call, stalled-peer, second-signal, third-signal. Every step is printed to
+stdout, flushed. ``stalled-peer`` connects to 127.0.0.1:$PEER_PORT.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import time
 from functools import partial
 
 from runner_gen.runtime.lifecycle import Lifecycle
@@ -27,42 +30,93 @@ class App:
     async def dispose(self) -> None:
         await self.lifecycle.dispose()
 
+    def skip_drain(self) -> None:
+        self.lifecycle.skip_drain()
 
-async def open_resource(name: str) -> str:
+
+class Peer:
+    """A connection to a server that accepts and then never answers."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+
+
+async def open_resource(name: str) -> object:
     say(f"init {name}")
     if name == "server" and MODE == "start-fails":
         raise ConnectionError("server port taken")
     if name == "server" and MODE == "slow-start":
         await asyncio.Event().wait()
+    if name == "peer":
+        return Peer(*await asyncio.open_connection("127.0.0.1", int(os.environ["PEER_PORT"])))
     return name
 
 
 async def close(name: str) -> None:
     if name == "cache" and MODE == "failing-dispose":
         raise RuntimeError("cache refused to close")
-    if name == "server" and MODE == "hanging-dispose":
-        say("dispose server started")
-        await asyncio.Event().wait()
     say(f"dispose {name}")
+
+
+def close_blocking(name: str) -> None:
+    """A sync disposer that blocks the event loop: only a third signal gets the process out."""
+    say(f"dispose {name} started")
+    time.sleep(60)
+    say(f"dispose {name}")
+
+
+async def close_peer(peer: Peer) -> None:
+    say("dispose peer started")
+    peer.writer.write(b"QUIT\n")  # a polite goodbye that the stalled peer never acknowledges
+    await peer.writer.drain()
+    await peer.reader.readline()
+    say("dispose peer")
 
 
 async def serve_request(lifecycle: Lifecycle) -> None:
     """An in-flight call that is still running when shutdown begins."""
-    with lifecycle.in_flight():
+    with lifecycle.tracked("demo.tasks.request"):
         say("request started")
         # Lifecycle has no "disposing began" event to wait on; polling its state is enough here.
         while lifecycle.state != "disposing":  # noqa: ASYNC110
             await asyncio.sleep(0.01)
-        await asyncio.sleep(0.1)
+        say("draining")
+        if MODE == "clean":
+            await asyncio.sleep(0.1)
+        elif MODE == "stubborn-call":
+            give_up = time.monotonic() + 60
+            while time.monotonic() < give_up:  # swallows every cancellation for a minute
+                try:
+                    await asyncio.sleep(60)
+                except asyncio.CancelledError:
+                    say("request ignored its cancellation")
+        elif MODE == "second-signal":
+            try:
+                await asyncio.sleep(60)
+            except asyncio.CancelledError:
+                say("request cancelled")
+                raise
         say("request done")
 
 
 async def start() -> App:
-    lifecycle = Lifecycle("demo", dispose_timeout=10.0)
+    lifecycle = Lifecycle(
+        "demo",
+        drain_budget=1.0 if MODE == "stubborn-call" else 60.0,
+        dispose_timeouts={"demo.peer": 1.0},
+        shutdown_budget=None,
+    )
+    names = ("db", "peer", "server") if MODE == "stalled-peer" else ("db", "cache", "server")
     try:
-        for name in ("db", "cache", "server"):
-            await open_resource(name)
-            lifecycle.on_dispose(f"demo.{name}", partial(close, name))
+        for name in names:
+            value = await open_resource(name)
+            if isinstance(value, Peer):
+                lifecycle.on_dispose("demo.peer", close_peer, value)
+            elif name == "server" and MODE == "third-signal":
+                lifecycle.on_dispose("demo.server", close_blocking, name)
+            else:
+                lifecycle.on_dispose(f"demo.{name}", partial(close, name))
     except BaseException as error:
         await lifecycle.rollback(error)
         raise

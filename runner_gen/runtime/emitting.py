@@ -1,0 +1,143 @@
+"""Running an event's hooks with Runner's failure modes, and building typed emitters.
+
+Generated wiring keeps the default emission straight-line (each hook call wrapped so a failure
+becomes ``HookError(hook_id, order, event_id, cause)``); every other mode goes through
+:func:`run_hooks` over the event's static tuple of :class:`HookCall`.
+
+Runner 5.5's rules (``src/models/event/EmissionExecutor.ts``, ``EventManager.ts``), mirrored:
+
+- ``failure_mode="fail-fast"`` (default): the first failing hook stops the emission;
+- ``"aggregate"``: every hook runs; then one failure is raised as itself, several together;
+- ``throw_on_error=False`` turns fail-fast into aggregate and raises nothing;
+- a hook is skipped (counted in ``skipped_listeners``) when it is the emission's own source;
+- ``stop_propagation()`` ends the emission; hooks after it are neither run nor skipped.
+
+Only ``Exception`` is caught: a cancellation always propagates at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, TypeVar, cast
+
+from runner_gen.runtime.errors import HookError, HookErrorGroup
+from runner_gen.runtime.events import OUTSIDE, Emission, Emitter, FailureMode
+
+PayloadT = TypeVar("PayloadT")
+
+
+@dataclass(slots=True)
+class EmitReport:
+    """What an emission did: Runner's ``IEventEmitReport`` in snake_case."""
+
+    total_listeners: int
+    attempted_listeners: int = 0
+    skipped_listeners: int = 0
+    succeeded_listeners: int = 0
+    failed_listeners: int = 0
+    propagation_stopped: bool = False
+    errors: list[HookError] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class HookCall:
+    """One hook of an event, its dependencies bound: ``run(emission)``, sync or async."""
+
+    hook_id: str
+    order: int
+    run: Callable[[Emission[Any]], Awaitable[object] | object]
+
+
+async def run_hooks(
+    emission: Emission[Any],
+    hooks: Sequence[HookCall],
+    *,
+    failure_mode: FailureMode = "fail-fast",
+    throw_on_error: bool = True,
+) -> EmitReport:
+    """Run ``hooks`` in order for ``emission`` as Runner does; see the module docstring."""
+    fail_fast = failure_mode == "fail-fast" and throw_on_error
+    report = EmitReport(len(hooks))
+    source = emission.source
+    for hook in hooks:
+        if emission.is_propagation_stopped():
+            break
+        if hook.hook_id == source:
+            report.skipped_listeners += 1  # a hook does not hear its own emission
+            continue
+        report.attempted_listeners += 1
+        try:
+            result = hook.run(emission)
+            if result is not None and hasattr(result, "__await__"):
+                await result
+        except Exception as error:
+            failure = HookError(hook.hook_id, hook.order, emission.id, error)
+            report.failed_listeners += 1
+            report.errors.append(failure)
+            if fail_fast:
+                raise failure from error
+        else:
+            report.succeeded_listeners += 1
+    report.propagation_stopped = emission.is_propagation_stopped()
+    if throw_on_error and report.errors:
+        raise failures_of(report)
+    return report
+
+
+def failures_of(report: EmitReport) -> HookError | HookErrorGroup:
+    """One failure as itself, several as a ``HookErrorGroup`` carrying the report."""
+    if len(report.errors) == 1:
+        return report.errors[0]
+    group = HookErrorGroup(f"{len(report.errors)} hooks failed", report.errors)
+    group.report = report
+    return group
+
+
+def bind_emitter(
+    emit: Callable[..., Awaitable[None]],
+    report: Callable[..., Awaitable[EmitReport]],
+    source: str,
+) -> Emitter[Any]:
+    """The emitter one dependent receives: ``emit`` and ``report`` (each taking ``source=`` as
+    a keyword) with its ``source`` bound. ``partial`` is C code: no extra frame per emit."""
+    bound: Any = partial(emit, source=source)
+    bound.report = partial(report, source=source)
+    return cast("Emitter[Any]", bound)
+
+
+def emitter(event_id: str, hooks: Sequence[HookCall], source: str = OUTSIDE) -> Emitter[Any]:
+    """A complete emitter for ``event_id`` from its hook tuple, bound to ``source``: the
+    runtime-only way to build one (generated code may inline the fail-fast path instead)."""
+    hooks = tuple(hooks)
+
+    async def emit(
+        payload: Any,
+        *,
+        failure_mode: FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        source: str = OUTSIDE,
+    ) -> None:
+        await run_hooks(
+            Emission(event_id, payload, source),
+            hooks,
+            failure_mode=failure_mode,
+            throw_on_error=throw_on_error,
+        )
+
+    async def report(
+        payload: Any,
+        *,
+        failure_mode: FailureMode = "aggregate",
+        throw_on_error: bool = False,
+        source: str = OUTSIDE,
+    ) -> EmitReport:
+        return await run_hooks(
+            Emission(event_id, payload, source),
+            hooks,
+            failure_mode=failure_mode,
+            throw_on_error=throw_on_error,
+        )
+
+    return bind_emitter(emit, report, source)
