@@ -86,7 +86,6 @@ class AsyncContext(Generic[T]):
             raise ContextError(
                 f'Invalid value for async context "{self.id}": {error}',
                 remediation="Provide a value that matches the context's schema.",
-                data=value,
             ) from error
 
     def __repr__(self) -> str:

@@ -104,10 +104,14 @@ class Rejection(RunnerError):
         """Set the subclass's own attributes from ``wire_fields`` output (None when absent)."""
 
 
-class ContextError(RunnerError):
-    """An async context was used where no value was provided."""
+class ContextError(Rejection):
+    """An async context was required where no value was provided (Runner's context error).
+
+    400 over HTTP: the caller did not send the context (``x-runner-context``).
+    """
 
     id = "runner.errors.context"
+    http_code = 400
 
 
 class ShutdownLockdownError(Rejection):

@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Final
 
 from runner_gen.runtime.errors import (
+    ContextError,
     DisposedError,
     HookError,
     Rejection,
@@ -38,6 +39,7 @@ BUILTIN_REJECTIONS: Final[Mapping[str, type[Rejection]]] = MappingProxyType(
             KeyCapacityExceededError,
             TemporalDisposedError,
             ContextRequiredError,
+            ContextError,
             ShutdownLockdownError,
             DisposedError,
             RedisUnavailableError,

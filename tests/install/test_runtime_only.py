@@ -176,10 +176,6 @@ print(sorted(name for name in sys.modules if name.endswith(("_generated.wiring",
 """
 
 
-@pytest.mark.xfail(
-    reason="the generated package __init__ imports the wiring eagerly (template change pending)",
-    strict=True,
-)
 def test_importing_a_generated_client_loads_neither_the_server_nor_its_definitions(
     serve_venv: VirtualEnv, distributed_dir: Path
 ) -> None:

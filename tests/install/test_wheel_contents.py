@@ -52,6 +52,7 @@ def test_the_full_wheel_adds_only_the_build_tool(distributions: Distributions) -
         "jinja2>=3.1",
         "libcst>=1.4",
         "click>=8.1",
+        "ruff>=0.9",
     } == requirements(metadata)
     assert f"Requires-Dist: runner-gen-runtime[serve]=={__version__}; extra == 'serve'" in metadata
 

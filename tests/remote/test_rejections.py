@@ -27,11 +27,10 @@ import pytest
 
 from runner_gen.generator.build import write
 from runner_gen.runtime.client import AsyncTransport, RemoteError
-from runner_gen.runtime.errors import Rejection
+from runner_gen.runtime.errors import ContextError, Rejection
 from runner_gen.runtime.middleware import (
     CircuitOpenError,
     ConcurrencyLimitError,
-    ContextRequiredError,
     KeyCapacityExceededError,
     RateLimitExceededError,
     TaskTimeoutError,
@@ -253,9 +252,7 @@ async def test_too_many_rate_limit_keys_is_503(server: Server) -> None:
 
 
 async def test_a_missing_required_context_is_400(server: Server) -> None:
-    expected = Expected(
-        "runner.errors.middleware.contextRequired", 400, ContextRequiredError, False
-    )
+    expected = Expected("runner.errors.context", 400, ContextError, False)
 
     assert_refused_over_http(server, call_raw(server, "rj.tasks.contextual"), expected)
     await assert_clients_raise(server, "contextual", expected)

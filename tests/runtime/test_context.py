@@ -131,7 +131,7 @@ async def test_an_invalid_value_is_refused_where_it_is_provided() -> None:
     assert '"app.ctx.identity"' in raised.value.message
     assert "not an identity" in raised.value.message
     assert isinstance(raised.value.__cause__, ValueError)
-    assert raised.value.data == {"tenant": 1}
+    assert raised.value.http_code == 400  # the caller sent a bad context
 
 
 def test_two_contexts_are_independent() -> None:

@@ -1,58 +1,124 @@
-"""Built-in middleware and the protocol every middleware implementation follows."""
+"""Built-in middleware and the protocol every middleware implementation follows.
 
-from runner_gen.runtime.middleware.cache import CacheConfig, CacheMiddleware, CacheProviderFactory
-from runner_gen.runtime.middleware.cache_provider import (
-    CacheEntry,
-    CacheProvider,
-    MemoryCacheProvider,
-)
-from runner_gen.runtime.middleware.circuit_breaker import (
-    CircuitBreakerConfig,
-    CircuitBreakerMiddleware,
-    CircuitSnapshot,
-    CircuitState,
-)
-from runner_gen.runtime.middleware.concurrency import (
-    Bulkhead,
-    ConcurrencyConfig,
-    ConcurrencyMiddleware,
-)
-from runner_gen.runtime.middleware.deadline import current_deadline, deadline_scope
-from runner_gen.runtime.middleware.errors import (
-    CacheKeyError,
-    CircuitOpenError,
-    ConcurrencyConflictError,
-    ConcurrencyLimitError,
-    ContextRequiredError,
-    KeyCapacityExceededError,
-    MiddlewareConfigError,
-    RateLimitExceededError,
-    TaskTimeoutError,
-    TemporalDisposedError,
-)
-from runner_gen.runtime.middleware.fallback import FallbackConfig, FallbackMiddleware, FallbackTask
-from runner_gen.runtime.middleware.keys import stable_key
-from runner_gen.runtime.middleware.protocol import Middleware
-from runner_gen.runtime.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware
-from runner_gen.runtime.middleware.require_context import (
-    RequireContextConfig,
-    RequireContextMiddleware,
-    UsableContext,
-)
-from runner_gen.runtime.middleware.retry import (
-    RetryConfig,
-    RetryMiddleware,
-    is_hook_failure,
-    not_after_hooks,
-    stop_on_rejection,
-)
-from runner_gen.runtime.middleware.temporal import (
-    DebounceConfig,
-    DebounceMiddleware,
-    ThrottleConfig,
-    ThrottleMiddleware,
-)
-from runner_gen.runtime.middleware.timeout import TimeoutConfig, TimeoutMiddleware
+Names load on first use (``runner_gen._lazy``): importing one middleware module, or the error
+types a client rebuilds, does not import every middleware.
+"""
+
+from typing import TYPE_CHECKING
+
+from runner_gen._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from runner_gen.runtime.middleware.cache import (
+        CacheConfig,
+        CacheMiddleware,
+        CacheProviderFactory,
+    )
+    from runner_gen.runtime.middleware.cache_provider import (
+        CacheEntry,
+        CacheProvider,
+        MemoryCacheProvider,
+    )
+    from runner_gen.runtime.middleware.circuit_breaker import (
+        CircuitBreakerConfig,
+        CircuitBreakerMiddleware,
+        CircuitSnapshot,
+        CircuitState,
+    )
+    from runner_gen.runtime.middleware.concurrency import (
+        Bulkhead,
+        ConcurrencyConfig,
+        ConcurrencyMiddleware,
+    )
+    from runner_gen.runtime.middleware.deadline import current_deadline, deadline_scope
+    from runner_gen.runtime.middleware.errors import (
+        CacheKeyError,
+        CircuitOpenError,
+        ConcurrencyConflictError,
+        ConcurrencyLimitError,
+        ContextRequiredError,
+        KeyCapacityExceededError,
+        MiddlewareConfigError,
+        RateLimitExceededError,
+        TaskTimeoutError,
+        TemporalDisposedError,
+    )
+    from runner_gen.runtime.middleware.fallback import (
+        FallbackConfig,
+        FallbackMiddleware,
+        FallbackTask,
+    )
+    from runner_gen.runtime.middleware.keys import stable_key
+    from runner_gen.runtime.middleware.protocol import Middleware
+    from runner_gen.runtime.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware
+    from runner_gen.runtime.middleware.require_context import (
+        RequireContextConfig,
+        RequireContextMiddleware,
+        UsableContext,
+    )
+    from runner_gen.runtime.middleware.retry import (
+        RetryConfig,
+        RetryMiddleware,
+        is_hook_failure,
+        not_after_hooks,
+        stop_on_rejection,
+    )
+    from runner_gen.runtime.middleware.temporal import (
+        DebounceConfig,
+        DebounceMiddleware,
+        ThrottleConfig,
+        ThrottleMiddleware,
+    )
+    from runner_gen.runtime.middleware.timeout import TimeoutConfig, TimeoutMiddleware
+
+_EXPORTS = {
+    "CacheConfig": "runner_gen.runtime.middleware.cache",
+    "CacheMiddleware": "runner_gen.runtime.middleware.cache",
+    "CacheProviderFactory": "runner_gen.runtime.middleware.cache",
+    "CacheEntry": "runner_gen.runtime.middleware.cache_provider",
+    "CacheProvider": "runner_gen.runtime.middleware.cache_provider",
+    "MemoryCacheProvider": "runner_gen.runtime.middleware.cache_provider",
+    "CircuitBreakerConfig": "runner_gen.runtime.middleware.circuit_breaker",
+    "CircuitBreakerMiddleware": "runner_gen.runtime.middleware.circuit_breaker",
+    "CircuitSnapshot": "runner_gen.runtime.middleware.circuit_breaker",
+    "CircuitState": "runner_gen.runtime.middleware.circuit_breaker",
+    "Bulkhead": "runner_gen.runtime.middleware.concurrency",
+    "ConcurrencyConfig": "runner_gen.runtime.middleware.concurrency",
+    "ConcurrencyMiddleware": "runner_gen.runtime.middleware.concurrency",
+    "current_deadline": "runner_gen.runtime.middleware.deadline",
+    "deadline_scope": "runner_gen.runtime.middleware.deadline",
+    "CacheKeyError": "runner_gen.runtime.middleware.errors",
+    "CircuitOpenError": "runner_gen.runtime.middleware.errors",
+    "ConcurrencyConflictError": "runner_gen.runtime.middleware.errors",
+    "ConcurrencyLimitError": "runner_gen.runtime.middleware.errors",
+    "ContextRequiredError": "runner_gen.runtime.middleware.errors",
+    "KeyCapacityExceededError": "runner_gen.runtime.middleware.errors",
+    "MiddlewareConfigError": "runner_gen.runtime.middleware.errors",
+    "RateLimitExceededError": "runner_gen.runtime.middleware.errors",
+    "TaskTimeoutError": "runner_gen.runtime.middleware.errors",
+    "TemporalDisposedError": "runner_gen.runtime.middleware.errors",
+    "FallbackConfig": "runner_gen.runtime.middleware.fallback",
+    "FallbackMiddleware": "runner_gen.runtime.middleware.fallback",
+    "FallbackTask": "runner_gen.runtime.middleware.fallback",
+    "stable_key": "runner_gen.runtime.middleware.keys",
+    "Middleware": "runner_gen.runtime.middleware.protocol",
+    "RateLimitConfig": "runner_gen.runtime.middleware.rate_limit",
+    "RateLimitMiddleware": "runner_gen.runtime.middleware.rate_limit",
+    "RequireContextConfig": "runner_gen.runtime.middleware.require_context",
+    "RequireContextMiddleware": "runner_gen.runtime.middleware.require_context",
+    "UsableContext": "runner_gen.runtime.middleware.require_context",
+    "RetryConfig": "runner_gen.runtime.middleware.retry",
+    "RetryMiddleware": "runner_gen.runtime.middleware.retry",
+    "is_hook_failure": "runner_gen.runtime.middleware.retry",
+    "not_after_hooks": "runner_gen.runtime.middleware.retry",
+    "stop_on_rejection": "runner_gen.runtime.middleware.retry",
+    "DebounceConfig": "runner_gen.runtime.middleware.temporal",
+    "DebounceMiddleware": "runner_gen.runtime.middleware.temporal",
+    "ThrottleConfig": "runner_gen.runtime.middleware.temporal",
+    "ThrottleMiddleware": "runner_gen.runtime.middleware.temporal",
+    "TimeoutConfig": "runner_gen.runtime.middleware.timeout",
+    "TimeoutMiddleware": "runner_gen.runtime.middleware.timeout",
+}
 
 __all__ = [
     "Bulkhead",
@@ -102,3 +168,6 @@ __all__ = [
     "stable_key",
     "stop_on_rejection",
 ]
+
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
