@@ -146,17 +146,19 @@ def apps(draw: st.DrawFn, prefix: str = "fz") -> App:
     events = [f"{prefix}.events.{ids.pop()}" for _ in range(n_events)]
     tasks: list[Task] = []
     for index in range(n_tasks):
+        # A task may depend on the tag or carry it, not both (Runner's rule); and one that
+        # carries it depends on no task (task -> tag -> tagged task -> task is a real cycle).
+        carries = with_tag and draw(st.booleans())
         candidates: list[tuple[str, int]] = [("resource", i) for i in range(n_resources)]
-        candidates += [("task", i) for i in range(index) if tasks[i].takes_input]
+        if not carries:
+            candidates += [("task", i) for i in range(index) if tasks[i].takes_input]
         candidates += [("event", i) for i in range(n_events)]
-        if with_tag:
+        if with_tag and not carries:
             candidates.append(("tag", 0))
         if with_context:
             candidates.append(("ctx", 0))
         chosen = draw(st.lists(st.sampled_from(candidates), unique=True, max_size=3))
         keys = _keys(draw, len(chosen), type_names)
-        # A task may depend on the tag or carry it, not both (Runner's rule).
-        carries = with_tag and ("tag", 0) not in chosen and draw(st.booleans())
         builtins = st.lists(
             st.integers(0, len(_BUILTINS) - 1), unique_by=lambda i: _BUILTINS[i][1], max_size=3
         )

@@ -84,6 +84,9 @@ def test_scrubbed_text_is_bounded_and_scrubbing_never_raises(text: str) -> None:
 def test_key_value_pairs_in_text_lose_their_value(
     key: str, separator: str, secret: str, tail: str
 ) -> None:
+    # A secret that also occurs in the surrounding text ("sess" in "session") would be found
+    # there, redacted or not: the property is about the value.
+    assume(secret not in f"context {key}{separator}{tail}")
     scrubbed = Redactor().scrub_text(f"context {key}{separator}{secret}{tail}")
 
     assert secret not in scrubbed
