@@ -21,7 +21,8 @@ def check_declared_length(content_length: bytes | None, limit: int) -> None:
         return
     if not content_length.isdigit():
         raise BadRequestError("Invalid Content-Length")
-    if int(content_length) > limit:
+    # More digits than any limit has is too large, and int() of thousands of digits raises.
+    if len(content_length) > 18 or int(content_length) > limit:
         raise PayloadTooLargeError()
 
 

@@ -1,0 +1,228 @@
+"""uvicorn's httptools protocol with the limits it lacks (``ServerLimits``).
+
+- **Header deadline**: a connection must deliver a complete request head within
+  ``header_timeout`` of opening (or of the first byte of a later request); else 408 and close.
+  One sweeper per server checks every connection a few times per timeout, so a request pays a
+  ``loop.time()`` call, not a timer of its own.
+- **Header size and count**: the head is counted while it arrives (bytes buffered for a head
+  that is still incomplete, and the parsed names, values and URL); over the limit the server
+  answers 431 and closes, before the app or the parser's buffer ever hold more.
+- **Connection cap**: a connection accepted over ``max_connections`` gets 503 and is closed at
+  once, without reading from it.
+- **Client disconnects**: when the connection is lost before the response is complete, the
+  request's task is cancelled (``aborts.CLIENT_DISCONNECTED``), so the task stops and releases
+  what it holds; the cancellation ends quietly instead of as uvicorn's "Exception in ASGI
+  application".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, ClassVar
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.server import ServerState
+
+from runner_gen.runtime.exposure.aborts import CLIENT_DISCONNECTED, is_client_abort
+from runner_gen.runtime.exposure.limits import ServerLimits
+from runner_gen.runtime.exposure.throttle import ThrottledWarning
+
+_logger = logging.getLogger("runner_gen.exposure")
+
+
+def _refusal(status: bytes, code: bytes, message: bytes) -> bytes:
+    body = b'{"ok":false,"error":{"message":"%s","code":"%s"}}' % (message, code)
+    return b"".join(
+        [
+            b"HTTP/1.1 ",
+            status,
+            b"\r\ncontent-type: application/json; charset=utf-8\r\n",
+            b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body),
+            body,
+        ]
+    )
+
+
+HEADERS_TOO_LARGE = _refusal(
+    b"431 Request Header Fields Too Large",
+    b"HEADERS_TOO_LARGE",
+    b"Request header fields too large",
+)
+HEAD_TIMEOUT = _refusal(
+    b"408 Request Timeout", b"REQUEST_TIMEOUT", b"Request head not received in time"
+)
+OVER_CAPACITY = _refusal(
+    b"503 Service Unavailable", b"UNAVAILABLE", b"Too many connections, try again later"
+)
+
+
+class GuardedProtocol(HttpToolsProtocol):
+    """One connection; ``limits`` and ``warnings`` are set on a per-server subclass."""
+
+    limits: ClassVar[ServerLimits]
+    connection_cap: ClassVar[int]
+    over_capacity: ClassVar[ThrottledWarning]
+
+    def __init__(
+        self,
+        config: Any,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self._app = self.app
+        self.app = self._run_app
+        #: When the head now awaited began to be awaited (None: not awaiting a head).
+        self.head_since: float | None = None
+        self._head_bytes = 0  # bytes received while the head is incomplete
+        self._head_size = 0  # parsed URL, names and values of the current head
+        self._header_count = 0
+        self._refused = False
+        self._app_task: asyncio.Task[Any] | None = None
+        self._client_gone = False
+
+    # -- connection ------------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if len(self.connections) > self.connection_cap:
+            self._refused = True
+            self.connections.discard(self)
+            transport.write(OVER_CAPACITY)
+            transport.close()
+            self.over_capacity()
+            return
+        self.head_since = self.loop.time()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        task = self._app_task  # set only while a request's task runs, so its cycle exists
+        if task is not None and not self.cycle.response_complete:
+            self._client_gone = True
+            task.cancel(CLIENT_DISCONNECTED)
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return
+        super().data_received(data)
+        if self.head_since is not None:  # refusals clear it
+            # Still inside a head after this chunk: httptools holds it all until the head ends.
+            self._head_bytes += len(data)
+            if self._head_bytes > self.limits.max_header_bytes:
+                self.refuse(HEADERS_TOO_LARGE)
+
+    def refuse(self, response: bytes) -> None:
+        """Answer ``response`` (a complete HTTP response) and close; nothing more is read."""
+        self._refused = True
+        self.head_since = None
+        if not self.transport.is_closing():
+            self.transport.write(response)
+            self.transport.close()
+
+    def expire(self) -> None:
+        """The head deadline passed: 408 when part of a head arrived, else close quietly."""
+        if self._head_bytes or self._head_size:
+            self.refuse(HEAD_TIMEOUT)
+        else:
+            self._refused = True
+            self.head_since = None
+            self.transport.close()
+
+    # -- parser callbacks ------------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self.head_since is None:  # a later request on a kept-alive connection
+            self.head_since = self.loop.time()
+        self._head_size = 0
+        self._header_count = 0
+
+    def on_url(self, url: bytes) -> None:
+        self._head_size += len(url)
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._head_size += len(name) + len(value) + 4
+        self._header_count += 1
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self.head_since = None
+        self._head_bytes = 0
+        limits = self.limits
+        if self._head_size > limits.max_header_bytes or self._header_count > limits.max_headers:
+            self.refuse(HEADERS_TOO_LARGE)
+            return
+        super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        if not self._refused:
+            super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        if not self._refused:
+            super().on_message_complete()
+
+    # -- the request's task ----------------------------------------------------------------
+
+    async def _run_app(self, scope: Any, receive: Any, send: Any) -> None:
+        task = asyncio.current_task()
+        self._app_task = task
+        try:
+            await self._app(scope, receive, send)
+        except asyncio.CancelledError as cancelled:
+            if not (self._client_gone and is_client_abort(cancelled)):
+                raise
+            # Nobody is left to answer; the app had its chance to log the 499.
+            assert task is not None
+            task.uncancel()
+        finally:
+            self._app_task = None
+
+
+def guarded_protocol(limits: ServerLimits) -> type[GuardedProtocol]:
+    """The protocol class for one server: uvicorn's ``Config(http=...)`` takes a class."""
+    over_capacity = ThrottledWarning(
+        _logger,
+        "exposure.server.connection_limit",
+        f"connections over the cap of {limits.connection_cap} were refused with 503",
+    )
+    return type(
+        "GuardedHttpToolsProtocol",
+        (GuardedProtocol,),
+        {
+            "limits": limits,
+            "connection_cap": limits.connection_cap,
+            "over_capacity": over_capacity,
+        },
+    )
+
+
+class HeadWatchdog:
+    """Closes connections whose request head is overdue; one timer for the whole server."""
+
+    def __init__(self, state: ServerState, limits: ServerLimits) -> None:
+        self._state = state
+        self._timeout = limits.header_timeout
+        # Checked a few times per timeout: a head is cut between 1x and 1.25x the timeout.
+        self._interval = min(1.0, max(0.05, limits.header_timeout / 4))
+        self._timer: asyncio.TimerHandle | None = None
+
+    def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_later(self._interval, self._sweep, loop)
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        overdue_since = loop.time() - self._timeout
+        for connection in list(self._state.connections):
+            since = getattr(connection, "head_since", None)
+            if since is not None and since <= overdue_since:
+                connection.expire()  # type: ignore[union-attr]
+        self._timer = loop.call_later(self._interval, self._sweep, loop)
