@@ -19,7 +19,12 @@ from pydantic import ValidationError
 from runner_gen.runtime import serializer
 from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
 from runner_gen.runtime.context import AsyncContext, Provision
-from runner_gen.runtime.exposure.aborts import CLIENT_CLOSED_REQUEST, is_client_abort
+from runner_gen.runtime.exposure.extensions import (
+    CLIENT_CLOSED_REQUEST,
+    WHOLE_RESPONSE,
+    WholeResponse,
+    is_client_abort,
+)
 from runner_gen.runtime.exposure.asgi import Receive, Scope, Send
 from runner_gen.runtime.exposure.auth import Authenticator
 from runner_gen.runtime.exposure.body import ClientDisconnected, check_declared_length, read_body
@@ -155,6 +160,10 @@ class ExposureApp:
         if self._cors.per_origin:
             fixed = (*fixed, *self._cors.response_headers(scope))
         start, end = response_messages(status, body, request_id, self.stopping, fixed)
+        whole: WholeResponse | None = scope.get(WHOLE_RESPONSE)
+        if whole is not None:  # our own server: one write instead of two messages
+            await whole(start["status"], start["headers"], end["body"])
+            return
         await send(start)
         await send(end)
 

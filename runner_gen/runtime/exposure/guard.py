@@ -10,21 +10,32 @@
 - **Connection cap**: a connection accepted over ``max_connections`` gets 503 and is closed at
   once, without reading from it.
 - **Client disconnects**: when the connection is lost before the response is complete, the
-  request's task is cancelled (``aborts.CLIENT_DISCONNECTED``), so the task stops and releases
+  request's task is cancelled (``extensions.CLIENT_DISCONNECTED``), so the task stops and releases
   what it holds; the cancellation ends quietly instead of as uvicorn's "Exception in ASGI
   application".
+- **Whole responses**: the app may hand the complete response to ``scope[WHOLE_RESPONSE]``;
+  it leaves in one write (see ``extensions.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import (
+    STATUS_LINE,
+    HttpToolsProtocol,
+    RequestResponseCycle,
+)
 from uvicorn.server import ServerState
 
-from runner_gen.runtime.exposure.aborts import CLIENT_DISCONNECTED, is_client_abort
+from runner_gen.runtime.exposure.extensions import (
+    CLIENT_DISCONNECTED,
+    WHOLE_RESPONSE,
+    is_client_abort,
+)
 from runner_gen.runtime.exposure.limits import ServerLimits
 from runner_gen.runtime.exposure.throttle import ThrottledWarning
 
@@ -63,6 +74,8 @@ class GuardedProtocol(HttpToolsProtocol):
     limits: ClassVar[ServerLimits]
     connection_cap: ClassVar[int]
     over_capacity: ClassVar[ThrottledWarning]
+    #: [the default-headers list last serialized, its bytes], shared by the server's connections.
+    default_head_cache: ClassVar[list[Any]]
 
     def __init__(
         self,
@@ -81,6 +94,7 @@ class GuardedProtocol(HttpToolsProtocol):
         self._header_count = 0
         self._refused = False
         self._app_task: asyncio.Task[Any] | None = None
+        self._answering: Any = None  # the RequestResponseCycle the running task answers
         self._client_gone = False
 
     # -- connection ------------------------------------------------------------------------
@@ -170,6 +184,10 @@ class GuardedProtocol(HttpToolsProtocol):
     async def _run_app(self, scope: Any, receive: Any, send: Any) -> None:
         task = asyncio.current_task()
         self._app_task = task
+        # ``send`` is the running cycle's bound method: pipelined requests wait their turn, so
+        # the cycle answered here is this request's even when ``self.cycle`` is a later one.
+        self._answering = send.__self__
+        scope[WHOLE_RESPONSE] = self._whole_response
         try:
             await self._app(scope, receive, send)
         except asyncio.CancelledError as cancelled:
@@ -180,6 +198,47 @@ class GuardedProtocol(HttpToolsProtocol):
             task.uncancel()
         finally:
             self._app_task = None
+
+    async def _whole_response(
+        self, status: int, headers: Sequence[tuple[bytes, bytes]], body: bytes
+    ) -> None:
+        """Write status line, headers and body at once, then finish the cycle as uvicorn's own
+        ``send`` would (keep-alive or close, wake the receiver, start a pipelined request)."""
+        cycle: RequestResponseCycle = self._answering
+        if cycle.flow.write_paused and not cycle.disconnected:
+            await cycle.flow.drain()
+        if cycle.disconnected:
+            return
+        if cycle.response_started:
+            raise RuntimeError("a whole response was sent after the response had started")
+        cycle.response_started = True
+        cycle.waiting_for_100_continue = False
+        parts = [STATUS_LINE[status], self._default_head()]
+        announced_close = False
+        for name, value in headers:
+            if name == b"connection":
+                cycle.keep_alive = False  # the app only ever sends "connection: close"
+                announced_close = True
+            parts += (name, b": ", value, b"\r\n")
+        if not cycle.keep_alive and not announced_close:
+            parts.append(b"connection: close\r\n")
+        parts += (b"\r\n", body)
+        cycle.transport.write(b"".join(parts))
+        cycle.response_complete = True
+        cycle.message_event.set()
+        if not cycle.keep_alive:
+            cycle.transport.close()
+        cycle.on_response()
+
+    def _default_head(self) -> bytes:
+        """The server's default headers (``date``), serialized once per change (each second)."""
+        defaults = self.server_state.default_headers
+        cache = self.default_head_cache
+        if cache[0] is not defaults:
+            cache[0] = defaults
+            cache[1] = b"".join(b"%s: %s\r\n" % (name, value) for name, value in defaults)
+        head: bytes = cache[1]
+        return head
 
 
 def guarded_protocol(limits: ServerLimits) -> type[GuardedProtocol]:
@@ -196,6 +255,7 @@ def guarded_protocol(limits: ServerLimits) -> type[GuardedProtocol]:
             "limits": limits,
             "connection_cap": limits.connection_cap,
             "over_capacity": over_capacity,
+            "default_head_cache": [None, b""],
         },
     )
 
