@@ -19,12 +19,6 @@ from pydantic import ValidationError
 from runner_gen.runtime import serializer
 from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
 from runner_gen.runtime.context import AsyncContext, Provision
-from runner_gen.runtime.exposure.extensions import (
-    CLIENT_CLOSED_REQUEST,
-    WHOLE_RESPONSE,
-    WholeResponse,
-    is_client_abort,
-)
 from runner_gen.runtime.exposure.asgi import Receive, Scope, Send
 from runner_gen.runtime.exposure.auth import Authenticator
 from runner_gen.runtime.exposure.body import ClientDisconnected, check_declared_length, read_body
@@ -52,6 +46,12 @@ from runner_gen.runtime.exposure.errors import (
     ParallelEventReturnError,
     RequestTimeoutError,
     UnavailableError,
+)
+from runner_gen.runtime.exposure.extensions import (
+    CLIENT_CLOSED_REQUEST,
+    WHOLE_RESPONSE,
+    WholeResponse,
+    is_client_abort,
 )
 from runner_gen.runtime.exposure.headers import RequestHeaders, request_id_of, scan_headers
 from runner_gen.runtime.exposure.probes import GUARDED_PATHS, ProbeEndpoints, Probes

@@ -1,62 +1,115 @@
-"""Routing the server's stdlib logs (uvicorn, asyncio, the runtime's own) through a redacting
-``Logger``, so no line of a served process bypasses redaction.
+"""Routing the server's stdlib logs (uvicorn, asyncio, the runtime's own) through redaction, so
+no line a served process writes carries a secret.
 
 Without this, records of ``uvicorn.error`` (with ``exc_info``), asyncio's loop errors and the
-runtime's ``runner_gen.*`` loggers reach Python's last-resort handler (or any root handler the
-user set up) as raw text and raw tracebacks: header values, bodies echoed in exception messages
-and credentials in URLs would be printed as they are. Routed loggers stop propagating; records a
-``Logger`` forwarded on purpose (``stdlib_forward_threshold``, already redacted) are handed on to
-the root logger's handlers as before.
+runtime's ``runner_gen.*`` loggers reach Python's last-resort handler as raw text and raw
+tracebacks: header values, bodies echoed in exception messages and credentials in URLs would be
+printed as they are. A handler on each of ``SERVER_LOGGERS`` now:
+
+- when the process has no logging configuration of its own (no root handler, the usual case
+  under ``run_main``), delivers the record to a redacting ``Logger``, which prints it;
+- otherwise scrubs the record in place before the root handlers see it: the message is replaced
+  by its redacted text and the formatted traceback (``exc_text``, which stdlib formatters print
+  instead of formatting ``exc_info`` again) by its redacted form. ``exc_info`` itself is kept
+  for code that inspects the exception; a custom formatter that formats it anew bypasses this.
+
+Records a ``Logger`` forwarded on purpose (``stdlib_forward_threshold``) are already redacted and
+pass untouched.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Final
+import traceback
+from typing import Any, Final
 
 from runner_gen.runtime.logging.delivery import FORWARDED_RECORD_ATTRIBUTE
+from runner_gen.runtime.logging.levels import from_stdlib_level
 from runner_gen.runtime.logging.logger import Logger, LoggerConfig
-from runner_gen.runtime.logging.stdlib_bridge import RunnerLogHandler
+from runner_gen.runtime.logging.redaction import Redactor
 
 #: The loggers a served process writes through: the server, the event loop, the runtime.
 SERVER_LOGGERS: Final = ("uvicorn", "asyncio", "runner_gen")
 
-
-class _RoutingHandler(RunnerLogHandler):
-    """Raw records go to the Logger; records it forwarded go on to the root's handlers."""
-
-    def handle(self, record: logging.LogRecord) -> bool:
-        if FORWARDED_RECORD_ATTRIBUTE in record.__dict__:
-            logging.getLogger().handle(record)
-            return True
-        return super().handle(record)
-
-    def retarget(self, logger: Logger) -> None:
-        self._logger = logger
+# Attributes every stdlib record has; anything else came from ``extra=`` and becomes data.
+_STANDARD_ATTRIBUTES: Final = frozenset(
+    logging.LogRecord("", 0, "", 0, "", None, None).__dict__
+) | {"message", "asctime", "taskName"}
 
 
-_handler: _RoutingHandler | None = None
+class _RedactingRoute(logging.Handler):
+    def __init__(self, logger: Logger) -> None:
+        super().__init__()
+        self.logger = logger
+
+    @property
+    def _redactor(self) -> Redactor:
+        # The family's redactor: registered secrets (the exposure's tokens) included.
+        redactor: Redactor = self.logger._delivery.redactor
+        return redactor
+
+    def emit(self, record: logging.LogRecord) -> None:
+        attributes = record.__dict__
+        if FORWARDED_RECORD_ATTRIBUTE in attributes:
+            return
+        try:
+            if logging.getLogger().handlers:
+                _scrub_in_place(record, self._redactor)
+                return
+            data: dict[str, Any] = {
+                key: value for key, value in attributes.items() if key not in _STANDARD_ATTRIBUTES
+            }
+            exc_info = record.exc_info
+            self.logger.log_sync(
+                from_stdlib_level(record.levelno),
+                record.getMessage(),
+                data=data or None,
+                error=exc_info[1] if exc_info else None,
+                source=record.name,
+            )
+        except Exception as problem:
+            # Not Handler.handleError: it prints the record's raw arguments, secrets included.
+            self.logger.report_problem(
+                f"route:{record.name}",
+                f"could not log a record from {record.name}: {type(problem).__name__}",
+            )
+
+
+def _scrub_in_place(record: logging.LogRecord, redactor: Redactor) -> None:
+    record.msg = redactor.scrub_text(record.getMessage())
+    record.args = None
+    if record.exc_info and record.exc_info[1] is not None:
+        formatted = "".join(traceback.format_exception(record.exc_info[1])).rstrip("\n")
+        record.exc_text = redactor.scrub_text(formatted)
+    elif record.exc_text:
+        record.exc_text = redactor.scrub_text(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redactor.scrub_text(record.stack_info)
+
+
+_route: _RedactingRoute | None = None
 
 
 def route_server_logs(logger: Logger | None = None) -> Logger:
-    """Send every record of ``SERVER_LOGGERS`` through ``logger`` (idempotent).
+    """Route every record of ``SERVER_LOGGERS`` through redaction (idempotent).
 
     With no ``logger``, the first call creates a default one (redaction on, printing info and
     above); a later call with an app's logger switches the routing to it. Returns the logger in
     use, so callers can register secrets with it.
     """
-    global _handler
-    if _handler is None:
-        _handler = _RoutingHandler(logger or Logger(LoggerConfig()))
+    global _route
+    if _route is None:
+        _route = _RedactingRoute(logger or Logger(LoggerConfig()))
         for name in SERVER_LOGGERS:
-            target = logging.getLogger(name)
-            target.addHandler(_handler)
-            target.propagate = False
+            logging.getLogger(name).addHandler(_route)
+        runtime = logging.getLogger("runner_gen")
+        if runtime.level == logging.NOTSET:
+            runtime.setLevel(logging.INFO)  # the exposure's 499 lines are INFO
     elif logger is not None:
-        _handler.retarget(logger)
-    return _handler._logger
+        _route.logger = logger
+    return _route.logger
 
 
 def routed_logger() -> Logger | None:
     """The logger server logs go through, once ``route_server_logs`` ran."""
-    return None if _handler is None else _handler._logger
+    return None if _route is None else _route.logger
