@@ -188,7 +188,7 @@ async def start() -> App:
             ),
         )
 
-        # billing (examples/distributed/billing.py:65)
+        # billing (examples/distributed/billing.py:64)
         res_billing = None
         resources.billing = res_billing
 

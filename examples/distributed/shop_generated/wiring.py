@@ -140,7 +140,7 @@ async def start() -> App:
         )
         events.invoice_paid = emit_invoice_paid
 
-        # shop.tasks.checkout (examples/distributed/shop.py:41)
+        # shop.tasks.checkout (examples/distributed/shop.py:40)
         def task_checkout(input: QuoteRequest) -> Awaitable[Receipt]:
             return checkout(input, quote=task_quote, invoice_paid=emit_invoice_paid)
 
@@ -153,7 +153,7 @@ async def start() -> App:
             ),
         )
 
-        # shop (examples/distributed/shop.py:48)
+        # shop (examples/distributed/shop.py:47)
         res_shop = None
         resources.shop = res_shop
 

@@ -32,6 +32,7 @@ from runner_gen.runtime.exposure.errors import ExposureStartError
 from runner_gen.runtime.exposure.guard import HeadWatchdog, guarded_protocol
 from runner_gen.runtime.exposure.limits import ServerLimits
 from runner_gen.runtime.exposure.listener import SheddingSocket, is_accept_exhaustion, listen
+from runner_gen.runtime.exposure.probes import ProbeApp
 from runner_gen.runtime.logging import Logger
 from runner_gen.runtime.logging.redaction import MIN_SECRET_LENGTH
 from runner_gen.runtime.logging.routing import route_server_logs
@@ -92,6 +93,9 @@ class RunningServer:
         self._stopping: asyncio.Task[None] | None = None
         #: How many requests the stop had to cancel after the drain budget.
         self.cancelled_on_stop = 0
+        #: The admin bind serving the probes, when ``ExposureConfig.admin_port`` is set; it
+        #: stops with this server.
+        self.admin: RunningServer | None = None
 
     @property
     def ready(self) -> bool:
@@ -135,6 +139,8 @@ class RunningServer:
         finally:
             if self._watchdog is not None:
                 self._watchdog.stop()
+            if self.admin is not None:
+                await self.admin.stop()
 
 
 #: The exposure's server is a RunningServer; the name says what generated code holds.
@@ -149,9 +155,10 @@ async def serve_exposure(
     Returns once the socket is listening; ``.port`` is the bound port. Raises
     ExposureStartError when it cannot listen; cancelled while starting, it leaves nothing behind.
     ``logger`` (the app's ``globals.resources.logger``) receives the server's log lines; without
-    it a default redacting logger prints them.
+    it a default redacting logger prints them. With ``config.admin_port`` set, the probes are
+    served on that bind too (``.admin``), stopped with the exposure.
     """
-    return await serve_asgi(
+    running = await serve_asgi(
         app,
         host=config.host,
         port=config.port,
@@ -162,6 +169,21 @@ async def serve_exposure(
         logger=logger,
         secrets=config.tokens,
     )
+    if config.admin_port is not None:
+        try:
+            running.admin = await serve_asgi(
+                ProbeApp(app.probe_endpoints),
+                host=config.admin_host,
+                port=config.admin_port,
+                drain_budget=0,
+                name="runner_gen.exposure.admin",
+                limits=config.server_limits,
+                logger=logger,
+            )
+        except BaseException:
+            await running.stop(0)
+            raise
+    return running
 
 
 async def serve_asgi(
