@@ -15,20 +15,26 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import examples.auth.definitions as _definitions
+import examples.auth.generated.exposure as _exposure
 from examples.auth.definitions import (
     authenticate,
     check_role,
     delete_user,
     get_profile,
     open_directory,
+    whoami,
 )
 from runner_gen.definitions.defaults import untyped
+from runner_gen.definitions.remote import HttpExposureConfig
 from runner_gen.runtime import wiring as _rt
 from runner_gen.runtime.custom import (
     ResourceCall as _ResourceCall,
     TaskCall as _TaskCall,
 )
 from runner_gen.runtime.events import Emission as _Emission
+from runner_gen.runtime.exposure import RunningExposure, serve_exposure
+from runner_gen.runtime.exposure.probes import Probes
+from runner_gen.runtime.middleware import RateLimitMiddleware
 
 if TYPE_CHECKING:
     from examples.auth.models import DeleteUserInput, GetProfileInput, Profile
@@ -40,19 +46,21 @@ APP_ID: Final = "auth"
 class Resources:
     """The value of each resource, set as the app starts."""
 
-    __slots__ = ("directory", "auth")
+    __slots__ = ("directory", "exposure", "auth")
 
     directory: UserDirectory  # auth.directory
+    exposure: RunningExposure  # auth.exposure
     auth: None  # auth
 
 
 class Tasks:
     """Each task, callable with its input; middleware included."""
 
-    __slots__ = ("get_profile", "delete_user")
+    __slots__ = ("get_profile", "delete_user", "whoami")
 
     get_profile: Callable[[GetProfileInput], Awaitable[Profile | None]]  # auth.tasks.get_profile
     delete_user: Callable[[DeleteUserInput], Awaitable[bool]]  # auth.tasks.delete_user
+    whoami: Callable[[], Awaitable[Profile | None]]  # auth.tasks.whoami
 
 
 class Events:
@@ -98,25 +106,25 @@ async def start() -> App:
     tasks = Tasks()
     events = Events()
     try:
-        # auth.contexts.user (examples/auth/definitions.py:25)
+        # auth.contexts.user (examples/auth/definitions.py:37)
         ctx_user = _definitions.auth_user
 
-        # auth.errors.unauthorized (examples/auth/definitions.py:28)
+        # auth.errors.unauthorized (examples/auth/definitions.py:40)
         err_unauthorized = _definitions.unauthorized
 
-        # auth.errors.forbidden (examples/auth/definitions.py:35)
+        # auth.errors.forbidden (examples/auth/definitions.py:47)
         err_forbidden = _definitions.forbidden
 
-        # auth.directory (examples/auth/definitions.py:94)
+        # auth.directory (examples/auth/definitions.py:108)
         res_directory = await open_directory()
         resources.directory = res_directory
 
-        # auth.tasks.get_profile (examples/auth/definitions.py:104)
+        # auth.tasks.get_profile (examples/auth/definitions.py:118)
         info_get_profile = _rt.DefinitionInfo(
             "auth.tasks.get_profile",
             "task",
             (),
-            "examples/auth/definitions.py:104",
+            "examples/auth/definitions.py:118",
         )
 
         def run_get_profile(input: GetProfileInput) -> Awaitable[Profile | None]:
@@ -140,12 +148,12 @@ async def start() -> App:
 
         tasks.get_profile = task_get_profile
 
-        # auth.tasks.delete_user (examples/auth/definitions.py:117)
+        # auth.tasks.delete_user (examples/auth/definitions.py:131)
         info_delete_user = _rt.DefinitionInfo(
             "auth.tasks.delete_user",
             "task",
             (),
-            "examples/auth/definitions.py:117",
+            "examples/auth/definitions.py:131",
         )
 
         def run_delete_user(input: DeleteUserInput) -> Awaitable[bool]:
@@ -179,14 +187,68 @@ async def start() -> App:
 
         tasks.delete_user = task_delete_user
 
-        # auth (examples/auth/definitions.py:125)
+        # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py:59)
+        mw_task_rate_limit = RateLimitMiddleware()
+        push_disposer(("globals.middleware.task.rate_limit", mw_task_rate_limit.dispose, ()))
+
+        # auth.tasks.whoami (examples/auth/definitions.py:149)
+        info_whoami = _rt.DefinitionInfo(
+            "auth.tasks.whoami",
+            "task",
+            (),
+            "examples/auth/definitions.py:149",
+        )
+
+        def run_whoami(_input: None) -> Awaitable[Profile | None]:
+            return whoami(user=ctx_user, directory=res_directory)
+
+        chain_whoami: _rt.Next = run_whoami
+        chain_whoami = mw_task_rate_limit.wrap(chain_whoami, info_whoami, untyped(_definitions.whoami_task).middleware[1].config)
+        mwcfg_whoami_0 = untyped(_definitions.whoami_task).middleware[0].config
+
+        def layer_whoami_0(input: Any, next_: _rt.Next = chain_whoami) -> Awaitable[Any]:
+            return authenticate(
+                _TaskCall(info_whoami, input, next_),
+                mwcfg_whoami_0,
+                user=ctx_user,
+            )
+
+        chain_whoami = layer_whoami_0
+
+        task_whoami = cast(
+            "Callable[[], Awaitable[Profile | None]]", partial(chain_whoami, None)
+        )
+
+        tasks.whoami = task_whoami
+
+        # auth.exposure (examples/auth/definitions.py:159): the HTTP exposure
+        cfg_exposure: HttpExposureConfig = untyped(_definitions.exposure).config
+        app_exposure = _exposure.create_exposure_app(
+            cfg_exposure.runtime_config((err_unauthorized.error_class, err_forbidden.error_class,)),
+            Probes(health, None),
+            get_profile=task_get_profile,
+            delete_user=task_delete_user,
+            whoami=task_whoami,
+        )
+        res_exposure = await serve_exposure(app_exposure, app_exposure.config)
+        resources.exposure = res_exposure
+        push_disposer(("auth.exposure", res_exposure.stop, ()))
+
+        # globals.tags.http_exposure (runner_gen/definitions/builtins.py:131)
+        tag_http_exposure: _rt.TagAccessor[Any] = _rt.TagAccessor(
+            resources=(
+                _rt.TaggedResource("auth.exposure", untyped(_definitions.exposure.resource).tags[0].config, res_exposure),
+            ),
+        )
+
+        # auth (examples/auth/definitions.py:166)
         res_auth = None
         resources.auth = res_auth
 
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
-    store = _rt.Store({})
+    store = _rt.Store({"globals.tags.http_exposure": tag_http_exposure})
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)
 

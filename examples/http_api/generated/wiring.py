@@ -146,7 +146,7 @@ async def start(config: ServerConfig) -> App:
 
         tasks.list_users = task_list_users
 
-        # auth.contexts.user (examples/auth/definitions.py:25)
+        # auth.contexts.user (examples/auth/definitions.py:37)
         ctx_user = _definitions.auth_user
 
         # http_api.tasks.get_user (examples/http_api/definitions.py:103)
@@ -247,10 +247,10 @@ async def start(config: ServerConfig) -> App:
         # the logger of http_api.server
         log_res_server = res_logger.with_(source="http_api.server")
 
-        # auth.errors.unauthorized (examples/auth/definitions.py:28)
+        # auth.errors.unauthorized (examples/auth/definitions.py:40)
         err_unauthorized = _definitions.unauthorized
 
-        # auth.errors.forbidden (examples/auth/definitions.py:35)
+        # auth.errors.forbidden (examples/auth/definitions.py:47)
         err_forbidden = _definitions.forbidden
 
         # http_api.errors.user_not_found (examples/http_api/definitions.py:38)
