@@ -127,17 +127,6 @@ def fastapi_app() -> Any:
 # ---------------------------------------------------------------------------------- the server
 
 
-class _Served:
-    """A baseline app the way ``serve_asgi`` wants it (``stopping`` is its drain switch)."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.stopping = False
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self.app(scope, receive, send)
-
-
 def serve(kind: str) -> None:
     """Child process: serve one app on a free port, print the port, run until killed.
 
@@ -150,7 +139,9 @@ def serve(kind: str) -> None:
             app = exposure_app()
             running = await serve_exposure(app, app.config)
         else:
-            served = _Served(bare_app if kind == "bare" else fastapi_app())
+            # The app itself, no wrapper: serve_asgi only needs a ``stopping`` attribute on it.
+            served: Any = bare_app if kind == "bare" else fastapi_app()
+            served.stopping = False
             running = await serve_asgi(served, host="127.0.0.1", port=0, drain_budget=1)
         print(running.port, flush=True)
         await asyncio.Event().wait()

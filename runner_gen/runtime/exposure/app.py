@@ -48,9 +48,11 @@ from runner_gen.runtime.exposure.errors import (
     UnavailableError,
 )
 from runner_gen.runtime.exposure.extensions import (
+    BODY_DEADLINE,
     CLIENT_CLOSED_REQUEST,
     WHOLE_RESPONSE,
     WholeResponse,
+    is_body_deadline,
     is_client_abort,
 )
 from runner_gen.runtime.exposure.headers import RequestHeaders, request_id_of, scan_headers
@@ -199,8 +201,8 @@ class ExposureApp:
         principal = await self._admit(scope, headers)
         if isinstance(endpoint, Unexposed):
             raise ForbiddenError(f"{endpoint.kind} {endpoint.id} not exposed")
-        document = await self._read_json(receive, headers)
-        provisions = self._contexts.provisions(headers.context)
+        document = await self._read_json(scope, receive, headers)
+        provisions = self._contexts.provisions(headers.context) if headers.context else []
         if principal is not None and self._principal_context is not None:
             # Provided last, so a caller's x-runner-context can never stand in for it.
             provisions.append(self._principal_context.provide(principal))
@@ -216,8 +218,19 @@ class ExposureApp:
             return None  # the common, static-token case: no await at all
         return await self._auth.admit(scope, headers.authorization, headers.ambiguous_credentials)
 
-    async def _read_json(self, receive: Receive, headers: RequestHeaders) -> object:
+    async def _read_json(self, scope: Scope, receive: Receive, headers: RequestHeaders) -> object:
         check_declared_length(headers.content_length, self._limit)
+        if BODY_DEADLINE in scope:  # our server bounds the body phase: no timer of our own
+            try:
+                raw = await read_body(receive, self._limit)
+            except asyncio.CancelledError as cancelled:
+                if is_body_deadline(cancelled):
+                    asyncio.current_task().uncancel()  # type: ignore[union-attr]
+                    raise RequestTimeoutError() from None
+                if self.stopping:
+                    raise _cut_by_stop() from None
+                raise
+            return _decode(raw)
         task = asyncio.current_task()
         assert task is not None, "ASGI servers run every request in a task"
         self._deadlines.watch(task)
@@ -232,12 +245,7 @@ class ExposureApp:
             raise
         finally:
             self._deadlines.release(task)
-        if not raw:
-            return serializer.UNDEFINED  # Runner: an empty body is an undefined input
-        try:
-            return serializer.loads(raw)
-        except serializer.SerializerError:
-            raise InvalidJsonError() from None
+        return _decode(raw)
 
     async def _run_task(
         self,
@@ -344,6 +352,15 @@ class ExposureApp:
                 "status": CLIENT_CLOSED_REQUEST,
             },
         )
+
+
+def _decode(raw: bytes) -> object:
+    if not raw:
+        return serializer.UNDEFINED  # Runner: an empty body is an undefined input
+    try:
+        return serializer.loads(raw)
+    except serializer.SerializerError:
+        raise InvalidJsonError() from None
 
 
 def _validation_details(error: ValidationError) -> list[dict[str, Any]]:

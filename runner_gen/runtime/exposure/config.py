@@ -100,6 +100,7 @@ class ExposureConfig:
         return ServerLimits(
             header_timeout=self.header_timeout,
             keep_alive_timeout=self.keep_alive_timeout,
+            body_timeout=self.body_timeout,
             max_header_bytes=self.max_header_bytes,
             max_headers=self.max_headers,
             max_connections=self.max_connections,

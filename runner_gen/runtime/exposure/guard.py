@@ -7,6 +7,9 @@
 - **Header size and count**: the head is counted while it arrives (bytes buffered for a head
   that is still incomplete, and the parsed names, values and URL); over the limit the server
   answers 431 and closes, before the app or the parser's buffer ever hold more.
+- **Body deadline**: once the head is in, the body must arrive within ``body_timeout``; the
+  same sweeper cancels the request's task (the app answers 408) or, when no task reads the
+  body any more, closes the connection.
 - **Connection cap**: a connection accepted over ``max_connections`` gets 503 and is closed at
   once, without reading from it.
 - **Client disconnects**: when the connection is lost before the response is complete, the
@@ -32,6 +35,8 @@ from uvicorn.protocols.http.httptools_impl import (
 from uvicorn.server import ServerState
 
 from runner_gen.runtime.exposure.extensions import (
+    BODY_DEADLINE,
+    BODY_DEADLINE_EXCEEDED,
     CLIENT_DISCONNECTED,
     WHOLE_RESPONSE,
     is_client_abort,
@@ -89,6 +94,8 @@ class GuardedProtocol(HttpToolsProtocol):
         self.app = self._run_app
         #: When the head now awaited began to be awaited (None: not awaiting a head).
         self.head_since: float | None = None
+        #: When the body now awaited began to be awaited (None: not in a body).
+        self.body_since: float | None = None
         self._head_bytes = 0  # bytes received while the head is incomplete
         self._head_size = 0  # parsed URL, names and values of the current head
         self._header_count = 0
@@ -135,6 +142,16 @@ class GuardedProtocol(HttpToolsProtocol):
             self.transport.write(response)
             self.transport.close()
 
+    def expire_body(self) -> None:
+        """The body deadline passed: the task reading it is cancelled (it answers 408); with no
+        task left to read it, the connection is closed."""
+        self.body_since = None
+        task = self._app_task
+        if task is not None and not self.cycle.response_started:
+            task.cancel(BODY_DEADLINE_EXCEEDED)
+        elif not self.transport.is_closing():
+            self.transport.close()
+
     def expire(self) -> None:
         """The head deadline passed: 408 when part of a head arrived, else close quietly."""
         if self._head_bytes or self._head_size:
@@ -169,6 +186,7 @@ class GuardedProtocol(HttpToolsProtocol):
         if self._head_size > limits.max_header_bytes or self._header_count > limits.max_headers:
             self.refuse(HEADERS_TOO_LARGE)
             return
+        self.body_since = self.loop.time()
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
@@ -176,6 +194,7 @@ class GuardedProtocol(HttpToolsProtocol):
             super().on_body(body)
 
     def on_message_complete(self) -> None:
+        self.body_since = None
         if not self._refused:
             super().on_message_complete()
 
@@ -188,6 +207,7 @@ class GuardedProtocol(HttpToolsProtocol):
         # the cycle answered here is this request's even when ``self.cycle`` is a later one.
         self._answering = send.__self__
         scope[WHOLE_RESPONSE] = self._whole_response
+        scope[BODY_DEADLINE] = True
         try:
             await self._app(scope, receive, send)
         except asyncio.CancelledError as cancelled:
@@ -261,13 +281,15 @@ def guarded_protocol(limits: ServerLimits) -> type[GuardedProtocol]:
 
 
 class HeadWatchdog:
-    """Closes connections whose request head is overdue; one timer for the whole server."""
+    """Expires overdue request heads and bodies; one timer for the whole server."""
 
     def __init__(self, state: ServerState, limits: ServerLimits) -> None:
         self._state = state
         self._timeout = limits.header_timeout
+        self._body_timeout = limits.body_timeout
         # Checked a few times per timeout: a head is cut between 1x and 1.25x the timeout.
-        self._interval = min(1.0, max(0.05, limits.header_timeout / 4))
+        shortest = min(limits.header_timeout, limits.body_timeout)
+        self._interval = min(1.0, max(0.05, shortest / 4))
         self._timer: asyncio.TimerHandle | None = None
 
     def start(self) -> None:
@@ -280,9 +302,16 @@ class HeadWatchdog:
             self._timer = None
 
     def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
-        overdue_since = loop.time() - self._timeout
+        now = loop.time()
+        head_overdue, body_overdue = now - self._timeout, now - self._body_timeout
         for connection in list(self._state.connections):
-            since = getattr(connection, "head_since", None)
-            if since is not None and since <= overdue_since:
-                connection.expire()  # type: ignore[union-attr]
+            if not isinstance(connection, GuardedProtocol):
+                continue
+            head = connection.head_since
+            if head is not None and head <= head_overdue:
+                connection.expire()
+                continue
+            body = connection.body_since
+            if body is not None and body <= body_overdue:
+                connection.expire_body()
         self._timer = loop.call_later(self._interval, self._sweep, loop)

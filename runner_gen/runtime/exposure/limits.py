@@ -16,6 +16,7 @@ DEFAULT_MAX_HEADER_BYTES = 16 * 1024
 DEFAULT_MAX_HEADERS = 100
 DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_KEEP_ALIVE_TIMEOUT = 5.0
+DEFAULT_BODY_TIMEOUT = 30.0
 #: Upper bound of the derived connection cap when the fd limit is huge (or unlimited).
 _CONNECTION_CAP_CEILING = 10_000
 
@@ -27,7 +28,9 @@ class ServerLimits:
     ``header_timeout``: seconds a connection may take to deliver a complete request head, counted
     from its opening (first request) or from the first byte of a later request; past it the
     server answers 408 and closes. ``keep_alive_timeout``: seconds an idle kept-alive connection
-    stays open between requests. ``max_header_bytes`` / ``max_headers``: a larger request head
+    stays open between requests. ``body_timeout``: seconds the body may take once the head is in;
+    past it the request's task is cancelled (the exposure answers 408), or the connection closed
+    when nobody reads the body any more. ``max_header_bytes`` / ``max_headers``: a larger request head
     gets 431 and the connection is closed. ``max_connections``: connections over the cap are
     answered 503 and closed as soon as they are accepted; None derives the cap from the process's
     file-descriptor limit, so the server sheds connections before ``accept`` runs out of fds.
@@ -35,12 +38,13 @@ class ServerLimits:
 
     header_timeout: float = DEFAULT_HEADER_TIMEOUT
     keep_alive_timeout: float = DEFAULT_KEEP_ALIVE_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
     max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES
     max_headers: int = DEFAULT_MAX_HEADERS
     max_connections: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("header_timeout", "keep_alive_timeout"):
+        for name in ("header_timeout", "keep_alive_timeout", "body_timeout"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
         for name in ("max_header_bytes", "max_headers"):

@@ -194,3 +194,46 @@ def test_the_connection_cap_is_derived_from_the_fd_limit_leaving_a_reserve() -> 
 def test_limits_that_would_refuse_everything_are_configuration_errors(bad: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match=next(iter(bad))):
         config(**bad)
+
+
+async def test_a_trickled_body_gets_408_at_the_body_deadline_and_the_task_never_runs() -> None:
+    task = Recorder()
+    async with (
+        serving([TaskRoute(id="t", call=task)], config=config(body_timeout=0.3)) as s,
+        raw_connection(s.running.port) as (reader, writer),
+    ):
+        writer.write(post_head(PATH, "content-length: 100") + b'{"input":')
+        answer = await asyncio.wait_for(closed_by_server(reader), 10)
+        # Served alongside: the deadline is per request.
+        ok = await s.client.post("/task/t", json={"input": 1})
+    assert answer.startswith(b"HTTP/1.1 408 ")
+    assert b'"code":"REQUEST_TIMEOUT"' in answer
+    assert ok.status_code == 200
+    assert task.calls == [1]
+
+
+async def test_a_body_nobody_reads_any_more_cannot_hold_the_connection() -> None:
+    async with (
+        serving([TaskRoute(id="t", call=Recorder())], config=config(body_timeout=0.3)) as s,
+        raw_connection(s.running.port) as (reader, writer),
+    ):
+        # Refused before its body is read (wrong token), then the body trickles in: each byte
+        # would restart a keep-alive timer, so only the body deadline can end this.
+        writer.write(post_head(PATH, "content-length: 1000", token="wrong") + b"{")
+        answer = b""
+        for _ in range(500):
+            with contextlib.suppress(ConnectionError):
+                writer.write(b" ")
+                await writer.drain()
+            try:
+                chunk = await asyncio.wait_for(reader.read(4096), 0.05)
+            except TimeoutError:
+                continue
+            except ConnectionError:
+                break
+            if not chunk:
+                break
+            answer += chunk
+        else:
+            pytest.fail("the connection outlived the body deadline")
+    assert answer.startswith(b"HTTP/1.1 401 ")
