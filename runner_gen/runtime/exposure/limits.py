@@ -25,15 +25,16 @@ _CONNECTION_CAP_CEILING = 10_000
 class ServerLimits:
     """Connection-level limits of a served exposure.
 
-    ``header_timeout``: seconds a connection may take to deliver a complete request head, counted
-    from its opening (first request) or from the first byte of a later request; past it the
-    server answers 408 and closes. ``keep_alive_timeout``: seconds an idle kept-alive connection
-    stays open between requests. ``body_timeout``: seconds the body may take once the head is in;
-    past it the request's task is cancelled (the exposure answers 408), or the connection closed
-    when nobody reads the body any more. ``max_header_bytes`` / ``max_headers``: a larger
-    request head gets 431 and the connection is closed. ``max_connections``: connections over the cap are
-    answered 503 and closed as soon as they are accepted; None derives the cap from the process's
-    file-descriptor limit, so the server sheds connections before ``accept`` runs out of fds.
+    ``header_timeout``: seconds a connection may take to deliver a complete request head,
+    counted from its opening (first request) or from the first byte of a later request; past
+    it the server answers 408 and closes. ``keep_alive_timeout``: seconds an idle kept-alive
+    connection stays open between requests. ``body_timeout``: seconds the body may take once
+    the head is in; past it the request's task is cancelled (the exposure answers 408), or the
+    connection closed when nobody reads the body any more. ``max_header_bytes`` /
+    ``max_headers``: a larger request head gets 431 and the connection is closed.
+    ``max_connections``: connections over the cap are answered 503 and closed as soon as they
+    are accepted; None derives the cap from the process's file-descriptor limit, so the server
+    sheds connections before ``accept`` runs out of fds.
     """
 
     header_timeout: float = DEFAULT_HEADER_TIMEOUT
