@@ -159,9 +159,10 @@ class Load:
     p99_ms: float
 
 
-def _start(kind: str) -> tuple[subprocess.Popen[str], int]:
+def _start_process(arguments: list[str]) -> tuple[subprocess.Popen[str], int]:
+    """``python -m <arguments>`` serving on the port it prints; checked with one request."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.exposure", "--serve", kind],
+        [sys.executable, "-m", *arguments],
         stdout=subprocess.PIPE,
         text=True,
         env={
@@ -178,8 +179,19 @@ def _start(kind: str) -> tuple[subprocess.Popen[str], int]:
     )
     if response.status_code != 200 or response.json() != {"ok": True, "result": {"sum": 3}}:
         process.kill()
-        raise RuntimeError(f"{kind} answered {response.status_code} {response.content!r}")
+        raise RuntimeError(f"{arguments} answered {response.status_code} {response.content!r}")
     return process, port
+
+
+def _start(kind: str) -> tuple[subprocess.Popen[str], int]:
+    return _start_process(["benchmarks.exposure", "--serve", kind])
+
+
+def _wrk_script() -> str:
+    """A temporary wrk script posting the benchmark request; the caller deletes it."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(_WRK_SCRIPT)
+    return script.name
 
 
 _WRK_SCRIPT = f"""
@@ -251,19 +263,18 @@ def _round_trips(port: int, count: int = 300) -> tuple[float, float]:
 def measure_servers() -> dict[str, list[Load]]:
     """ROUNDS interleaved runs of every kind (one fresh server process per run)."""
     runs: dict[str, list[Load]] = {kind: [] for kind in KINDS}
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_WRK_SCRIPT)
+    script = _wrk_script()
     try:
         for _ in range(ROUNDS):
             for kind in KINDS:
                 process, port = _start(kind)
                 try:
-                    runs[kind].append(_wrk(process, port, script.name))
+                    runs[kind].append(_wrk(process, port, script))
                 finally:
                     process.kill()
                     process.wait()
     finally:
-        os.unlink(script.name)
+        os.unlink(script)
     return runs
 
 
