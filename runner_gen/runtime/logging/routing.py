@@ -2,19 +2,21 @@
 no line a served process writes carries a secret.
 
 Without this, records of ``uvicorn.error`` (with ``exc_info``), asyncio's loop errors and the
-runtime's ``runner_gen.*`` loggers reach Python's last-resort handler as raw text and raw
+runtime's ``runner_gen.*`` loggers reach Python's last-resort handler, or whatever handlers a
+logging configuration installed (uvicorn's default one prints to stderr), as raw text and raw
 tracebacks: header values, bodies echoed in exception messages and credentials in URLs would be
-printed as they are. A handler on each of ``SERVER_LOGGERS`` now:
+printed as they are. A handler placed first on each of ``SERVER_LOGGERS``:
 
-- when the process has no logging configuration of its own (no root handler, the usual case
-  under ``run_main``), delivers the record to a redacting ``Logger``, which prints it;
-- otherwise scrubs the record in place before the root handlers see it: the message is replaced
-  by its redacted text and the formatted traceback (``exc_text``, which stdlib formatters print
+- scrubs every record in place before any other handler sees it: the message is replaced by
+  its redacted text and the formatted traceback (``exc_text``, which stdlib formatters print
   instead of formatting ``exc_info`` again) by its redacted form. ``exc_info`` itself is kept
-  for code that inspects the exception; a custom formatter that formats it anew bypasses this.
+  for code that inspects the exception; a custom formatter that formats it anew bypasses this;
+- when no other handler would print the record (no logging configuration, the usual case
+  under ``run_main``), delivers it to a redacting ``Logger``, which prints it.
 
 Records a ``Logger`` forwarded on purpose (``stdlib_forward_threshold``) are already redacted and
-pass untouched.
+pass untouched. ``route_server_logs`` runs again at every serve, so a logging configuration
+applied in between (which drops foreign handlers) is undone.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ from runner_gen.runtime.logging.logger import Logger, LoggerConfig
 from runner_gen.runtime.logging.redaction import Redactor
 
 #: The loggers a served process writes through: the server, the event loop, the runtime.
-SERVER_LOGGERS: Final = ("uvicorn", "asyncio", "runner_gen")
+SERVER_LOGGERS: Final = ("uvicorn", "uvicorn.error", "uvicorn.access", "asyncio", "runner_gen")
+#: Marks a record already routed (a record passes several routed loggers on its way up).
+_ROUTED: Final = "runner_gen_routed"
 
 # Attributes every stdlib record has; anything else came from ``extra=`` and becomes data.
 _STANDARD_ATTRIBUTES: Final = frozenset(
@@ -50,29 +54,43 @@ class _RedactingRoute(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         attributes = record.__dict__
-        if FORWARDED_RECORD_ATTRIBUTE in attributes:
+        if FORWARDED_RECORD_ATTRIBUTE in attributes or _ROUTED in attributes:
             return
+        attributes[_ROUTED] = True
         try:
-            if logging.getLogger().handlers:
-                _scrub_in_place(record, self._redactor)
-                return
-            data: dict[str, Any] = {
-                key: value for key, value in attributes.items() if key not in _STANDARD_ATTRIBUTES
-            }
-            exc_info = record.exc_info
-            self.logger.log_sync(
-                from_stdlib_level(record.levelno),
-                record.getMessage(),
-                data=data or None,
-                error=exc_info[1] if exc_info else None,
-                source=record.name,
-            )
+            if not self._printed_elsewhere(record):
+                data: dict[str, Any] = {
+                    key: value
+                    for key, value in attributes.items()
+                    if key not in _STANDARD_ATTRIBUTES and key != _ROUTED
+                }
+                exc_info = record.exc_info
+                self.logger.log_sync(
+                    from_stdlib_level(record.levelno),
+                    record.getMessage(),
+                    data=data or None,
+                    error=exc_info[1] if exc_info else None,
+                    source=record.name,
+                )
+            _scrub_in_place(record, self._redactor)
         except Exception as problem:
             # Not Handler.handleError: it prints the record's raw arguments, secrets included.
             self.logger.report_problem(
                 f"route:{record.name}",
                 f"could not log a record from {record.name}: {type(problem).__name__}",
             )
+
+
+    def _printed_elsewhere(self, record: logging.LogRecord) -> bool:
+        """Whether a handler other than this one will receive ``record`` on its way up."""
+        logger: logging.Logger | None = logging.getLogger(record.name)
+        while logger is not None:
+            if any(h is not self and record.levelno >= h.level for h in logger.handlers):
+                return True
+            if not logger.propagate:
+                return False
+            logger = logger.parent
+        return False
 
 
 def _scrub_in_place(record: logging.LogRecord, redactor: Redactor) -> None:
@@ -100,13 +118,18 @@ def route_server_logs(logger: Logger | None = None) -> Logger:
     global _route
     if _route is None:
         _route = _RedactingRoute(logger or Logger(LoggerConfig()))
-        for name in SERVER_LOGGERS:
-            logging.getLogger(name).addHandler(_route)
         runtime = logging.getLogger("runner_gen")
         if runtime.level == logging.NOTSET:
             runtime.setLevel(logging.INFO)  # the exposure's 499 lines are INFO
     elif logger is not None:
         _route.logger = logger
+    for name in SERVER_LOGGERS:
+        target = logging.getLogger(name)
+        if target.handlers[:1] != [_route]:
+            if _route in target.handlers:
+                target.removeHandler(_route)
+            # First, so every other handler on the logger gets the record already scrubbed.
+            target.handlers.insert(0, _route)
     return _route.logger
 
 
