@@ -80,7 +80,6 @@ class _RedactingRoute(logging.Handler):
                 f"could not log a record from {record.name}: {type(problem).__name__}",
             )
 
-
     def _printed_elsewhere(self, record: logging.LogRecord) -> bool:
         """Whether a handler other than this one will receive ``record`` on its way up."""
         logger: logging.Logger | None = logging.getLogger(record.name)
