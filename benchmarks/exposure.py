@@ -55,7 +55,7 @@ BODY = b'{"input":{"a":1,"b":2}}'
 EXPECTED = b'{"ok":true,"result":{"sum":3}}'
 CONNECTIONS = 64
 SECONDS = 4
-ROUNDS = 5
+ROUNDS = 7
 KINDS = ("exposure", "bare", "fastapi")
 
 

@@ -21,7 +21,12 @@ from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
 from runner_gen.runtime.context import AsyncContext, Provision
 from runner_gen.runtime.exposure.asgi import Receive, Scope, Send
 from runner_gen.runtime.exposure.auth import Authenticator
-from runner_gen.runtime.exposure.body import ClientDisconnected, check_declared_length, read_body
+from runner_gen.runtime.exposure.body import (
+    ClientDisconnected,
+    check_declared_length,
+    read_body,
+    whole_body,
+)
 from runner_gen.runtime.exposure.config import ExposureConfig
 from runner_gen.runtime.exposure.contexts import ContextHydrator, call_within
 from runner_gen.runtime.exposure.cors import Cors
@@ -164,7 +169,9 @@ class ExposureApp:
         start, end = response_messages(status, body, request_id, self.stopping, fixed)
         whole: WholeResponse | None = scope.get(WHOLE_RESPONSE)
         if whole is not None:  # our own server: one write instead of two messages
-            await whole(start["status"], start["headers"], end["body"])
+            pending = whole(start["status"], start["headers"], end["body"])
+            if pending is not None:
+                await pending
             return
         await send(start)
         await send(end)
@@ -191,14 +198,19 @@ class ExposureApp:
         if isinstance(endpoint, Discovery):
             if method != "GET":
                 raise MethodNotAllowedError()
-            await self._admit(scope, headers)
+            if not self._admitted_at_once(headers):
+                await self._auth.admit(scope, headers.authorization, headers.ambiguous_credentials)
             return 200, endpoint.body
         if method != "POST":
             raise MethodNotAllowedError()
         if headers.chunked and headers.content_length is not None:
             # Two framings a proxy and uvicorn may read differently: request smuggling shape.
             raise BadRequestError("Both Content-Length and Transfer-Encoding are set")
-        principal = await self._admit(scope, headers)
+        principal = (
+            None
+            if self._admitted_at_once(headers)
+            else await self._auth.admit(scope, headers.authorization, headers.ambiguous_credentials)
+        )
         if isinstance(endpoint, Unexposed):
             raise ForbiddenError(f"{endpoint.kind} {endpoint.id} not exposed")
         document = await self._read_json(scope, receive, headers)
@@ -210,19 +222,27 @@ class ExposureApp:
             return await self._run_task(endpoint, document, request_id, provisions)
         return await self._emit_event(endpoint, document, request_id, provisions)
 
-    async def _admit(self, scope: Scope, headers: RequestHeaders) -> Any:
-        """Admit the request or raise the refusal; returns the caller's principal, if any."""
+    def _admitted_at_once(self, headers: RequestHeaders) -> bool:
+        """True when no await is needed to admit the request (the common, static-token case);
+        False sends it to the validators (``Authenticator.admit``)."""
         if self.stopping:
             raise UnavailableError()
-        if self._auth.accepts(headers.token, headers.ambiguous_credentials):
-            return None  # the common, static-token case: no await at all
+        return self._auth.accepts(headers.token, headers.ambiguous_credentials)
+
+    async def _admit(self, scope: Scope, headers: RequestHeaders) -> Any:
+        """Admit the request or raise the refusal; returns the caller's principal, if any."""
+        if self._admitted_at_once(headers):
+            return None
         return await self._auth.admit(scope, headers.authorization, headers.ambiguous_credentials)
 
     async def _read_json(self, scope: Scope, receive: Receive, headers: RequestHeaders) -> object:
         check_declared_length(headers.content_length, self._limit)
         if BODY_DEADLINE in scope:  # our server bounds the body phase: no timer of our own
             try:
-                raw = await read_body(receive, self._limit)
+                first = await receive()
+                raw = whole_body(first, self._limit)
+                if raw is None:
+                    raw = await read_body(receive, self._limit, first)
             except asyncio.CancelledError as cancelled:
                 if is_body_deadline(cancelled):
                     asyncio.current_task().uncancel()  # type: ignore[union-attr]

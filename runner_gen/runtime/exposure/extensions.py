@@ -10,8 +10,9 @@ Both are optional: under another ASGI server the app works with standard message
   phase: it cancels the request's task with ``BODY_DEADLINE_EXCEEDED`` once the body is
   overdue, so the app keeps no timer of its own (it answers 408).
 - **Whole responses.** ``scope[WHOLE_RESPONSE]``, when present, is
-  ``async (status, headers, body) -> None``: the response goes out in one write, instead of
-  two ASGI messages, two writes and uvicorn's per-header checks. The app must only pass header
+  ``(status, headers, body) -> Awaitable | None``: the response goes out in one write, instead
+  of two ASGI messages, two writes and uvicorn's per-header checks; an awaitable comes back only
+  when the write must wait for the transport (await it). The app must only pass header
   names and values it built itself from validated parts.
 """
 
@@ -29,7 +30,9 @@ BODY_DEADLINE: Final = "runner_gen.body_deadline"
 BODY_DEADLINE_EXCEEDED: Final = "runner_gen: request body deadline exceeded"
 
 WHOLE_RESPONSE: Final = "runner_gen.whole_response"
-WholeResponse: TypeAlias = Callable[[int, Sequence[tuple[bytes, bytes]], bytes], Awaitable[None]]
+WholeResponse: TypeAlias = Callable[
+    [int, Sequence[tuple[bytes, bytes]], bytes], Awaitable[None] | None
+]
 
 
 def is_client_abort(error: asyncio.CancelledError) -> bool:

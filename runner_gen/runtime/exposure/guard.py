@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import (
@@ -219,14 +219,35 @@ class GuardedProtocol(HttpToolsProtocol):
         finally:
             self._app_task = None
 
-    async def _whole_response(
+    def _whole_response(
         self, status: int, headers: Sequence[tuple[bytes, bytes]], body: bytes
-    ) -> None:
+    ) -> Awaitable[None] | None:
         """Write status line, headers and body at once, then finish the cycle as uvicorn's own
-        ``send`` would (keep-alive or close, wake the receiver, start a pipelined request)."""
+        ``send`` would (keep-alive or close, wake the receiver, start a pipelined request).
+        Returns an awaitable only when the transport is paused and the write must wait."""
         cycle: RequestResponseCycle = self._answering
         if cycle.flow.write_paused and not cycle.disconnected:
-            await cycle.flow.drain()
+            return self._after_drain(cycle, status, headers, body)
+        self._write_whole(cycle, status, headers, body)
+        return None
+
+    async def _after_drain(
+        self,
+        cycle: RequestResponseCycle,
+        status: int,
+        headers: Sequence[tuple[bytes, bytes]],
+        body: bytes,
+    ) -> None:
+        await cycle.flow.drain()
+        self._write_whole(cycle, status, headers, body)
+
+    def _write_whole(
+        self,
+        cycle: RequestResponseCycle,
+        status: int,
+        headers: Sequence[tuple[bytes, bytes]],
+        body: bytes,
+    ) -> None:
         if cycle.disconnected:
             return
         if cycle.response_started:
