@@ -10,6 +10,7 @@ route decodes with a ``TypeAdapter``'s ``validate_python``; its adapter is reuse
 from __future__ import annotations
 
 import fnmatch
+import inspect
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -39,6 +40,11 @@ def strict_decoder(task_id: str, decode: Callable[[Any], Any]) -> Callable[[Any]
             "TypeAdapter's validate_python, so strict validation cannot be applied"
         )
     validate_json = adapter.validate_json
+    if "extra" not in inspect.signature(validate_json).parameters:
+        raise ValueError(
+            "strict_input needs pydantic >= 2.12 (validate_json(extra=...)) to reject unknown "
+            f"fields; task {task_id!r} cannot be validated strictly with this pydantic"
+        )
 
     def decode_strictly(value: Any) -> Any:
         if value is serializer.UNDEFINED:
