@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
+
 from examples.auth.definitions import auth_user
 from examples.auth.generated import running
 from examples.auth.models import AuthUser, DeleteUserInput, GetProfileInput
 from examples.auth.services import DEMO_SECRET, issue_token
 from runner_gen import RunnerError
+from runner_gen.runtime.middleware import RateLimitExceededError
 
 
 async def demo() -> None:
@@ -36,6 +39,24 @@ async def demo() -> None:
                 print(f"{label}: {error.http_code} {error.id}: {error.message}")
         deleted = await app.tasks.delete_user(DeleteUserInput(token=grace, user_id="u-1"))
         print(f"delete_user as Grace: deleted={deleted}")
+        # Over HTTP the exposure verifies the bearer token; tasks get the caller in auth_user.
+        whoami = f"{app.resources.exposure.url}/task/auth.tasks.whoami"
+        async with httpx.AsyncClient() as http:
+            for label, headers in {
+                "as Grace": {"authorization": f"Bearer {grace}"},
+                "with a forged token": {"authorization": f"Bearer {forged}"},
+                "without a token": {},
+            }.items():
+                answer = await http.post(whoami, headers=headers)
+                print(f"HTTP whoami {label}: {answer.status_code} {answer.json()}")
+        # whoami allows 3 calls a minute per caller, keyed on the verified user (Grace used 1).
+        with auth_user.provide(AuthUser(user_id="u-2", role="admin")):
+            for call in (2, 3, 4):
+                try:
+                    await app.tasks.whoami()
+                    print(f"whoami as Grace, call {call}: ok")
+                except RateLimitExceededError:
+                    print(f"whoami as Grace, call {call}: rate limited")
         print(f"user in context after the calls: {auth_user.try_use()}")
 
 

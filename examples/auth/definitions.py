@@ -2,6 +2,11 @@
 
 Tasks list the middleware outermost first, so `jwt_auth` has provided the user before `rbac`
 reads it, and both have run before the task body does.
+
+Over HTTP the exposure does the verifying: `verify_bearer` turns the request's
+`Authorization: Bearer <jwt>` into the caller (`PrincipalAuth`), which the exposure provides in
+`auth_user` around the call; `jwt_auth` then finds the user already there. `whoami` has a
+per-user rate limit keyed on that user, never on anything the client writes in the body.
 """
 
 from __future__ import annotations
@@ -17,8 +22,15 @@ from examples.auth.models import (
     Profile,
     RbacConfig,
 )
-from examples.auth.services import DEMO_SECRET, TokenRejected, UserDirectory, verify_token
-from runner_gen import AsyncContext, TaskCall, r
+from examples.auth.services import (
+    DEMO_SECRET,
+    TokenRejected,
+    UserDirectory,
+    verify_bearer,
+    verify_token,
+)
+from runner_gen import AsyncContext, TaskCall, globals, r
+from runner_gen.remote import PrincipalAuth, http_exposure
 
 # -- the context and the errors ----------------------------------------------------------------
 
@@ -45,6 +57,8 @@ forbidden = (
 async def authenticate(
     call: TaskCall, config: JwtConfig, *, user: AsyncContext[AuthUser]
 ) -> object:
+    if user.has():  # the HTTP exposure verified the bearer token and provided the caller
+        return await call.next(call.input)
     token = call.input.token if isinstance(call.input, Authenticated) else None
     if not token:
         raise unauthorized.new(AuthFailure(reason="missing token"))
@@ -121,6 +135,33 @@ delete_user_task = (
     .build()
 )
 
+
+async def whoami(*, user: AsyncContext[AuthUser], directory: UserDirectory) -> Profile | None:
+    return directory.profiles.get(user.use().user_id)
+
+
+def per_user(_input: object) -> str:
+    """The rate limit's key: the verified caller, which a client cannot choose."""
+    return auth_user.use().user_id
+
+
+whoami_task = (
+    r.task("auth.tasks.whoami")
+    .dependencies(user=auth_user, directory=directory)
+    .middleware(
+        jwt_auth.with_(secret=DEMO_SECRET),
+        globals.middleware.task.rate_limit.with_(window_ms=60_000, max=3, key_fn=per_user),
+    )
+    .run(whoami)
+    .build()
+)
+
+exposure = http_exposure("auth.exposure").with_(
+    principal=PrincipalAuth(context=auth_user, verify=verify_bearer),
+    allow_task_ids=("auth.tasks.*",),
+    port_env="AUTH_PORT",
+)
+
 app = (
     r.resource("auth")
     .register(
@@ -132,6 +173,8 @@ app = (
         directory,
         get_profile_task,
         delete_user_task,
+        whoami_task,
+        exposure,
     )
     .build()
 )

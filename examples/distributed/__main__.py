@@ -1,9 +1,13 @@
-"""`python -m examples.distributed`: start billing in its own process, then run shop against it."""
+"""`python -m examples.distributed`: start billing in its own process, then run shop against it.
+
+Both read the shared token from BILLING_TOKEN; the demo makes a random one when it is unset.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -29,6 +33,8 @@ async def shop(billing_url: str) -> None:
 
 
 def main() -> int:
+    # Never a default credential in the code: a deployment sets BILLING_TOKEN for both services.
+    os.environ.setdefault("BILLING_TOKEN", secrets.token_urlsafe(24))
     billing = subprocess.Popen(
         [sys.executable, "-m", "examples.distributed.serve_billing"],
         stdout=subprocess.PIPE,

@@ -54,8 +54,7 @@ record = (
 )
 
 exposure = http_exposure("billing.exposure").with_(
-    tokens=("dev-billing-token",),  # replaced by BILLING_TOKEN in any real deployment
-    tokens_env="BILLING_TOKEN",
+    tokens_env="BILLING_TOKEN",  # the only source: unset or empty, billing refuses to start
     port_env="BILLING_PORT",
     allow_task_ids=("billing.tasks.*",),
     allow_event_ids=("billing.events.*",),

@@ -17,7 +17,6 @@ invoice_paid = r.event("billing.events.invoice_paid").payload_schema(Payment).bu
 billing = http_client_tunnel("shop.tunnels.billing").with_(
     url="http://127.0.0.1:7070/__runner",
     url_env="BILLING_URL",
-    token="dev-billing-token",
     token_env="BILLING_TOKEN",
     tasks=("billing.tasks.*",),
     events=("billing.events.*",),

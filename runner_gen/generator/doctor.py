@@ -15,6 +15,7 @@ from runner_gen.generator.builtin_ids import LOGGER_ID, METRICS_ID
 from runner_gen.generator.load import LoadedApp
 from runner_gen.generator.model import AppModel
 from runner_gen.generator.validate import carries_tag
+from runner_gen.runtime.tunnel import TunnelConfig
 
 EXTERNAL_IO = "globals.tags.external_io"
 _RESILIENCE = {
@@ -42,6 +43,7 @@ def doctor(loaded: LoadedApp) -> list[Check]:
     }
     checks: list[Check] = []
     checks += _exposure_checks(model, configs)
+    checks.append(_literal_tunnel_tokens(configs))
     checks.append(_external_io(model))
     checks.append(
         Check(
@@ -77,7 +79,9 @@ def _exposure_checks(model: AppModel, configs: dict[str, Any]) -> list[Check]:
         config = configs.get(exposure_id)
         if config is None:
             continue
-        has_auth = bool(config.tokens or config.tokens_env or config.verify)
+        has_auth = bool(
+            config.tokens or config.tokens_env or config.verify or getattr(config, "principal", 0)
+        )
         if has_auth:
             auth = Check(f"{exposure_id}: auth", True, "token or bearer verification configured")
         elif config.allow_anonymous:
@@ -91,7 +95,7 @@ def _exposure_checks(model: AppModel, configs: dict[str, Any]) -> list[Check]:
             auth = Check(
                 f"{exposure_id}: auth",
                 False,
-                "no auth configured: every request fails closed (AUTH_NOT_CONFIGURED)",
+                "no auth configured: the exposure refuses to start",
                 "Configure tokens (tokens_env) or a bearer verify callback.",
             )
         patterns = (*config.allow_task_ids, *config.allow_event_ids)
@@ -111,8 +115,44 @@ def _exposure_checks(model: AppModel, configs: dict[str, Any]) -> list[Check]:
             f"request bodies are limited to {config.body_limit} bytes",
             "" if limit_ok else f"Set body_limit to at most {_MAX_BODY} bytes.",
         )
-        checks += [auth, allow, limit]
+        literal = Check(
+            f"{exposure_id}: secrets",
+            not config.tokens,
+            "tokens are hard-coded in the definitions: anyone with the code holds a live credential"
+            if config.tokens
+            else "no token is written in the definitions",
+            "" if not config.tokens else "Remove tokens=...; read them with tokens_env instead.",
+        )
+        probes_open = not getattr(config, "probes_require_token", True) and (
+            getattr(config, "admin_port", None) is None
+        )
+        probes = Check(
+            f"{exposure_id}: probes",
+            not probes_open,
+            "/health and /metrics on the API port are open to anyone: they name tasks and "
+            "run health checks on demand"
+            if probes_open
+            else "/health and /metrics need the token, or live on a separate admin bind",
+            "Keep probes_require_token=True, or set admin_port." if probes_open else "",
+        )
+        checks += [auth, literal, allow, limit, probes]
     return checks
+
+
+def _literal_tunnel_tokens(configs: dict[str, Any]) -> Check:
+    literal = sorted(
+        node_id
+        for node_id, config in configs.items()
+        if isinstance(config, TunnelConfig) and config.token
+    )
+    if literal:
+        return Check(
+            "tunnel secrets",
+            False,
+            f"token hard-coded in the definitions of {', '.join(literal)}",
+            "Remove token=...; read it with token_env instead.",
+        )
+    return Check("tunnel secrets", True, "no tunnel token is written in the definitions")
 
 
 def _external_io(model: AppModel) -> Check:

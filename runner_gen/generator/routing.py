@@ -59,11 +59,12 @@ def resolve_routing(registrations: Iterable[Registration]) -> Routing:
                     definition, "allow_event_ids", config.allow_event_ids, events, routing
                 )
                 routing.exposures[definition.id] = (served_tasks, served_events)
-                if not config.tokens and config.verify is None and not config.allow_anonymous:
+                credentials = (config.tokens, config.tokens_env, config.verify, config.principal)
+                if not any(credentials) and not config.allow_anonymous:
                     routing.warnings.append(
                         f'{definition.source}: warning: exposure "{definition.id}" has no auth '
-                        "(no tokens, no verify) and allow_anonymous is False: every request "
-                        "will fail closed with AUTH_NOT_CONFIGURED"
+                        "(no tokens, tokens_env, verify or principal) and allow_anonymous is "
+                        "False: it will refuse to start"
                     )
     return routing
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 
+import httpx
 import jwt
 import pytest
 
@@ -16,6 +17,7 @@ from examples.auth.models import AuthUser, DeleteUserInput, GetProfileInput
 from examples.auth.services import DEMO_SECRET, issue_token
 from runner_gen.definitions.errors import DefinitionError
 from runner_gen.runtime.errors import RunnerError
+from runner_gen.runtime.middleware import RateLimitExceededError
 from tests.support.build import REPO
 
 ADA = AuthUser(user_id="u-1", role="user")
@@ -147,5 +149,45 @@ def test_the_demo_prints_each_outcome() -> None:
         "delete_user as Ada: 403 auth.errors.forbidden: Forbidden: role 'user' is not one of admin"
         in lines
     )
+    assert "HTTP whoami with a forged token: 401" in "\n".join(lines)
+    assert "whoami as Grace, call 4: rate limited" in lines
     assert lines[-1] == "user in context after the calls: None"
     assert result.stderr == ""  # no key-length or other warnings
+
+
+async def test_over_http_the_bearer_token_becomes_the_user_in_context(app: App) -> None:
+    url = f"{app.resources.exposure.url}/task/auth.tasks.whoami"
+    async with httpx.AsyncClient() as http:
+        grace = await http.post(
+            url, headers={"authorization": f"Bearer {issue_token(DEMO_SECRET, GRACE)}"}
+        )
+        forged = await http.post(
+            url,
+            headers={
+                "authorization": "Bearer "
+                + issue_token("an-attacker-guess-of-32-bytes-or-more", GRACE)
+            },
+        )
+        missing = await http.post(url)
+        # A user in the body is not a caller: only the verified bearer token is.
+        spoofed = await http.post(url, json={"input": {"user_id": "u-2", "role": "admin"}})
+    assert grace.json() == {
+        "ok": True,
+        "result": {"user_id": "u-2", "role": "admin", "name": "Grace"},
+    }
+    assert (forged.status_code, missing.status_code, spoofed.status_code) == (401, 401, 401)
+
+
+async def test_the_per_user_rate_limit_keys_on_the_verified_caller(app: App) -> None:
+    url = f"{app.resources.exposure.url}/task/auth.tasks.whoami"
+    ada = {"authorization": f"Bearer {issue_token(DEMO_SECRET, ADA)}"}
+    async with httpx.AsyncClient() as http:
+        ada_calls = [(await http.post(url, headers=ada)).status_code for _ in range(4)]
+        grace = await http.post(
+            url, headers={"authorization": f"Bearer {issue_token(DEMO_SECRET, GRACE)}"}
+        )
+    assert ada_calls[:3] == [200, 200, 200]
+    assert ada_calls[3] != 200  # Ada's 3 a minute are spent...
+    assert grace.status_code == 200  # ...and Grace's quota is her own
+    with auth_user.provide(ADA), pytest.raises(RateLimitExceededError):
+        await app.tasks.whoami()  # the same window, in process

@@ -38,6 +38,22 @@ def test_a_careful_app_passes() -> None:
     assert all(passed for passed, _ in checks.values()), checks
 
 
+def test_literal_credentials_and_open_probes_fail_with_the_fix() -> None:
+    checks = _checks("tests.fixtures.apps.literal_tokens:app")
+    assert checks["literal.exposure: auth"][0] is True
+    assert checks["literal.exposure: secrets"] == (
+        False,
+        "tokens are hard-coded in the definitions: anyone with the code holds a live credential",
+    )
+    assert checks["tunnel secrets"] == (
+        False,
+        "token hard-coded in the definitions of literal.tunnels.upstream",
+    )
+    assert checks["literal.exposure: probes"][0] is False
+    text = render(doctor(load_app("tests.fixtures.apps.literal_tokens:app", REPO)))
+    assert "fix: Remove tokens=...; read them with tokens_env instead." in text
+
+
 def test_the_report_is_a_table_with_fixes() -> None:
     text = render(doctor(load_app("tests.fixtures.apps.careless:app", REPO)))
     assert "FAIL    no resource declares a health check" in text
@@ -53,4 +69,5 @@ def test_strict_exits_non_zero_only_when_something_fails() -> None:
     assert run("tests.fixtures.apps.careless:app") == 0
     assert run("tests.fixtures.apps.careless:app", "--strict") == 1
     assert run("examples.distributed.billing:app", "--strict") == 0
+    assert run("tests.fixtures.apps.literal_tokens:app", "--strict") == 1
     assert run("tests.fixtures.bad.cycle:app") == 1

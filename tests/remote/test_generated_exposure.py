@@ -123,22 +123,34 @@ def test_a_valid_exposure_builds_without_warnings() -> None:
     assert generate_files(SERVER).warnings == ()
 
 
-async def test_health_ready_and_metrics_need_no_token_and_leak_nothing(
+async def test_health_and_metrics_need_the_token_ready_does_not_and_nothing_leaks(
     exposure: RunningExposure,
 ) -> None:
     root = exposure.url.removesuffix("/__runner")
     async with client_module.AsyncClient(exposure.url, token="s3cret") as client:
         await client.ping()
-    async with httpx.AsyncClient(base_url=root) as http:
+    async with httpx.AsyncClient(base_url=root) as stranger:
+        assert (await stranger.get("/health")).status_code == 401
+        metrics_refused = await stranger.get("/metrics")
+        assert metrics_refused.status_code == 401
+        assert "srv." not in metrics_refused.text
+        assert (await stranger.get("/ready")).json() == {"ready": True}
+    async with httpx.AsyncClient(base_url=root, headers={"x-runner-token": "s3cret"}) as http:
         health = await http.get("/health")
         assert (health.status_code, health.json()) == (200, {"status": "healthy"})
-        assert (await http.get("/ready")).json() == {"ready": True}
         metrics = (await http.get("/metrics")).text
         assert 'runner_task_calls_total{task_id="srv.tasks.ping",outcome="ok"} 1' in metrics
+        # A task outside the allow-list is as invisible here as in a 403.
+        assert "srv.internal.hidden" not in metrics
         assert (await http.post("/health")).status_code == 405
         defs.HEALTH["status"] = "down"
         try:
+            # Health results are reused for a second: poll until the cached answer expires.
             unhealthy = await http.get("/health")
+            deadline = asyncio.get_running_loop().time() + 10
+            while unhealthy.status_code == 200 and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(0.05)
+                unhealthy = await http.get("/health")
         finally:
             defs.HEALTH["status"] = "healthy"
     assert (unhealthy.status_code, unhealthy.json()) == (503, {"status": "unhealthy"})

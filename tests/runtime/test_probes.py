@@ -1,4 +1,6 @@
-"""/health, /ready and /metrics answered by the exposure's ASGI app, without auth."""
+"""/health, /ready and /metrics answered by the exposure's ASGI app (with the exposure's token:
+/health and /metrics need it by default; tests/runtime/exposure/test_exposure_probes.py covers
+the refusals, the admin bind and the caching)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ async def _get(app: ExposureApp, path: str, method: str = "GET") -> tuple[int, b
     async def send(message: Any) -> None:
         sent.append(message)
 
-    scope = {"type": "http", "method": method, "path": path, "headers": [], "query_string": b""}
+    headers = [(b"x-runner-token", b"t")]
+    scope = {"type": "http", "method": method, "path": path, "headers": headers}
     await app(scope, receive, send)
     return sent[0]["status"], sent[1]["body"]
 

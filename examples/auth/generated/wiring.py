@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
 import examples.auth.definitions as _definitions
+import examples.auth.generated.exposure as _exposure
 import runner_gen.runtime.wiring as _rt
 from examples.auth.definitions import (
     authenticate,
@@ -22,9 +24,14 @@ from examples.auth.definitions import (
     delete_user,
     get_profile,
     open_directory,
+    whoami,
 )
 from runner_gen.definitions.defaults import untyped
+from runner_gen.definitions.remote import HttpExposureConfig
 from runner_gen.runtime.custom import TaskCall
+from runner_gen.runtime.exposure import RunningExposure, serve_exposure
+from runner_gen.runtime.exposure.probes import Probes
+from runner_gen.runtime.middleware import RateLimitMiddleware
 
 if TYPE_CHECKING:
     from examples.auth.models import AuthUser, DeleteUserInput, GetProfileInput, Profile
@@ -37,19 +44,21 @@ APP_ID: Final = "auth"
 class Resources:
     """The value of each resource, set as the app starts."""
 
-    __slots__ = ("auth", "directory")
+    __slots__ = ("auth", "directory", "exposure")
 
     directory: UserDirectory  # auth.directory
+    exposure: RunningExposure  # auth.exposure
     auth: None  # auth
 
 
 class Tasks:
     """Each task, callable with its input; middleware included."""
 
-    __slots__ = ("delete_user", "get_profile")
+    __slots__ = ("delete_user", "get_profile", "whoami")
 
     get_profile: Callable[[GetProfileInput], Awaitable[Profile | None]]  # auth.tasks.get_profile
     delete_user: Callable[[DeleteUserInput], Awaitable[bool]]  # auth.tasks.delete_user
+    whoami: Callable[[], Awaitable[Profile | None]]  # auth.tasks.whoami
 
 
 class Events:
@@ -123,10 +132,35 @@ def _task_delete_user(
     return layer
 
 
+# auth.tasks.whoami (examples/auth/definitions.py)
+def _task_whoami(
+    *,
+    user: AsyncContext[AuthUser],
+    directory: UserDirectory,
+    user_2: AsyncContext[AuthUser],
+    rate_limit: RateLimitMiddleware,
+) -> Callable[[], Awaitable[Profile | None]]:
+    def run(value: None) -> Awaitable[Profile | None]:
+        return whoami(user=user, directory=directory)
+
+    info = _rt.DefinitionInfo("auth.tasks.whoami", "task", (), "examples/auth/definitions.py")
+    chain: _rt.Next = run
+    chain = rate_limit.wrap(chain, info, untyped(_definitions.whoami_task).middleware[1].config)
+    config_2 = untyped(_definitions.whoami_task).middleware[0].config
+
+    def layer(value: Any, next_: _rt.Next = chain) -> Awaitable[Any]:
+        return authenticate(TaskCall(info, value, next_), config_2, user=user_2)
+
+    chain = layer
+
+    return partial(chain, None)
+
+
 async def start() -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
     lifecycle = _rt.Lifecycle(APP_ID)
+    push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
     tasks = Tasks()
@@ -134,6 +168,12 @@ async def start() -> App:
     try:
         # auth.contexts.user (examples/auth/definitions.py)
         ctx_user = _definitions.auth_user
+
+        # auth.errors.unauthorized (examples/auth/definitions.py)
+        err_unauthorized = _definitions.unauthorized
+
+        # auth.errors.forbidden (examples/auth/definitions.py)
+        err_forbidden = _definitions.forbidden
 
         # auth.directory (examples/auth/definitions.py)
         res_directory = await open_directory()
@@ -151,6 +191,40 @@ async def start() -> App:
         )
         tasks.delete_user = task_delete_user
 
+        # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py)
+        mw_rate_limit = RateLimitMiddleware()
+        push_disposer(("globals.middleware.task.rate_limit", mw_rate_limit.dispose, ()))
+
+        # auth.tasks.whoami (examples/auth/definitions.py)
+        task_whoami = _task_whoami(
+            user=ctx_user, directory=res_directory, user_2=ctx_user, rate_limit=mw_rate_limit
+        )
+        tasks.whoami = task_whoami
+
+        # auth.exposure (examples/auth/definitions.py)
+        cfg_exposure: HttpExposureConfig = untyped(_definitions.exposure).config
+        app_exposure = _exposure.create_exposure_app(
+            cfg_exposure.runtime_config((err_unauthorized.error_class, err_forbidden.error_class)),
+            Probes(health, None),
+            get_profile=task_get_profile,
+            delete_user=task_delete_user,
+            whoami=task_whoami,
+        )
+        res_exposure = await serve_exposure(app_exposure, app_exposure.config)
+        resources.exposure = res_exposure
+        push_disposer(("auth.exposure", res_exposure.stop, ()))
+
+        # globals.tags.http_exposure (runner_gen/definitions/builtins.py)
+        tag_http_exposure: _rt.TagAccessor[Any] = _rt.TagAccessor(
+            resources=(
+                _rt.TaggedResource(
+                    "auth.exposure",
+                    untyped(_definitions.exposure).resource.tags[0].config,
+                    res_exposure,
+                ),
+            )
+        )
+
         # auth (examples/auth/definitions.py)
         res_auth = None
         resources.auth = res_auth
@@ -158,7 +232,7 @@ async def start() -> App:
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
-    store = _rt.Store({})
+    store = _rt.Store({"globals.tags.http_exposure": tag_http_exposure})
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)
 

@@ -36,6 +36,8 @@ from runner_gen.runtime.exposure.errors import (
     UnauthorizedError,
     UnavailableError,
 )
+from runner_gen.runtime.exposure.limits import ServerLimits
+from runner_gen.runtime.exposure.principal import AuthRequest, PrincipalAuth
 from runner_gen.runtime.exposure.routes import EventRoute, TaskRoute, identity
 
 if TYPE_CHECKING:
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_BODY_LIMIT",
     "AuthNotConfiguredError",
+    "AuthRequest",
     "BadRequestError",
     "EventRoute",
     "ExposureApp",
@@ -61,9 +64,11 @@ __all__ = [
     "MethodNotAllowedError",
     "NotFoundError",
     "PayloadTooLargeError",
+    "PrincipalAuth",
     "RequestTimeoutError",
     "RunningExposure",
     "RunningServer",
+    "ServerLimits",
     "TaskRoute",
     "UnauthorizedError",
     "UnavailableError",

@@ -60,8 +60,34 @@ def request_id_of(presented: bytes | None) -> bytes:
     return _new_uuid4()
 
 
+class _RandomHex:
+    """Random hex digits drawn from the OS a page at a time: ``os.urandom`` is a system call,
+    and where system calls are expensive (sandboxed kernels) one per request was measured at
+    ~15 us, as much as the rest of the exposure's work together."""
+
+    __slots__ = ("_digits", "_offset")
+
+    _PAGE = 4096  # bytes per draw: 256 request ids
+
+    def __init__(self) -> None:
+        self._digits = ""
+        self._offset = self._PAGE * 2
+
+    def take32(self) -> str:
+        offset = self._offset
+        if offset >= self._PAGE * 2:
+            self._digits = os.urandom(self._PAGE).hex()
+            offset = 0
+        self._offset = offset + 32
+        return self._digits[offset : offset + 32]
+
+
+_RANDOM = _RandomHex()
+# The variant nibble of an RFC 4122 UUID is 10xx: map any random hex digit onto 8, 9, a or b.
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
 def _new_uuid4() -> bytes:
-    """A random (version 4) UUID as text; twice as fast as ``str(uuid.uuid4())``."""
-    hex_ = os.urandom(16).hex()
-    variant = "89ab"[int(hex_[16], 16) & 3]
-    return f"{hex_[:8]}-{hex_[8:12]}-4{hex_[13:16]}-{variant}{hex_[17:20]}-{hex_[20:]}".encode()
+    """A random (version 4) UUID as text, several times faster than ``str(uuid.uuid4())``."""
+    h = _RANDOM.take32()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}".encode()

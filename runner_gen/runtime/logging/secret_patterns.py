@@ -91,8 +91,9 @@ SECRET_SHAPES: Final = re.compile(
     r"|(?P<scheme>\b(?:[Bb]earer|BEARER|[Bb]asic|BASIC)\s+)[A-Za-z0-9\-._~+/]{8,}=*"
     # JWTs: base64url JSON header and payload ('{"' encodes as "eyJ"), signature optional.
     r"|(?P<jwt>eyJ[\w-]{4,}\.eyJ[\w-]*(?:\.[\w-]*)?)"
-    # Credentials in URLs: scheme://user:password@host keeps the user.
-    r"|(?P<userinfo>\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:)[^/\s@]+@",
+    # Credentials in URLs: scheme://user:password@host keeps the user; the user may be empty
+    # (redis://:password@host, Redis's password-only form).
+    r"|(?P<userinfo>\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@",
     re.DOTALL,
 )
 

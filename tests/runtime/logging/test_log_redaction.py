@@ -84,6 +84,8 @@ def test_extra_keys_are_matched_like_builtin_ones() -> None:
         ("userSSN: 123-45-6789", "userSSN: [REDACTED]"),
         ("jwt eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl end", "jwt [REDACTED] end"),
         ("postgres://app:hunter2@db/test", "postgres://app:[REDACTED]@db/test"),
+        ("redis://:hunter2@cache:6379/0", "redis://:[REDACTED]@cache:6379/0"),
+        ("see http://example.com:8080/a@b", "see http://example.com:8080/a@b"),
         ('password="cut short', 'password="[REDACTED]"'),
         ("classname=Widget and user=ann", "classname=Widget and user=ann"),
         ("a dangling token=", "a dangling token="),
