@@ -146,7 +146,8 @@ def test_generated_clients_call_a_running_app(
     with subprocess.Popen(
         [str(serve_venv.python), "-m", "examples.distributed.serve_billing"],
         cwd=distributed_dir,
-        env=isolated_env(serve_venv),
+        # The service reads its token from the environment only (it refuses to start without).
+        env={**isolated_env(serve_venv), "BILLING_TOKEN": "dev-billing-token"},
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

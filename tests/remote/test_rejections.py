@@ -276,7 +276,7 @@ def test_the_server_counts_rejections_under_their_ids(server: Server) -> None:
     call_raw(server, "rj.tasks.slow")
     server.new_log()
     origin = server.url.removesuffix("/__runner")
-    metrics = httpx.get(f"{origin}/metrics", timeout=30).text
+    metrics = httpx.get(f"{origin}/metrics", headers={"x-runner-token": TOKEN}, timeout=30).text
 
     def sample(name: str, **labels: str) -> float:
         wanted = ",".join(f'{key}="{value}"' for key, value in labels.items())

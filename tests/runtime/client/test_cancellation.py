@@ -1,7 +1,7 @@
 """A cancelled caller closes its HTTP request, so the server can cancel the remote work.
 
-The server is a real uvicorn in this loop; it learns of the caller leaving the way every ASGI
-app does, from an ``http.disconnect`` message.
+The server is a real uvicorn in this loop; an app learns of the caller leaving from an
+``http.disconnect`` message, or (under runner-gen's guarded server) by being cancelled.
 """
 
 from __future__ import annotations
@@ -42,7 +42,12 @@ class Watcher:
             pass  # the request body, read in full as an exposure does
         if scope["path"].endswith("/slow"):
             self.arrived.set()
-            message = await receive()  # nothing more to read: this is the caller leaving
+            try:
+                message = await receive()  # nothing more to read: this is the caller leaving
+            except asyncio.CancelledError:
+                # The guarded server cancels the request's task when its client disconnects.
+                self.disconnected.set()
+                raise
             if message["type"] == "http.disconnect":
                 self.disconnected.set()
             return
