@@ -211,7 +211,8 @@ class _NodeBuilder:
         schema_input = definition.input_schema
         input_type = None if schema_input is None else self._schema(schema_input, definition)
         schema_result = definition.result_schema
-        result = NONE_TYPE if schema_result is None else self._schema(schema_result, definition)
+        # Runner types a phantom task without schemas as returning anything.
+        result = _ANY if schema_result is None else self._schema(schema_result, definition)
         return input_type, result
 
     def _schema(self, schema: object, owner: Any) -> Annotation:

@@ -142,18 +142,24 @@ class HookCallIR:
 
 @dataclass(frozen=True, slots=True)
 class EventFactory:
-    """``def _event_x(*, deps...) -> Callable[[P], Awaitable[None]]``: the emitter running the
-    event's hooks in order."""
+    """``def _event_x(*, deps...) -> (emit, report)``: the event's emit function (the default,
+    fail-fast path calls the hooks in order as straight-line code, each failure raised as a
+    ``HookError``; other modes go through ``run_hooks``) and its report function."""
 
     id: str
     comment: str
     name: str
     params: tuple[Param, ...]
-    callable_type: str
+    return_type: str
+    payload_type: str
+    hooks_name: str  # local: the static tuple of HookCall, for the other modes and report
+    hook_table: Expr
     emit_name: str
-    payload: Param
+    report_name: str
+    payload: str
     emission: str  # local holding the Emission
     emission_value: Expr
+    error: str  # the except clause's name
     hooks: tuple[HookCallIR, ...]
 
 
@@ -184,7 +190,7 @@ Factory: TypeAlias = TaskFactory | EventFactory | ResourceFactory
 class Assign:
     """``target[: type] = value``, optionally also stored as ``holder.attr``."""
 
-    target: str
+    target: str | tuple[str, ...]  # a tuple unpacks (``emit, report = ...``)
     value: Expr
     type: str | None = None
     store_on: tuple[str, str] | None = None  # (holder local, attribute)
@@ -263,7 +269,8 @@ class WiringModule:
     events: tuple[Member, ...]
     factories: tuple[Factory, ...]
     blocks: tuple[Block, ...]
-    after_start: tuple[Do, ...]  # once everything is wired (event consumers start)
+    after_start: tuple[Do, ...]  # once everything is wired (event consumers start, ready)
+    lifecycle_value: Expr
     store_value: Expr  # the Store, when nothing built it during start
     store_built: bool
     root_config_type: str | None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from runner_gen._version import __version__
-from runner_gen.generator.builtin_ids import STORE_ID
+from runner_gen.generator.builtin_ids import READY_EVENT_ID, STORE_ID
 from runner_gen.generator.ir import (
     Adapter,
     AppIR,
@@ -13,10 +13,14 @@ from runner_gen.generator.ir import (
     Await,
     Block,
     Call,
+    Const,
+    Dict,
     Do,
     Expr,
     Member,
+    Ref,
     WiringModule,
+    call,
 )
 from runner_gen.generator.lower_builtins import lower_node, store_value
 from runner_gen.generator.lower_exposure import lower_remote_module
@@ -31,12 +35,17 @@ def lower_app(model: AppModel, package: str) -> AppIR:
         statements = lower_node(low, node)
         if statements:
             low.blocks.append(Block(low.comment(node), tuple(statements)))
-    after_start = tuple(
-        Do(
-            Await(Call(Attr(low.values[tunnel], "start")))
-        )  # consume events once every hook is wired
+    # Consume remote events once every hook is wired.
+    after_start = [
+        Do(Await(Call(Attr(low.values[tunnel], "start"))))
         for tunnel in sorted(model.routing.consuming)
-    )
+    ]
+    ready = model.nodes.get(READY_EVENT_ID)
+    if ready is not None and ready.hooks:
+        # Runner emits ready once everything started, fail-fast: a failing hook fails the start.
+        emit, _ = low.emitters[READY_EVENT_ID]
+        ready_call = Call(emit, (Const(None),), (("source", low.rt("READY_SOURCE")),))
+        after_start.append(Do(Await(ready_call)))
     root = model.nodes[model.root_id]
     root_config_type = None
     root_config_default: Expr | None = None
@@ -74,7 +83,8 @@ def lower_app(model: AppModel, package: str) -> AppIR:
         events=_members(low, "event"),
         factories=tuple(low.factories),
         blocks=tuple(low.blocks),
-        after_start=after_start,
+        after_start=tuple(after_start),
+        lifecycle_value=_lifecycle(low),
         store_value=store,
         store_built=store_built,
         root_config_type=root_config_type,
@@ -88,6 +98,28 @@ def lower_app(model: AppModel, package: str) -> AppIR:
         warnings=model.warnings,
         provenance=tuple(low.provenance),
     )
+
+
+def _lifecycle(low: Lowering) -> Expr:
+    """``Lifecycle(APP_ID, dispose_timeouts={...})``: each resource's own dispose timeout, and an
+    exposure's drain budget plus time to close (the 10 s default would cut its drain short)."""
+    timeouts: list[tuple[Expr, Expr]] = []
+    for node_id in low.model.order:
+        node = low.model.nodes[node_id]
+        seconds = getattr(node.definition, "dispose_timeout", None)
+        if seconds is None and node_id in low.model.routing.exposures:
+            config = getattr(node.registration.attachment, "config", None)
+            budget = getattr(config, "drain_budget", None)
+            if budget is not None:
+                seconds = float(budget) + EXPOSURE_CLOSE_SECONDS
+        if seconds is not None:
+            timeouts.append((Const(node_id), Const(float(seconds))))
+    arguments: dict[str, Expr] = {"dispose_timeouts": Dict(tuple(timeouts))} if timeouts else {}
+    return call(low.rt("Lifecycle"), Ref(low.core.app_id), **arguments)
+
+
+#: What an exposure needs beyond its drain budget to close its server.
+EXPOSURE_CLOSE_SECONDS = 5.0
 
 
 def _members(low: Lowering, kind: str) -> tuple[Member, ...]:

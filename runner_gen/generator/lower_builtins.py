@@ -82,6 +82,10 @@ def _metrics(low: Lowering, node: Node) -> Statements:
     registry = low.runtime("runner_gen.runtime.metrics", "Metrics")
     middleware = low.runtime("runner_gen.runtime.metrics", "MetricsMiddleware")
     task_ids = Tuple(tuple(Const(n.id) for n in low.model.nodes.values() if n.kind == "task"))
+    errors = Tuple(tuple(Const(error_id) for error_id in low.model.error_ids))
+    metrics = (
+        call(registry, task_ids, error_types=errors) if errors.items else call(registry, task_ids)
+    )
     local = low.local(f"res_{low.attrs[node.id]}")
     low.values[node.id] = Ref(local)
     low.member_types[node.id] = registry
@@ -89,7 +93,7 @@ def _metrics(low: Lowering, node: Node) -> Statements:
     low.values[METRICS_INSTANCE] = Ref(instance)
     low.instance_types[METRICS_INSTANCE] = middleware
     return [
-        Assign(local, call(registry, task_ids), None, low.on_resources(low.attrs[node.id])),
+        Assign(local, metrics, None, low.on_resources(low.attrs[node.id])),
         Assign(instance, call(middleware, Ref(local))),
     ]
 

@@ -1,5 +1,6 @@
-"""Lower events: an emitter per event that calls its hooks in order (a factory receiving the
-hooks' dependencies), forwarded through a client tunnel when one routes the event."""
+"""Lower events: per event an emit function and a report function (a factory receiving the
+hooks' dependencies), forwarded through a client tunnel when one routes the event. Each
+dependent receives them bound to its own id as the emission's ``source``."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from runner_gen.generator.ir import (
     EventFactory,
     Expr,
     HookCallIR,
-    Param,
     Ref,
+    Tuple,
     call,
 )
 from runner_gen.generator.lower_chain import FactoryParams
@@ -25,30 +26,37 @@ from runner_gen.generator.naming import Scope
 def lower_event(low: Lowering, node: Node) -> list[Assign | Do]:
     attr = low.attrs[node.id]
     payload_type = low.annotation(node.payload_type)
-    callable_type = f"{low.helper('callable')}[[{payload_type}], {low.helper('awaitable')}[None]]"
-    low.member_types[node.id] = callable_type
-    local = low.local(f"emit_{attr}")
-    low.values[node.id] = Ref(local)
+    low.member_types[node.id] = f"{low.rt_type('Emitter')}[{payload_type}]"
+    emit, report = low.local(f"emit_{attr}"), low.local(f"report_{attr}")
+    low.emitters[node.id] = (Ref(emit), Ref(report))
+    outside = low.local(f"event_{attr}")
+    low.values[node.id] = Ref(outside)
+    statements: list[Assign | Do] = []
     forwarded = low.model.routing.event_tunnels.get(node.id)
-    emitter = _hooks_emitter(low, node, payload_type, callable_type)
-    statements: list[Assign | Do]
-    if forwarded is None:
-        statements = [Assign(local, emitter, None, low.on_events(attr))]
+    if node.hooks:
+        pair = _factory(low, node, payload_type)
     else:
-        hooks_local = low.local(f"local_{attr}")
-        statements = [Assign(hooks_local, emitter)]
-        statements += _forwarding(low, node, hooks_local, *forwarded)
-        statements.append(Assign(local, statements.pop().value, None, low.on_events(attr)))
+        pair = Tuple((low.rt("emit_to_no_hooks"), low.rt("report_no_hooks")))
+    if forwarded is None:
+        statements.append(Assign((emit, report), pair))
+    else:
+        local = low.local(f"local_{attr}")
+        statements.append(Assign((local, report), pair))
+        statements += _forwarding(low, node, local, *forwarded)
+        forward = statements.pop()
+        assert isinstance(forward, Do)
+        statements.append(Assign(emit, call(low.rt("forwarding"), forward.value)))
+    bound = call(low.rt("bind_emitter"), Ref(emit), Ref(report), low.rt("OUTSIDE"))
+    statements.append(Assign(outside, bound, None, low.on_events(attr)))
     return statements
 
 
-def _hooks_emitter(low: Lowering, node: Node, payload_type: str, callable_type: str) -> Expr:
-    if not node.hooks:
-        return low.rt("no_hooks")
+def _factory(low: Lowering, node: Node, payload_type: str) -> Expr:
     params = FactoryParams(Scope(low.names))
     scope = params.scope
     emission = scope.name("emission")
-    hooks = []
+    hooks: list[HookCallIR] = []
+    table: list[Expr] = []
     for hook_id in node.hooks:
         hook = low.model.nodes[hook_id]
         signature = hook.functions["run"]
@@ -57,24 +65,36 @@ def _hooks_emitter(low: Lowering, node: Node, payload_type: str, callable_type: 
             key: params.add(key, low.annotation(annotations[key]), value)
             for key, value in low.keyword_values(hook, signature, None).items()
         }
-        run = call(Ref(low.function(signature)), Ref(emission), **keywords)
-        hooks.append(
-            HookCallIR(
-                hook.id, low.comment(hook), hook.definition.order, Callee(run, signature.is_async)
-            )
-        )
-    payload = Param(scope.name("payload"), payload_type)
+        function = Ref(low.function(signature))
+        order = hook.definition.order
+        run = call(function, Ref(emission), **keywords)
+        hooks.append(HookCallIR(hook.id, low.comment(hook), order, Callee(run, signature.is_async)))
+        bound: Expr = call(Ref(low.partial()), function, **keywords) if keywords else function
+        table.append(call(low.rt("HookCall"), Const(hook.id), Const(order), bound))
+    payload = scope.name("payload")
     emission_class = low.runtime("runner_gen.runtime.events", "Emission")
+    for role in ("failure_mode", "throw_on_error", "source"):
+        low.parameter(role)
     factory = EventFactory(
         id=node.id,
         comment=low.comment(node),
         name=low.local(f"_event_{low.attrs[node.id]}"),
         params=tuple(params.params),
-        callable_type=callable_type,
+        return_type=(
+            f"tuple[{low.rt_type('EmitFunction')}[{payload_type}], "
+            f"{low.rt_type('ReportFunction')}[{payload_type}]]"
+        ),
+        payload_type=payload_type,
+        hooks_name=scope.name("hooks"),
+        hook_table=Tuple(tuple(table)),
         emit_name=scope.name("emit"),
+        report_name=scope.name("report"),
         payload=payload,
         emission=emission,
-        emission_value=call(emission_class, Const(node.id), Ref(payload.name)),
+        emission_value=call(
+            emission_class, Const(node.id), Ref(payload), Ref(low.parameter("source"))
+        ),
+        error=scope.name("error"),
         hooks=tuple(hooks),
     )
     low.factories.append(factory)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from runner_gen.generator.builtin_ids import METRICS_ID
+from runner_gen.generator.builtin_ids import LOGGER_ID, METRICS_ID
 from runner_gen.generator.ir import (
     Adapter,
     Assign,
@@ -48,22 +48,23 @@ def lower_exposure(low: Lowering, node: Node) -> list[Assign | Do]:
         metrics_text,
     )
     module = low.imports.module(f"{low.package}.exposure")
-    served = {low.attrs[i]: low.values[i] for i in (*exposure.task_ids, *exposure.event_ids)}
+    served = {low.attrs[i]: low.values[i] for i in exposure.task_ids}
+    for event_id in exposure.event_ids:  # an HTTP emission's source is the exposure
+        served[low.attrs[event_id]] = call(
+            low.rt("bind_emitter"), *low.emitters[event_id], Const(node.id)
+        )
     assert node.config is not None  # an exposure always has a config (its schema's defaults)
     runtime_config = call(Attr(Ref(config_local), "runtime_config"), errors)
     app = Call(
         Attr(Ref(module), f"create_{attr}_app"), (runtime_config, probes), tuple(served.items())
     )
     serve = low.runtime("runner_gen.runtime.exposure", "serve_exposure")
+    logger = {"logger": low.values[LOGGER_ID]} if LOGGER_ID in low.values else {}
+    serving = call(serve, Ref(app_local), Attr(Ref(app_local), "config"), **logger)
     return [
         Assign(config_local, low.config(node.config), config_type),
         Assign(app_local, app),
-        Assign(
-            local,
-            Await(call(serve, Ref(app_local), Attr(Ref(app_local), "config"))),
-            None,
-            low.on_resources(attr),
-        ),
+        Assign(local, Await(serving), None, low.on_resources(attr)),
         low.push_disposer(node.id, Attr(Ref(local), "stop"), ()),
     ]
 

@@ -49,6 +49,7 @@ class Lowering:
     provenance: list[tuple[str, str, str]] = field(default_factory=list)
     instance_types: dict[str, str] = field(default_factory=dict)  # middleware id -> its class
     member_types: dict[str, str] = field(default_factory=dict)  # node id -> its member's type
+    emitters: dict[str, tuple[Expr, Expr]] = field(default_factory=dict)  # event -> emit, report
     adapters: dict[str, str] = field(default_factory=dict)  # type text -> TypeAdapter constant
     core: CoreNames = field(init=False)
     used: dict[str, str] = field(default_factory=dict)  # helper role -> its bound name
@@ -58,6 +59,9 @@ class Lowering:
     def __post_init__(self) -> None:
         self.imports = Imports(self.names)
         self.core = allocate_core(self.names)
+        # Keywords callers pass by name to every emit function; claimed before any import.
+        for role in ("failure_mode", "throw_on_error", "source"):
+            self.parameter(role)
         root = self.model.root_id
         self.needed = frozenset(
             target
@@ -94,6 +98,18 @@ class Lowering:
                 module, attribute = _HELPERS[role]
                 name = self.imports.type_name(module, attribute)
             self.used[role] = name
+        return name
+
+    def parameter(self, role: str) -> str:
+        """A keyword parameter of generated functions that callers pass by name
+        (``source=``): claimed once, so no module-level name can take it."""
+        key = f"parameter:{role}"
+        name = self.used.get(key)
+        if name is None:
+            name = self.names.parameter(role)
+            if name != role:  # pragma: no cover - claimed before any import could take it
+                raise AssertionError(f"the keyword {role!r} is taken")
+            self.used[key] = name
         return name
 
     def partial(self) -> str:
@@ -162,6 +178,10 @@ class Lowering:
             return self.values[STORE_ID]
         if use.target_id == LOGGER_ID:
             return Ref(self.loggers[dependent])
+        emitter = self.emitters.get(use.target_id)
+        if emitter is not None:
+            # Each dependent emits as itself: its id becomes the emission's source.
+            return call(self.rt("bind_emitter"), *emitter, Const(dependent))
         return self.values[use.target_id]
 
     def keyword_values(

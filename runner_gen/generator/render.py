@@ -106,10 +106,13 @@ def statement_lines(statement: Assign | Do) -> list[str]:
     if isinstance(statement, Do):
         return [expression(statement.value)]
     annotation = f": {statement.type}" if statement.type else ""
-    lines = [f"{statement.target}{annotation} = {expression(statement.value)}"]
+    target = statement.target
+    if isinstance(target, tuple):
+        target = ", ".join(target)
+    lines = [f"{target}{annotation} = {expression(statement.value)}"]
     if statement.store_on is not None:
         holder, attr = statement.store_on
-        lines.append(f"{holder}.{attr} = {statement.target}")
+        lines.append(f"{holder}.{attr} = {target}")
     return lines
 
 

@@ -14,7 +14,7 @@ from runner_gen.definitions.kinds import (
     Override,
     dependencies_of,
 )
-from runner_gen.generator.builtin_ids import CACHE_ID
+from runner_gen.generator.builtin_ids import CACHE_ID, READY_EVENT_ID
 from runner_gen.generator.load import LoadedApp, Registration
 from runner_gen.generator.problems import Problems, kind_label
 
@@ -31,6 +31,7 @@ class Registry:
         for registration in loaded.registrations:
             self._add(registration)
         self._register_referenced_builtins()
+        self._register_ready_for_wildcard_hooks()
         self._register_carried_tags()
         self._apply_overrides()
 
@@ -92,6 +93,19 @@ class Registry:
                 added = self._add(Registration(target, None, None, locator))
                 if added is not None:
                     pending.append(added)
+
+    def _register_ready_for_wildcard_hooks(self) -> None:
+        """Runner emits ``globals.events.ready`` once started; ``"*"`` hooks hear it too."""
+        if READY_EVENT_ID in self.entries:
+            return
+        if any(
+            isinstance(r.definition, Hook) and r.definition.on == "*" for r in self.entries.values()
+        ):
+            from runner_gen.definitions.builtins import ready
+
+            locator = self.loaded.index.find(ready)
+            if locator is not None:
+                self._add(Registration(ready, None, None, locator))
 
     def _referenced(self, definition: Any) -> list[Any]:
         found: list[Any] = []

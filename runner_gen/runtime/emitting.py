@@ -20,12 +20,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from runner_gen.runtime.errors import HookError, HookErrorGroup
 from runner_gen.runtime.events import OUTSIDE, Emission, Emitter, FailureMode
 
 PayloadT = TypeVar("PayloadT")
+PayloadT_contra = TypeVar("PayloadT_contra", contravariant=True)
 
 
 @dataclass(slots=True)
@@ -95,16 +96,83 @@ def failures_of(report: EmitReport) -> HookError | HookErrorGroup:
     return group
 
 
+class EmitFunction(Protocol[PayloadT_contra]):
+    """An event's emit function as generated wiring builds it: the payload, Runner's options and
+    the emitting definition's id as ``source``."""
+
+    def __call__(
+        self,
+        payload: PayloadT_contra,
+        /,
+        *,
+        failure_mode: FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        source: str = OUTSIDE,
+    ) -> Awaitable[None]: ...
+
+
+class ReportFunction(Protocol[PayloadT_contra]):
+    """An event's report function: runs every hook and returns the ``EmitReport``."""
+
+    def __call__(
+        self,
+        payload: PayloadT_contra,
+        /,
+        *,
+        failure_mode: FailureMode = "aggregate",
+        throw_on_error: bool = False,
+        source: str = OUTSIDE,
+    ) -> Awaitable[EmitReport]: ...
+
+
 def bind_emitter(
-    emit: Callable[..., Awaitable[None]],
-    report: Callable[..., Awaitable[EmitReport]],
-    source: str,
-) -> Emitter[Any]:
-    """The emitter one dependent receives: ``emit`` and ``report`` (each taking ``source=`` as
-    a keyword) with its ``source`` bound. ``partial`` is C code: no extra frame per emit."""
+    emit: EmitFunction[PayloadT], report: ReportFunction[PayloadT], source: str
+) -> Emitter[PayloadT]:
+    """The emitter one dependent receives: ``emit`` and ``report`` with its ``source`` bound.
+    ``partial`` is C code: no extra frame per emit."""
     bound: Any = partial(emit, source=source)
     bound.report = partial(report, source=source)
-    return cast("Emitter[Any]", bound)
+    return cast("Emitter[PayloadT]", bound)
+
+
+async def emit_to_no_hooks(
+    payload: object,
+    /,
+    *,
+    failure_mode: FailureMode = "fail-fast",
+    throw_on_error: bool = True,
+    source: str = OUTSIDE,
+) -> None:
+    """The emit function of an event no hook listens to."""
+
+
+async def report_no_hooks(
+    payload: object,
+    /,
+    *,
+    failure_mode: FailureMode = "aggregate",
+    throw_on_error: bool = False,
+    source: str = OUTSIDE,
+) -> EmitReport:
+    """The report of an event no hook listens to: nothing ran."""
+    return EmitReport(0)
+
+
+def forwarding(forward: Callable[[Any], Awaitable[None]]) -> EmitFunction[Any]:
+    """An emit function over a tunnel's forwarding emitter (it runs the local hooks as its
+    delivery mode says, with Runner's defaults)."""
+
+    def emit(
+        payload: Any,
+        /,
+        *,
+        failure_mode: FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        source: str = OUTSIDE,
+    ) -> Awaitable[None]:
+        return forward(payload)
+
+    return emit
 
 
 def emitter(event_id: str, hooks: Sequence[HookCall], source: str = OUTSIDE) -> Emitter[Any]:
@@ -141,3 +209,32 @@ def emitter(event_id: str, hooks: Sequence[HookCall], source: str = OUTSIDE) -> 
         )
 
     return bind_emitter(emit, report, source)
+
+
+def as_emitter(fn: Callable[[PayloadT], Awaitable[object]]) -> Emitter[PayloadT]:
+    """An ``Emitter`` over a plain async function, for calling a task's function directly in a
+    unit test: ``await register_user(user, user_registered=as_emitter(captured.append_async))``.
+    Options are accepted and ignored; ``report`` calls ``fn`` once and reports one listener."""
+
+    async def emit(
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        source: str = OUTSIDE,
+    ) -> None:
+        await fn(payload)
+
+    async def report(
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: FailureMode = "aggregate",
+        throw_on_error: bool = False,
+        source: str = OUTSIDE,
+    ) -> EmitReport:
+        await fn(payload)
+        return EmitReport(1, attempted_listeners=1, succeeded_listeners=1)
+
+    return bind_emitter(emit, report, OUTSIDE)

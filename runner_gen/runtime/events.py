@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Final, Generic, Literal, Protocol, TypeAlias, TypeVar
 
 if TYPE_CHECKING:
@@ -25,12 +25,6 @@ OUTSIDE: Final = "outside"
 #: no payload, fail-fast: a failing ready hook fails the start (``src/run.ts``).
 READY_EVENT_ID: Final = "globals.events.ready"
 READY_SOURCE: Final = "run"
-
-
-#: An injected event emitter: ``await user_registered(User(...))``. Generated wiring still
-#: passes plain functions; once it passes ``Emitter`` s (options and ``.report``), this becomes
-#: ``Emit = Emitter``.
-Emit: TypeAlias = Callable[[PayloadT], Awaitable[None]]
 
 
 class Emitter(Protocol[PayloadT_contra]):
@@ -61,6 +55,11 @@ class Emitter(Protocol[PayloadT_contra]):
         failure_mode: FailureMode = "aggregate",
         throw_on_error: bool = False,
     ) -> Awaitable[EmitReport]: ...
+
+
+#: An injected event emitter, as dependencies are annotated: ``user_registered: Emit[User]``,
+#: then ``await user_registered(user)`` (options and ``.report`` as ``Emitter``).
+Emit: TypeAlias = Emitter
 
 
 class Emission(Generic[PayloadT_co]):

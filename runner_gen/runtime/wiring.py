@@ -7,9 +7,20 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from runner_gen.runtime.custom import custom_resource_layer, custom_task_layer
-from runner_gen.runtime.emitting import EmitReport, HookCall, bind_emitter, emitter, run_hooks
+from runner_gen.runtime.emitting import (
+    EmitFunction,
+    EmitReport,
+    HookCall,
+    ReportFunction,
+    bind_emitter,
+    emit_to_no_hooks,
+    emitter,
+    forwarding,
+    report_no_hooks,
+    run_hooks,
+)
 from runner_gen.runtime.errors import HookError
-from runner_gen.runtime.events import OUTSIDE, READY_SOURCE
+from runner_gen.runtime.events import OUTSIDE, READY_SOURCE, Emitter, FailureMode
 from runner_gen.runtime.health import HealthChecks
 from runner_gen.runtime.info import DefinitionInfo, Next, TagUse
 from runner_gen.runtime.lifecycle import Lifecycle
@@ -20,12 +31,16 @@ __all__ = [
     "OUTSIDE",
     "READY_SOURCE",
     "DefinitionInfo",
+    "EmitFunction",
     "EmitReport",
+    "Emitter",
+    "FailureMode",
     "HealthChecks",
     "HookCall",
     "HookError",
     "Lifecycle",
     "Next",
+    "ReportFunction",
     "Store",
     "TagAccessor",
     "TagUse",
@@ -35,8 +50,11 @@ __all__ = [
     "custom_resource_layer",
     "custom_task_layer",
     "decoded",
+    "emit_to_no_hooks",
     "emitter",
+    "forwarding",
     "no_hooks",
+    "report_no_hooks",
     "run_hooks",
     "run_main",
 ]

@@ -12,7 +12,7 @@ import pytest
 from runner_gen import Emission, EmitReport, HookError
 from runner_gen.runtime.emitting import HookCall, bind_emitter, emitter, run_hooks
 from runner_gen.runtime.errors import HookErrorGroup
-from runner_gen.runtime.events import OUTSIDE
+from runner_gen.runtime.events import OUTSIDE, FailureMode
 from runner_gen.runtime.info import DefinitionInfo
 from runner_gen.runtime.middleware import RetryConfig, RetryMiddleware, TaskTimeoutError
 from runner_gen.runtime.middleware.retry import is_hook_failure, not_after_hooks
@@ -170,10 +170,24 @@ async def test_an_emitter_binds_its_source_and_offers_a_report() -> None:
 async def test_bind_emitter_reuses_one_emitter_for_several_sources() -> None:
     sources: list[str] = []
 
-    async def emit(payload: str, *, source: str = OUTSIDE) -> None:
+    async def emit(
+        payload: str,
+        /,
+        *,
+        failure_mode: FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        source: str = OUTSIDE,
+    ) -> None:
         sources.append(source)
 
-    async def report(payload: str, *, source: str = OUTSIDE) -> EmitReport:
+    async def report(
+        payload: str,
+        /,
+        *,
+        failure_mode: FailureMode = "aggregate",
+        throw_on_error: bool = False,
+        source: str = OUTSIDE,
+    ) -> EmitReport:
         sources.append(f"report from {source}")
         return EmitReport(0)
 

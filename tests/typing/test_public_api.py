@@ -15,6 +15,7 @@ from examples.quickstart.models import AppConfig, NewUser, User
 from examples.quickstart.services import Database
 from runner_gen import (
     Emission,
+    Emitter,
     Event,
     MiddlewareAttachment,
     Resource,
@@ -89,12 +90,12 @@ async def test_generated_app_exposes_precise_types() -> None:
         assert_type(app.tasks.register_user, Callable[[NewUser], Awaitable[User]])
         assert_type(app.tasks.count_users, Callable[[], Awaitable[int]])
         assert_type(app.resources.database, Database)
-        assert_type(app.events.user_registered, Callable[[User], Awaitable[None]])
+        assert_type(app.events.user_registered, Emitter[User])
         assert_type(await app.tasks.count_users(), int)
 
 
 async def test_emitters_and_their_reports_are_typed() -> None:
-    from runner_gen import EmitReport, Emitter, HookError
+    from runner_gen import EmitReport, HookError
     from runner_gen.runtime.emitting import HookCall, emitter
 
     async def welcome(event: Emission[User]) -> None:

@@ -36,6 +36,7 @@ from runner_gen import (
     TaskCall,
     TaskMiddleware,
     TypedError,
+    as_emitter,
     globals,
     r,
 )
@@ -115,7 +116,7 @@ async def test_emit_and_logger_annotate_task_dependencies() -> None:
 
     logger = Logger(LoggerConfig(print_threshold=None))
     logger.on_log(records.append)
-    await notify(Order(id=1), order_placed=emit, logger=logger)
+    await notify(Order(id=1), order_placed=as_emitter(emit), logger=logger)
     assert emitted == [Order(id=1)]
     assert [(record.source, record.message) for record in records] == [
         ("typing.tasks.notify", "placed")

@@ -91,6 +91,10 @@ class App:
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
 
+    def skip_drain(self) -> None:
+        """End the drain now (a second signal): calls still running are abandoned."""
+        self._lifecycle.skip_drain()
+
 
 # auth.tasks.get_profile (examples/auth/definitions.py)
 def _task_get_profile(
@@ -159,7 +163,7 @@ def _task_whoami(
 async def start() -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
-    lifecycle = _rt.Lifecycle(APP_ID)
+    lifecycle = _rt.Lifecycle(APP_ID, dispose_timeouts={"auth.exposure": 15.0})
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
@@ -233,6 +237,7 @@ async def start() -> App:
         await lifecycle.rollback(error)
         raise
     store = _rt.Store({"globals.tags.http_exposure": tag_http_exposure})
+    lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)
 

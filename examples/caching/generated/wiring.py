@@ -77,6 +77,10 @@ class App:
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
 
+    def skip_drain(self) -> None:
+        """End the drain now (a second signal): calls still running are abandoned."""
+        self._lifecycle.skip_drain()
+
 
 # caching.tasks.get_profile_custom (examples/caching/definitions.py)
 def _task_get_profile_custom(
@@ -152,6 +156,7 @@ async def start() -> App:
         await lifecycle.rollback(error)
         raise
     store = _rt.Store({})
+    lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)
 

@@ -58,7 +58,7 @@ class Events:
 
     __slots__ = ("invoice_paid",)
 
-    invoice_paid: Callable[[Payment], Awaitable[None]]  # billing.events.invoice_paid
+    invoice_paid: _rt.Emitter[Payment]  # billing.events.invoice_paid
 
 
 class App:
@@ -84,6 +84,10 @@ class App:
 
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
+
+    def skip_drain(self) -> None:
+        """End the drain now (a second signal): calls still running are abandoned."""
+        self._lifecycle.skip_drain()
 
 
 # billing.tasks.quote (examples/distributed/billing.py)
@@ -113,19 +117,57 @@ def _task_payments(
 
 
 # billing.events.invoice_paid (examples/distributed/billing.py)
-def _event_invoice_paid(*, ledger: list[Payment]) -> Callable[[Payment], Awaitable[None]]:
-    async def emit(payload: Payment) -> None:
-        emission = Emission("billing.events.invoice_paid", payload)
-        # billing.hooks.record_payment (examples/distributed/billing.py), order 0
-        await record_payment(emission, ledger=ledger)
+def _event_invoice_paid(
+    *, ledger: list[Payment]
+) -> tuple[_rt.EmitFunction[Payment], _rt.ReportFunction[Payment]]:
+    hooks = (
+        _rt.HookCall("billing.hooks.record_payment", 0, partial(record_payment, ledger=ledger)),
+    )
 
-    return emit
+    async def emit(
+        payload: Payment,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        source: str = _rt.OUTSIDE,
+    ) -> None:
+        emission = Emission("billing.events.invoice_paid", payload, source)
+        if failure_mode != "fail-fast" or not throw_on_error:
+            await _rt.run_hooks(
+                emission, hooks, failure_mode=failure_mode, throw_on_error=throw_on_error
+            )
+            return
+        # billing.hooks.record_payment (examples/distributed/billing.py), order 0
+        try:
+            await record_payment(emission, ledger=ledger)
+        except Exception as error_2:
+            raise _rt.HookError(
+                "billing.hooks.record_payment", 0, "billing.events.invoice_paid", error_2
+            ) from error_2
+
+    async def report(
+        payload: Payment,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "aggregate",
+        throw_on_error: bool = False,
+        source: str = _rt.OUTSIDE,
+    ) -> _rt.EmitReport:
+        return await _rt.run_hooks(
+            Emission("billing.events.invoice_paid", payload, source),
+            hooks,
+            failure_mode=failure_mode,
+            throw_on_error=throw_on_error,
+        )
+
+    return emit, report
 
 
 async def start() -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
-    lifecycle = _rt.Lifecycle(APP_ID)
+    lifecycle = _rt.Lifecycle(APP_ID, dispose_timeouts={"billing.exposure": 15.0})
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
@@ -133,7 +175,10 @@ async def start() -> App:
     events = Events()
     try:
         # globals.resources.metrics (runner_gen/definitions/builtins.py)
-        res_metrics = Metrics(("billing.tasks.quote", "billing.tasks.payments"))
+        res_metrics = Metrics(
+            ("billing.tasks.quote", "billing.tasks.payments"),
+            error_types=("billing.errors.unknown_sku",),
+        )
         resources.metrics = res_metrics
         mw_metrics = MetricsMiddleware(res_metrics)
 
@@ -154,8 +199,9 @@ async def start() -> App:
         tasks.payments = task_payments
 
         # billing.events.invoice_paid (examples/distributed/billing.py)
-        emit_invoice_paid = _event_invoice_paid(ledger=res_ledger)
-        events.invoice_paid = emit_invoice_paid
+        emit_invoice_paid, report_invoice_paid = _event_invoice_paid(ledger=res_ledger)
+        event_invoice_paid = _rt.bind_emitter(emit_invoice_paid, report_invoice_paid, _rt.OUTSIDE)
+        events.invoice_paid = event_invoice_paid
 
         # billing.exposure (examples/distributed/billing.py)
         cfg_exposure: HttpExposureConfig = untyped(_billing.exposure).config
@@ -164,7 +210,9 @@ async def start() -> App:
             Probes(health, partial(render_prometheus, res_metrics)),
             quote=task_quote,
             payments=task_payments,
-            invoice_paid=emit_invoice_paid,
+            invoice_paid=_rt.bind_emitter(
+                emit_invoice_paid, report_invoice_paid, "billing.exposure"
+            ),
         )
         res_exposure = await serve_exposure(app_exposure, app_exposure.config)
         resources.exposure = res_exposure
@@ -189,6 +237,7 @@ async def start() -> App:
         await lifecycle.rollback(error)
         raise
     store = _rt.Store({"globals.tags.http_exposure": tag_http_exposure})
+    lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)
 

@@ -62,7 +62,7 @@ class Events:
 
     __slots__ = ("invoice_paid",)
 
-    invoice_paid: Callable[[Payment], Awaitable[None]]  # billing.events.invoice_paid
+    invoice_paid: _rt.Emitter[Payment]  # billing.events.invoice_paid
 
 
 class App:
@@ -88,6 +88,10 @@ class App:
 
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
+
+    def skip_drain(self) -> None:
+        """End the drain now (a second signal): calls still running are abandoned."""
+        self._lifecycle.skip_drain()
 
 
 # shop.tasks.checkout (examples/distributed/shop.py)
@@ -130,18 +134,26 @@ async def start() -> App:
         tasks.quote = task_quote
 
         # billing.events.invoice_paid (examples/distributed/shop.py)
-        local_invoice_paid = _rt.no_hooks
-        emit_invoice_paid = remote_event(
-            res_billing,
-            "billing.events.invoice_paid",
-            _PAYMENT.dump_python,
-            local_invoice_paid,
-            "remote-only",
+        local_invoice_paid, report_invoice_paid = (_rt.emit_to_no_hooks, _rt.report_no_hooks)
+        emit_invoice_paid = _rt.forwarding(
+            remote_event(
+                res_billing,
+                "billing.events.invoice_paid",
+                _PAYMENT.dump_python,
+                local_invoice_paid,
+                "remote-only",
+            )
         )
-        events.invoice_paid = emit_invoice_paid
+        event_invoice_paid = _rt.bind_emitter(emit_invoice_paid, report_invoice_paid, _rt.OUTSIDE)
+        events.invoice_paid = event_invoice_paid
 
         # shop.tasks.checkout (examples/distributed/shop.py)
-        task_checkout = _task_checkout(quote=task_quote, invoice_paid=emit_invoice_paid)
+        task_checkout = _task_checkout(
+            quote=task_quote,
+            invoice_paid=_rt.bind_emitter(
+                emit_invoice_paid, report_invoice_paid, "shop.tasks.checkout"
+            ),
+        )
         tasks.checkout = task_checkout
 
         # globals.tags.tunnel (runner_gen/definitions/builtins.py)
@@ -163,6 +175,7 @@ async def start() -> App:
         await lifecycle.rollback(error)
         raise
     store = _rt.Store({"globals.tags.tunnel": tag_tunnel})
+    lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)
 

@@ -110,6 +110,10 @@ class App:
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
 
+    def skip_drain(self) -> None:
+        """End the drain now (a second signal): calls still running are abandoned."""
+        self._lifecycle.skip_drain()
+
 
 # http_api.tasks.create_user (examples/http_api/definitions.py)
 def _task_create_user(*, directory: UserDirectory) -> Callable[[NewUser], Awaitable[User]]:
@@ -286,6 +290,7 @@ async def start(config: ServerConfig) -> App:
         await lifecycle.rollback(error)
         raise
     store = _rt.Store({"http_api.tags.route": tag_route})
+    lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)
 

@@ -98,6 +98,10 @@ class App:
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
 
+    def skip_drain(self) -> None:
+        """End the drain now (a second signal): calls still running are abandoned."""
+        self._lifecycle.skip_drain()
+
 
 # resilience.tasks.fetch_quote (examples/resilience/definitions.py)
 def _task_fetch_quote(
@@ -258,6 +262,7 @@ async def start() -> App:
         await lifecycle.rollback(error)
         raise
     store = _rt.Store({})
+    lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)
 

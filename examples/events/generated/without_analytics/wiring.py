@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Final
 
 import runner_gen.runtime.wiring as _rt
@@ -60,7 +61,7 @@ class Events:
 
     __slots__ = ("user_registered",)
 
-    user_registered: Callable[[UserRegistered], Awaitable[None]]  # events.user_registered
+    user_registered: _rt.Emitter[UserRegistered]  # events.user_registered
 
 
 class App:
@@ -87,6 +88,10 @@ class App:
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
 
+    def skip_drain(self) -> None:
+        """End the drain now (a second signal): calls still running are abandoned."""
+        self._lifecycle.skip_drain()
+
 
 # events.user_registered (examples/events/definitions.py)
 def _event_user_registered(
@@ -97,21 +102,81 @@ def _event_user_registered(
     activity_2: ActivityFeed,
     analytics: Analytics | None,
     activity_3: ActivityFeed,
-) -> Callable[[UserRegistered], Awaitable[None]]:
-    async def emit(payload: UserRegistered) -> None:
-        emission = Emission("events.user_registered", payload)
+) -> tuple[_rt.EmitFunction[UserRegistered], _rt.ReportFunction[UserRegistered]]:
+    hooks = (
+        _rt.HookCall(
+            "events.hooks.send_welcome_email",
+            1,
+            partial(send_welcome_email, outbox=outbox, activity=activity),
+        ),
+        _rt.HookCall(
+            "events.hooks.create_user_settings",
+            2,
+            partial(create_user_settings, settings=settings, activity=activity_2),
+        ),
+        _rt.HookCall(
+            "events.hooks.track_registration",
+            3,
+            partial(track_registration, analytics=analytics, activity=activity_3),
+        ),
+    )
+
+    async def emit(
+        payload: UserRegistered,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        source: str = _rt.OUTSIDE,
+    ) -> None:
+        emission = Emission("events.user_registered", payload, source)
+        if failure_mode != "fail-fast" or not throw_on_error:
+            await _rt.run_hooks(
+                emission, hooks, failure_mode=failure_mode, throw_on_error=throw_on_error
+            )
+            return
         # events.hooks.send_welcome_email (examples/events/definitions.py), order 1
-        await send_welcome_email(emission, outbox=outbox, activity=activity)
+        try:
+            await send_welcome_email(emission, outbox=outbox, activity=activity)
+        except Exception as error_2:
+            raise _rt.HookError(
+                "events.hooks.send_welcome_email", 1, "events.user_registered", error_2
+            ) from error_2
         if emission.is_propagation_stopped():
             return
         # events.hooks.create_user_settings (examples/events/definitions.py), order 2
-        await create_user_settings(emission, settings=settings, activity=activity_2)
+        try:
+            await create_user_settings(emission, settings=settings, activity=activity_2)
+        except Exception as error_2:
+            raise _rt.HookError(
+                "events.hooks.create_user_settings", 2, "events.user_registered", error_2
+            ) from error_2
         if emission.is_propagation_stopped():
             return
         # events.hooks.track_registration (examples/events/definitions.py), order 3
-        await track_registration(emission, analytics=analytics, activity=activity_3)
+        try:
+            await track_registration(emission, analytics=analytics, activity=activity_3)
+        except Exception as error_2:
+            raise _rt.HookError(
+                "events.hooks.track_registration", 3, "events.user_registered", error_2
+            ) from error_2
 
-    return emit
+    async def report(
+        payload: UserRegistered,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "aggregate",
+        throw_on_error: bool = False,
+        source: str = _rt.OUTSIDE,
+    ) -> _rt.EmitReport:
+        return await _rt.run_hooks(
+            Emission("events.user_registered", payload, source),
+            hooks,
+            failure_mode=failure_mode,
+            throw_on_error=throw_on_error,
+        )
+
+    return emit, report
 
 
 # events.tasks.register_user (examples/events/definitions.py)
@@ -150,7 +215,7 @@ async def start() -> App:
         resources.activity = res_activity
 
         # events.user_registered (examples/events/definitions.py)
-        emit_user_registered = _event_user_registered(
+        emit_user_registered, report_user_registered = _event_user_registered(
             outbox=res_outbox,
             activity=res_activity,
             settings=res_settings,
@@ -158,11 +223,17 @@ async def start() -> App:
             analytics=None,
             activity_3=res_activity,
         )
-        events.user_registered = emit_user_registered
+        event_user_registered = _rt.bind_emitter(
+            emit_user_registered, report_user_registered, _rt.OUTSIDE
+        )
+        events.user_registered = event_user_registered
 
         # events.tasks.register_user (examples/events/definitions.py)
         task_register_user = _task_register_user(
-            users=res_users, user_registered=emit_user_registered
+            users=res_users,
+            user_registered=_rt.bind_emitter(
+                emit_user_registered, report_user_registered, "events.tasks.register_user"
+            ),
         )
         tasks.register_user = task_register_user
 
@@ -174,6 +245,7 @@ async def start() -> App:
         await lifecycle.rollback(error)
         raise
     store = _rt.Store({})
+    lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)
 
