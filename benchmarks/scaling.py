@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -75,30 +76,44 @@ def _env(**extra: str) -> dict[str, str]:
     return {**env, "PYTHONPATH": str(REPO), **extra}
 
 
-def _measured(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MiB (the child's own ru_maxrss) and the output of a command."""
+@dataclass(frozen=True)
+class Timing:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the process (and its children)
+    rss: float  # peak, MiB
+    output: str
+
+
+def _measured(command: list[str], cwd: Path, env: dict[str, str]) -> Timing:
+    """Run a command to completion; its own rusage (os.wait4), not that of earlier children."""
     with tempfile.TemporaryFile() as output:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=output)
         _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
+        wall = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
         output.seek(0)
         text = output.read().decode(errors="replace")
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{text}")
-    return seconds, usage.ru_maxrss / MIB, text
+    return Timing(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / MIB, text)
 
 
 def _probe(what: str, project: Path, *args: str) -> dict[str, Any]:
     command = [sys.executable, "-m", "benchmarks._scaling_probe", what, str(project), *args]
-    _, _, text = _measured(command, project, _env())
+    text = _measured(command, project, _env()).output
     result: dict[str, Any] = json.loads(text.strip().splitlines()[-1])
     return result
 
 
-def _best(runs: int, measure: Callable[[], float]) -> float:
-    return min(measure() for _ in range(runs))
+def _best(runs: int, measure: Callable[[], Timing]) -> Timing:
+    """The run with the least CPU time; each run is a fresh process."""
+    return min((measure() for _ in range(runs)), key=lambda timing: timing.cpu)
+
+
+def _probed(what: str, project: Path, *args: str) -> Timing:
+    result = _probe(what, project, *args)
+    return Timing(result["wall"], result["cpu"], 0.0, json.dumps(result))
 
 
 def _cli() -> list[str]:
@@ -106,18 +121,15 @@ def _cli() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "runner_gen.cli"]
 
 
-def _build(project: Path) -> tuple[float, float]:
-    seconds, rss, _ = _measured([*_cli(), "build", "--project", str(project)], project, _env())
-    return seconds, rss
+def _build(project: Path) -> Timing:
+    return _measured([*_cli(), "build", "--project", str(project)], project, _env())
 
 
-def _check(project: Path) -> float:
-    seconds, _, text = _measured(
-        [*_cli(), "build", "--check", "--project", str(project)], project, _env()
-    )
-    if "up to date" not in text:
-        raise RuntimeError(f"--check right after a build did not find it current:\n{text}")
-    return seconds
+def _check(project: Path) -> Timing:
+    timing = _measured([*_cli(), "build", "--check", "--project", str(project)], project, _env())
+    if "up to date" not in timing.output:
+        raise RuntimeError(f"--check right after a build did not find it current:\n{timing}")
+    return timing
 
 
 # -- mypy ----------------------------------------------------------------------------------
@@ -136,21 +148,21 @@ def _prime_mypy(root: Path) -> Path:
     )
     (prime / "prime.py").write_text("".join(f"import {module}\n" for module in modules))
     seconds = _mypy(prime, prime / "cache", ["-m", "prime"], cache=None)
-    print(f"  mypy cache primed with {len(modules)} runner_gen modules in {seconds:.1f} s")
+    print(f"  mypy cache primed with {len(modules)} runner_gen modules ({seconds:.1f} cpu s)")
     return prime / "cache"
 
 
 def _mypy(project: Path, cache_dir: Path, targets: list[str], cache: Path | None) -> float:
-    """Seconds of ``mypy --strict`` over ``targets``, in ``cache_dir`` seeded from ``cache``
+    """CPU seconds of ``mypy --strict`` over ``targets``, in ``cache_dir`` seeded from ``cache``
     (then dropped; kept when there is no seed: that is the priming run)."""
     if cache is not None:
         shutil.copytree(cache, cache_dir)
     command = [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(cache_dir), *targets]
     env = _env(MYPYPATH=f"{project}{os.pathsep}{REPO}")
-    seconds, _, _ = _measured(command, project, env)
+    timing = _measured(command, project, env)
     if cache is not None:
         shutil.rmtree(cache_dir, ignore_errors=True)
-    return seconds
+    return timing.cpu
 
 
 # -- the measurements ----------------------------------------------------------------------
@@ -162,15 +174,17 @@ class Run:
         self.root = root
         self.parts = set(args.parts)
         names = {
-            "import_split": ("definitions import, many modules", "s"),
-            "import_single": ("definitions import, one module", "s"),
-            "build": ("runner-gen build", "s"),
-            "build_rss": ("runner-gen build peak RSS", "MiB"),
-            "check": ("runner-gen build --check, no-op", "s"),
-            "mypy_defs": ("mypy --strict, definitions alone", "s"),
-            "mypy_generated": ("mypy --strict, generated package", "s"),
+            "import_split": ("definitions import, many modules (cpu)", "s"),
+            "import_single": ("definitions import, one module (cpu)", "s"),
+            "build": ("runner-gen build (cpu)", "s"),
+            "build_wall": ("runner-gen build (wall)", "s"),
+            "build_rss": ("runner-gen build, peak RSS", "MiB"),
+            "check": ("runner-gen build --check, no-op (cpu)", "s"),
+            "check_wall": ("runner-gen build --check, no-op (wall)", "s"),
+            "mypy_defs": ("mypy --strict, definitions alone (cpu)", "s"),
+            "mypy_generated": ("mypy --strict, generated package (cpu)", "s"),
             "mypy_ratio": ("mypy generated / definitions", "x"),
-            "import_generated": ("import of the generated package", "s"),
+            "import_generated": ("import of the generated package (cpu)", "s"),
             "start_generated": ("start+dispose, generated", "ms"),
             "start_hand": ("start+dispose, hand-written", "ms"),
             "start_ratio": ("start+dispose, generated / hand-written", "x"),
@@ -190,14 +204,16 @@ class Run:
             self._imports(size, app)
         if not self.parts & {"build", "check", "mypy", "runtime"}:
             return
-        seconds, rss = _build(project)
-        self.curves["build"].add(size, seconds)
-        self.curves["build_rss"].add(size, rss)
-        self.log(f"build {seconds:.2f} s, peak RSS {rss:.0f} MiB")
+        build = _build(project)
+        self.curves["build"].add(size, build.cpu)
+        self.curves["build_wall"].add(size, build.wall)
+        self.curves["build_rss"].add(size, build.rss)
+        self.log(f"build {build.cpu:.2f} cpu s ({build.wall:.2f} s wall), {build.rss:.0f} MiB")
         if "check" in self.parts:
-            check = _best(5, lambda: _check(project))
-            self.curves["check"].add(size, check)
-            self.log(f"no-op --check {check:.3f} s")
+            check = _best(10, lambda: _check(project))
+            self.curves["check"].add(size, check.cpu)
+            self.curves["check_wall"].add(size, check.wall)
+            self.log(f"no-op --check {check.cpu:.3f} cpu s ({check.wall:.3f} s wall)")
         if "runtime" in self.parts:
             self._runtime(size, project, app)
         if "mypy" in self.parts and size <= self.args.mypy_max:
@@ -206,23 +222,26 @@ class Run:
     def _imports(self, size: int, app: MixedApp) -> None:
         project = self.root / f"mixed-{size}"
         module = app.root.partition(":")[0]
-        split = _best(3, lambda: float(_probe("import-defs", project, module)["seconds"]))
-        self.curves["import_split"].add(size, split)
+        split = _best(3, lambda: _probed("import-defs", project, module))
+        self.curves["import_split"].add(size, split.cpu)
         single_project = self.root / f"single-{size}"
         single = write_mixed(single_project, size, single=True)
         one_module = single.root.partition(":")[0]
-        one = _best(3, lambda: float(_probe("import-defs", single_project, one_module)["seconds"]))
-        self.curves["import_single"].add(size, one)
-        self.log(f"import of the definitions {split:.3f} s (many modules), {one:.3f} s (one)")
+        one = _best(3, lambda: _probed("import-defs", single_project, one_module))
+        self.curves["import_single"].add(size, one.cpu)
+        self.log(
+            f"import of the definitions {split.cpu:.3f} cpu s (many modules), "
+            f"{one.cpu:.3f} cpu s (one; {one.wall:.3f} s wall)"
+        )
 
     def _runtime(self, size: int, project: Path, app: MixedApp) -> None:
         results = [_probe("import-generated", project, app.generated) for _ in range(3)]
-        seconds = min(result["seconds"] for result in results)
+        seconds = min(result["cpu"] for result in results)
         self.curves["import_generated"].add(size, seconds)
         self.runtime_imports[size] = results[0]
         loaded = [name for name in ("builders", "pydantic") if results[0][name]]
         self.log(
-            f"import of the generated package {seconds:.3f} s; "
+            f"import of the generated package {seconds:.3f} cpu s; "
             f"imports {', '.join(loaded) if loaded else 'neither builders nor pydantic'}"
         )
 
@@ -240,7 +259,7 @@ class Run:
     def start(self, resources: int) -> None:
         project = self.root / f"start-{resources}"
         package = write_resources(project, resources)
-        _build(project)
+        _build(project)  # not timed: the build curve is measured on the mixed app
         ops = max(3, min(2_000, 20_000 // resources))
         result = _probe("start", project, package, str(ops))
         generated, hand = result["generated_ns"] / 1e6, result["hand_ns"] / 1e6
@@ -262,7 +281,12 @@ class Run:
                 2.0,
                 "x",
             ),
-            Goal("runner-gen build of 10,000 definitions", c["build"].points.get(10_000), 10, "s"),
+            Goal(
+                "runner-gen build of 10,000 definitions (cpu)",
+                c["build"].points.get(10_000),
+                10,
+                "s",
+            ),
             Goal(
                 "runner-gen build of 10,000 definitions, peak RSS",
                 c["build_rss"].points.get(10_000),
@@ -270,13 +294,13 @@ class Run:
                 "MiB",
             ),
             Goal(
-                f"no-op runner-gen build --check, at {largest or 0:,} definitions",
+                f"no-op runner-gen build --check at {largest or 0:,} definitions (cpu)",
                 c["check"].points.get(largest) if largest else None,
                 0.15,
                 "s",
             ),
             Goal(
-                "definitions import, 10,000 definitions in one module",
+                "definitions import, 10,000 in one module (cpu)",
                 c["import_single"].points.get(10_000),
                 0.5,
                 "s",
@@ -291,11 +315,11 @@ class Run:
                     "x",
                 )
             )
-        for name in ("builders", "pydantic"):
+        for name, label in (("builders", "the builders"), ("pydantic", "pydantic")):
             imported = [result[name] for result in self.runtime_imports.values()]
             goals.append(
                 Goal(
-                    f"the generated app imports the {name} at run time (1 = yes)",
+                    f"the generated app imports {label} at run time (1 = yes)",
                     float(any(imported)) if imported else None,
                     0,
                     "",
@@ -342,7 +366,13 @@ def main(argv: list[str]) -> int:
     tables = [
         curve_table(
             "definitions (mixed app)",
-            [c[key] for key in ("import_split", "import_single", "build", "build_rss", "check")],
+            [
+                c[key]
+                for key in (
+                    *("import_split", "import_single", "build", "build_wall", "build_rss"),
+                    *("check", "check_wall"),
+                )
+            ],
         ),
         curve_table(
             "definitions (mixed app), mypy and run time",
