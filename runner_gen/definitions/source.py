@@ -12,12 +12,13 @@ code object's table once for all the sources in it.
 from __future__ import annotations
 
 import sys
+import weakref
 from bisect import bisect_right
 from dataclasses import FrozenInstanceError
+from functools import partial
 from pathlib import Path
 from types import CodeType
 from typing import Any, Final
-from weakref import WeakKeyDictionary
 
 _UNRESOLVED: Final = -1
 
@@ -113,16 +114,25 @@ class _LineTable:
         return self.first_line if line is None else line
 
 
-# Keyed weakly: a table lives only as long as sources still waiting for their line hold the
-# code object.
-_TABLES: WeakKeyDictionary[CodeType, _LineTable] = WeakKeyDictionary()
+# By id, not by the code object: hashing or comparing a code object walks all its constants
+# (a whole module's), which would make every lookup as slow as the decoding it saves. The weak
+# reference checks the id still means that code object, and drops the table with it.
+_TABLES: dict[int, tuple[weakref.ref[CodeType], _LineTable]] = {}
 
 
 def _line_of(code: CodeType, offset: int) -> int:
-    table = _TABLES.get(code)
-    if table is None:
-        table = _TABLES[code] = _LineTable(code)
-    return table.line_at(offset)
+    key = id(code)
+    entry = _TABLES.get(key)
+    if entry is None or entry[0]() is not code:
+        entry = (weakref.ref(code, partial(_forget, key)), _LineTable(code))
+        _TABLES[key] = entry
+    return entry[1].line_at(offset)
+
+
+def _forget(key: int, reference: weakref.ref[CodeType]) -> None:
+    entry = _TABLES.get(key)
+    if entry is not None and entry[0] is reference:
+        del _TABLES[key]
 
 
 def _display_path(file: str) -> str:
