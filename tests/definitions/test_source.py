@@ -3,9 +3,11 @@ only when read, and a ``Source`` behaves like the immutable value it always was.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import pickle
 import sys
+import weakref
 from dataclasses import FrozenInstanceError
 from pathlib import Path
 
@@ -111,3 +113,39 @@ def test_paths_outside_the_working_directory_stay_absolute(tmp_path: Path) -> No
     outside = str(tmp_path / "defs.py")
     assert str(Source(outside, 4)) == f"{outside}:4"
     assert str(Source("relative.py", 2)) == "relative.py:2"
+
+
+def _sources_from_fresh_code(count: int) -> list[Source]:
+    code = compile(
+        "".join(f"sources.append(caller_source(1))\n{'#' * index}\n" for index in range(count)),
+        "fresh_module.py",
+        "exec",
+    )
+    sources: list[Source] = []
+    exec(code, {"caller_source": caller_source, "sources": sources})
+    return sources
+
+
+def test_a_line_table_lives_only_as_long_as_its_code() -> None:
+    from runner_gen.definitions import source as module
+
+    before = set(module._TABLES)
+    sources = _sources_from_fresh_code(3)
+    assert [source.line for source in sources[:2]] == [1, 3]  # decoded once, shared
+    keys = set(module._TABLES) - before
+    assert len(keys) == 1  # kept while a source still waits for its line
+    del sources  # the last holder of the code object
+    gc.collect()
+    assert not keys & set(module._TABLES)
+
+
+def test_a_reused_id_is_not_mistaken_for_the_code_it_held() -> None:
+    from runner_gen.definitions import source as module
+
+    sources = _sources_from_fresh_code(2)
+    other = compile("pass\n\n\n\n\npass\n", "other.py", "exec")
+    code = sources[0]._code
+    assert code is not None
+    # As if `other` had lived at this address before and its table were still cached.
+    module._TABLES[id(code)] = (weakref.ref(other), module._LineTable(other))
+    assert sources[1].line == 3
