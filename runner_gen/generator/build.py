@@ -1,20 +1,19 @@
 """Orchestrates a build: every app is planned and rendered in memory before anything is
-written, so a bad definition writes no file at all."""
+written, so a bad definition writes no file at all.
+
+Only what the no-op ``--check`` needs is imported at the top (it runs on every commit): the
+loader, analysis, lowering and renderer pull in libcst, jinja2 and the definitions, and are
+imported by :func:`generate`, when a build has to happen.
+"""
 
 from __future__ import annotations
 
-import difflib
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner_gen._version import __version__
-from runner_gen.generator.analysis import analyse
 from runner_gen.generator.config import AppSpec
-from runner_gen.generator.format import format_module
-from runner_gen.generator.load import load_app
-from runner_gen.generator.lower_app import lower_app
 from runner_gen.generator.manifest import (
     MANIFEST_NAME,
     Manifest,
@@ -22,7 +21,6 @@ from runner_gen.generator.manifest import (
     sha256_file,
     sha256_text,
 )
-from runner_gen.generator.render import render_app
 
 
 @dataclass
@@ -55,6 +53,12 @@ def up_to_date(project_root: Path, specs: list[AppSpec]) -> bool:
 
 
 def generate(project_root: Path, specs: list[AppSpec]) -> list[AppOutput]:
+    from runner_gen.generator.analysis import analyse
+    from runner_gen.generator.format import format_module
+    from runner_gen.generator.load import load_app
+    from runner_gen.generator.lower_app import lower_app
+    from runner_gen.generator.render import render_app
+
     fingerprint = generator_fingerprint()
     outputs = []
     for spec in specs:
@@ -87,6 +91,8 @@ def generate(project_root: Path, specs: list[AppSpec]) -> list[AppOutput]:
 
 def stale_diff(outputs: list[AppOutput], project_root: Path) -> str:
     """A unified diff of what a build would change; empty when everything is current."""
+    import difflib
+
     chunks: list[str] = []
     for output in outputs:
         for name, text in sorted(output.files.items()):
@@ -128,6 +134,8 @@ def write(outputs: list[AppOutput]) -> BuildResult:
 def _write_if_changed(path: Path, text: str) -> bool:
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
+    import tempfile
+
     # Atomic: a crash mid-write never leaves a half-written module behind.
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:

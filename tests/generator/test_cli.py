@@ -133,3 +133,102 @@ def test_graph_of_a_bad_app_reports_the_error(project: Path) -> None:
     result = cli(project, "graph")
     assert result.returncode == 1
     assert "RuntimeError: broken" in result.stderr
+
+
+# -- the no-op check: answered from the manifests, importing nothing heavy ----------------------
+
+HEAVY = ("click", "libcst", "jinja2", "pydantic", "runner_gen.generator.plan")
+
+
+def _imported(stderr: str) -> set[str]:
+    """Module names from `python -X importtime` output."""
+    return {
+        line.rpartition("|")[2].strip()
+        for line in stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+
+
+@pytest.mark.parametrize(
+    "where",
+    [[], ["--project", "PROJECT"], ["--project=PROJECT"]],
+    ids=["cwd", "project-option", "project-equals"],
+)
+def test_a_current_check_imports_neither_click_nor_the_generator(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, where: list[str]
+) -> None:
+    assert cli(project, "build").returncode == 0
+    elsewhere = tmp_path_factory.mktemp("elsewhere") if where else project
+    options = [option.replace("PROJECT", str(project)) for option in where]
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "runner_gen.cli", "build", "--check", *options],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout == "runner-gen: generated code is up to date\n"
+    imported = _imported(result.stderr)
+    assert "runner_gen.generator.manifest" in imported  # the fast path really ran
+    assert not {name for name in imported if name.split(".")[0] in HEAVY or name in HEAVY}
+
+
+def test_a_stale_check_still_reports_through_the_full_command(project: Path) -> None:
+    assert cli(project, "build").returncode == 0
+    (project / "demoapp" / "definitions.py").write_text(
+        (project / "demoapp" / "definitions.py").read_text().replace("demo.store", "demo.kv")
+    )
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "runner_gen.cli", "build", "--check"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "+        # demo.kv" in result.stdout
+    assert "click" in _imported(result.stderr)
+
+
+def test_a_check_without_config_is_the_usual_clear_error(tmp_path: Path) -> None:
+    result = cli(tmp_path, "build", "--check")
+    assert result.returncode == 1
+    assert "no pyproject.toml" in result.stderr
+    assert result.stdout == ""
+
+
+def test_options_the_fast_path_does_not_know_go_to_click(project: Path) -> None:
+    assert cli(project, "build").returncode == 0
+    version = cli(project, "--version")
+    assert version.returncode == 0
+    assert version.stdout.startswith("runner-gen, version ")
+    unknown = cli(project, "build", "--check", "--bogus")
+    assert unknown.returncode == 2
+    assert "No such option '--bogus'" in unknown.stderr
+    named = cli(project, "build", "--check", "demoapp.definitions:app")
+    assert named.returncode == 0
+    assert "up to date" in named.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "project"),
+    [
+        (["build", "--check"], "."),
+        (["build", "--check", "--project", "p"], "p"),
+        (["build", "--project=p", "--check"], "p"),
+        (["build", "--project", "a", "--check", "--project", "b"], "b"),
+        (["build"], None),
+        (["build", "--check", "--project"], None),
+        (["build", "--check", "--project="], None),
+        (["build", "--check", "pkg.defs:app"], None),
+        (["build", "--check", "--package", "x"], None),
+        (["build", "--check", "--help"], None),
+        (["graph", "--check"], None),
+        ([], None),
+    ],
+)
+def test_the_fast_path_takes_only_a_plain_check(args: list[str], project: str | None) -> None:
+    from runner_gen.cli import _checked_project
+
+    assert _checked_project(args) == (None if project is None else Path(project))
