@@ -7,7 +7,7 @@ import asyncio
 from examples.events import generated
 from examples.events.generated import without_analytics
 from examples.events.models import NewUser
-from examples.events.services import MailboxUnavailable
+from runner_gen import HookError
 
 
 async def demo() -> None:
@@ -20,12 +20,13 @@ async def demo() -> None:
         for entry in app.resources.activity.entries:
             print(f"activity: {entry}")
 
-        # A failing hook: the caller gets its error, later hooks do not run, the user stays.
+        # A failing hook: the caller gets a HookError naming the hook (the mailbox error is its
+        # cause), later hooks do not run, the user stays.
         app.resources.outbox.unreachable_domains.add("bounce.test")
         try:
             await app.tasks.register_user(NewUser(email="x@bounce.test", name="X", password="pw"))
-        except MailboxUnavailable as error:
-            print(f"register_user failed: {error}")
+        except HookError as error:
+            print(f"register_user failed in {error.hook_id}: {error.cause}")
         print(f"users after the failure: {sorted(app.resources.users.users)}")
         print(f"settings after the failure: {sorted(app.resources.settings.by_user)}")
 

@@ -13,7 +13,7 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 #: Entries of runner_gen/ that belong to the full distribution (root pyproject.toml's wheel).
-BUILD_TOOL_ONLY = frozenset({"generator", "templates", "cli.py"})
+BUILD_TOOL_ONLY = frozenset({"generator", "templates", "cli.py", "cli_commands.py"})
 
 
 class RuntimeFiles(BuildHookInterface):  # type: ignore[type-arg]

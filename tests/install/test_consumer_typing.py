@@ -79,8 +79,8 @@ def test_mypy_reports_a_deliberate_misuse(full_venv: VirtualEnv, project: Path) 
     assert errors == [
         'orders_app/misuse.py:9: error: Argument 1 has incompatible type "str"; '
         'expected "NewOrder"  [arg-type]',
-        'orders_app/misuse.py:10: error: Argument 1 has incompatible type "NewOrder"; '
-        'expected "Order"  [arg-type]',
+        'orders_app/misuse.py:10: error: Argument 1 to "__call__" of "Emitter" has '
+        'incompatible type "NewOrder"; expected "Order"  [arg-type]',
         'orders_app/misuse.py:11: error: Argument 1 to "throw" of "ErrorDefinition" has '
         'incompatible type "NewOrder"; expected "OutOfStock"  [arg-type]',
     ]

@@ -11,7 +11,12 @@ from tests.install.distributions import Distributions, wheel_files, wheel_metada
 
 pytestmark = [pytest.mark.install, pytest.mark.timeout(300)]
 
-BUILD_TOOL = ("runner_gen/generator/", "runner_gen/templates/", "runner_gen/cli.py")
+BUILD_TOOL = (
+    "runner_gen/generator/",
+    "runner_gen/templates/",
+    "runner_gen/cli.py",
+    "runner_gen/cli_commands.py",
+)
 
 
 def requirements(metadata: str) -> set[str]:

@@ -74,7 +74,7 @@ class Events:
 
     __slots__ = ("user_registered",)
 
-    user_registered: Callable[[User], Awaitable[None]]  # app.events.user_registered
+    user_registered: _rt.Emitter[User]  # app.events.user_registered
 
 
 class App:
@@ -101,19 +101,67 @@ class App:
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
 
+    def skip_drain(self) -> None:
+        """End the drain now (a second signal): calls still running are abandoned."""
+        self._lifecycle.skip_drain()
+
 
 # app.events.user_registered (examples/quickstart/definitions.py)
-def _event_user_registered(*, outbox: Outbox, audit: Audit) -> Callable[[User], Awaitable[None]]:
-    async def emit(payload: User) -> None:
-        emission = Emission("app.events.user_registered", payload)
+def _event_user_registered(
+    *, outbox: Outbox, audit: Audit
+) -> tuple[_rt.EmitFunction[User], _rt.ReportFunction[User]]:
+    hooks = (
+        _rt.HookCall("app.hooks.send_welcome", 1, partial(send_welcome, outbox=outbox)),
+        _rt.HookCall("app.hooks.record_registration", 2, partial(record_registration, audit=audit)),
+    )
+
+    async def emit(
+        payload: User,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        source: str = _rt.OUTSIDE,
+    ) -> None:
+        emission = Emission("app.events.user_registered", payload, source)
+        if failure_mode != "fail-fast" or not throw_on_error:
+            await _rt.run_hooks(
+                emission, hooks, failure_mode=failure_mode, throw_on_error=throw_on_error
+            )
+            return
         # app.hooks.send_welcome (examples/quickstart/definitions.py), order 1
-        await send_welcome(emission, outbox=outbox)
+        try:
+            await send_welcome(emission, outbox=outbox)
+        except Exception as error_2:
+            raise _rt.HookError(
+                "app.hooks.send_welcome", 1, "app.events.user_registered", error_2
+            ) from error_2
         if emission.is_propagation_stopped():
             return
         # app.hooks.record_registration (examples/quickstart/definitions.py), order 2
-        await record_registration(emission, audit=audit)
+        try:
+            await record_registration(emission, audit=audit)
+        except Exception as error_2:
+            raise _rt.HookError(
+                "app.hooks.record_registration", 2, "app.events.user_registered", error_2
+            ) from error_2
 
-    return emit
+    async def report(
+        payload: User,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "aggregate",
+        throw_on_error: bool = False,
+        source: str = _rt.OUTSIDE,
+    ) -> _rt.EmitReport:
+        return await _rt.run_hooks(
+            Emission("app.events.user_registered", payload, source),
+            hooks,
+            failure_mode=failure_mode,
+            throw_on_error=throw_on_error,
+        )
+
+    return emit, report
 
 
 # app.tasks.register_user (examples/quickstart/definitions.py)
@@ -213,8 +261,13 @@ async def start(config: AppConfig) -> App:
         resources.audit = res_audit
 
         # app.events.user_registered (examples/quickstart/definitions.py)
-        emit_user_registered = _event_user_registered(outbox=res_outbox, audit=res_audit)
-        events.user_registered = emit_user_registered
+        emit_user_registered, report_user_registered = _event_user_registered(
+            outbox=res_outbox, audit=res_audit
+        )
+        event_user_registered = _rt.bind_emitter(
+            emit_user_registered, report_user_registered, _rt.OUTSIDE
+        )
+        events.user_registered = event_user_registered
 
         # globals.middleware.task.retry (runner_gen/definitions/builtins.py)
         mw_retry = RetryMiddleware()
@@ -223,7 +276,9 @@ async def start(config: AppConfig) -> App:
         # app.tasks.register_user (examples/quickstart/definitions.py)
         task_register_user = _task_register_user(
             database=res_database,
-            user_registered=emit_user_registered,
+            user_registered=_rt.bind_emitter(
+                emit_user_registered, report_user_registered, "app.tasks.register_user"
+            ),
             metrics=mw_metrics,
             retry=mw_retry,
         )
@@ -262,6 +317,7 @@ async def start(config: AppConfig) -> App:
         await lifecycle.rollback(error)
         raise
     store = _rt.Store({"app.tags.http_route": tag_http_route})
+    lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)
 

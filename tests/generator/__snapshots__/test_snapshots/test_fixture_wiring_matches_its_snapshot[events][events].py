@@ -52,10 +52,11 @@ class Tasks:
 class Events:
     """Each event's emitter: ``await app.events.name(payload)`` runs its hooks in order."""
 
-    __slots__ = ("ping", "quiet")
+    __slots__ = ("ping", "quiet", "ready")
 
-    ping: Callable[[Ping], Awaitable[None]]  # ev.ping
-    quiet: Callable[[None], Awaitable[None]]  # ev.quiet
+    ping: _rt.Emitter[Ping]  # ev.ping
+    quiet: _rt.Emitter[None]  # ev.quiet
+    ready: _rt.Emitter[None]  # globals.events.ready
 
 
 class App:
@@ -82,41 +83,127 @@ class App:
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
 
+    def skip_drain(self) -> None:
+        """End the drain now (a second signal): calls still running are abandoned."""
+        self._lifecycle.skip_drain()
+
 
 # ev.ping (tests/fixtures/apps/events.py)
-def _event_ping() -> Callable[[Ping], Awaitable[None]]:
-    async def emit(payload: Ping) -> None:
-        emission = Emission("ev.ping", payload)
+def _event_ping() -> tuple[_rt.EmitFunction[Ping], _rt.ReportFunction[Ping]]:
+    hooks = (
+        _rt.HookCall("ev.hooks.first", 1, first),
+        _rt.HookCall("ev.hooks.global", 1, everything),
+        _rt.HookCall("ev.hooks.stopper", 3, stopper),
+        _rt.HookCall("ev.hooks.after_stop", 4, after_stop),
+        _rt.HookCall("ev.hooks.late", 5, late),
+    )
+
+    async def emit(
+        payload: Ping,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        source: str = _rt.OUTSIDE,
+    ) -> None:
+        emission = Emission("ev.ping", payload, source)
+        if failure_mode != "fail-fast" or not throw_on_error:
+            await _rt.run_hooks(
+                emission, hooks, failure_mode=failure_mode, throw_on_error=throw_on_error
+            )
+            return
         # ev.hooks.first (tests/fixtures/apps/events.py), order 1
-        await first(emission)
+        try:
+            await first(emission)
+        except Exception as error_2:
+            raise _rt.HookError("ev.hooks.first", 1, "ev.ping", error_2) from error_2
         if emission.is_propagation_stopped():
             return
         # ev.hooks.global (tests/fixtures/apps/events.py), order 1
-        await everything(emission)
+        try:
+            await everything(emission)
+        except Exception as error_2:
+            raise _rt.HookError("ev.hooks.global", 1, "ev.ping", error_2) from error_2
         if emission.is_propagation_stopped():
             return
         # ev.hooks.stopper (tests/fixtures/apps/events.py), order 3
-        await stopper(emission)
+        try:
+            await stopper(emission)
+        except Exception as error_2:
+            raise _rt.HookError("ev.hooks.stopper", 3, "ev.ping", error_2) from error_2
         if emission.is_propagation_stopped():
             return
         # ev.hooks.after_stop (tests/fixtures/apps/events.py), order 4
-        after_stop(emission)
+        try:
+            after_stop(emission)
+        except Exception as error_2:
+            raise _rt.HookError("ev.hooks.after_stop", 4, "ev.ping", error_2) from error_2
         if emission.is_propagation_stopped():
             return
         # ev.hooks.late (tests/fixtures/apps/events.py), order 5
-        await late(emission)
+        try:
+            await late(emission)
+        except Exception as error_2:
+            raise _rt.HookError("ev.hooks.late", 5, "ev.ping", error_2) from error_2
 
-    return emit
+    async def report(
+        payload: Ping,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "aggregate",
+        throw_on_error: bool = False,
+        source: str = _rt.OUTSIDE,
+    ) -> _rt.EmitReport:
+        return await _rt.run_hooks(
+            Emission("ev.ping", payload, source),
+            hooks,
+            failure_mode=failure_mode,
+            throw_on_error=throw_on_error,
+        )
+
+    return emit, report
 
 
 # ev.quiet (tests/fixtures/apps/events.py)
-def _event_quiet() -> Callable[[None], Awaitable[None]]:
-    async def emit(payload: None) -> None:
-        emission = Emission("ev.quiet", payload)
-        # ev.hooks.quiet (tests/fixtures/apps/events.py), order 0
-        await quiet_hook(emission)
+def _event_quiet() -> tuple[_rt.EmitFunction[None], _rt.ReportFunction[None]]:
+    hooks = (_rt.HookCall("ev.hooks.quiet", 0, quiet_hook),)
 
-    return emit
+    async def emit(
+        payload: None,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        source: str = _rt.OUTSIDE,
+    ) -> None:
+        emission = Emission("ev.quiet", payload, source)
+        if failure_mode != "fail-fast" or not throw_on_error:
+            await _rt.run_hooks(
+                emission, hooks, failure_mode=failure_mode, throw_on_error=throw_on_error
+            )
+            return
+        # ev.hooks.quiet (tests/fixtures/apps/events.py), order 0
+        try:
+            await quiet_hook(emission)
+        except Exception as error_2:
+            raise _rt.HookError("ev.hooks.quiet", 0, "ev.quiet", error_2) from error_2
+
+    async def report(
+        payload: None,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "aggregate",
+        throw_on_error: bool = False,
+        source: str = _rt.OUTSIDE,
+    ) -> _rt.EmitReport:
+        return await _rt.run_hooks(
+            Emission("ev.quiet", payload, source),
+            hooks,
+            failure_mode=failure_mode,
+            throw_on_error=throw_on_error,
+        )
+
+    return emit, report
 
 
 # ev.tasks.shout (tests/fixtures/apps/events.py)
@@ -125,6 +212,48 @@ def _task_shout(*, ping: Emit[Ping]) -> Callable[[str], Awaitable[str]]:
         return shout(value, ping=ping)
 
     return run
+
+
+# globals.events.ready (runner_gen/definitions/builtins.py)
+def _event_ready() -> tuple[_rt.EmitFunction[None], _rt.ReportFunction[None]]:
+    hooks = (_rt.HookCall("ev.hooks.global", 1, everything),)
+
+    async def emit(
+        payload: None,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        source: str = _rt.OUTSIDE,
+    ) -> None:
+        emission = Emission("globals.events.ready", payload, source)
+        if failure_mode != "fail-fast" or not throw_on_error:
+            await _rt.run_hooks(
+                emission, hooks, failure_mode=failure_mode, throw_on_error=throw_on_error
+            )
+            return
+        # ev.hooks.global (tests/fixtures/apps/events.py), order 1
+        try:
+            await everything(emission)
+        except Exception as error_2:
+            raise _rt.HookError("ev.hooks.global", 1, "globals.events.ready", error_2) from error_2
+
+    async def report(
+        payload: None,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "aggregate",
+        throw_on_error: bool = False,
+        source: str = _rt.OUTSIDE,
+    ) -> _rt.EmitReport:
+        return await _rt.run_hooks(
+            Emission("globals.events.ready", payload, source),
+            hooks,
+            failure_mode=failure_mode,
+            throw_on_error=throw_on_error,
+        )
+
+    return emit, report
 
 
 async def start() -> App:
@@ -137,16 +266,23 @@ async def start() -> App:
     events = Events()
     try:
         # ev.ping (tests/fixtures/apps/events.py)
-        emit_ping = _event_ping()
-        events.ping = emit_ping
+        emit_ping, report_ping = _event_ping()
+        event_ping = _rt.bind_emitter(emit_ping, report_ping, _rt.OUTSIDE)
+        events.ping = event_ping
 
         # ev.quiet (tests/fixtures/apps/events.py)
-        emit_quiet = _event_quiet()
-        events.quiet = emit_quiet
+        emit_quiet, report_quiet = _event_quiet()
+        event_quiet = _rt.bind_emitter(emit_quiet, report_quiet, _rt.OUTSIDE)
+        events.quiet = event_quiet
 
         # ev.tasks.shout (tests/fixtures/apps/events.py)
-        task_shout = _task_shout(ping=emit_ping)
+        task_shout = _task_shout(ping=_rt.bind_emitter(emit_ping, report_ping, "ev.tasks.shout"))
         tasks.shout = task_shout
+
+        # globals.events.ready (runner_gen/definitions/builtins.py)
+        emit_ready, report_ready = _event_ready()
+        event_ready = _rt.bind_emitter(emit_ready, report_ready, _rt.OUTSIDE)
+        events.ready = event_ready
 
         # globals.tags.exclude_from_global_hooks (runner_gen/definitions/builtins.py)
         tag_exclude_from_global_hooks: _rt.TagAccessor[Any] = _rt.TagAccessor()
@@ -155,10 +291,12 @@ async def start() -> App:
         res_ev = None
         resources.ev = res_ev
 
+        await emit_ready(None, source=_rt.READY_SOURCE)
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
     store = _rt.Store({"globals.tags.exclude_from_global_hooks": tag_exclude_from_global_hooks})
+    lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)
 

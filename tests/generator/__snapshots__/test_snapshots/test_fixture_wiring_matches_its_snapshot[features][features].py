@@ -111,6 +111,10 @@ class App:
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
 
+    def skip_drain(self) -> None:
+        """End the drain now (a second signal): calls still running are abandoned."""
+        self._lifecycle.skip_drain()
+
 
 # ft.flaky (tests/fixtures/apps/features.py)
 async def _init_flaky(config_2: Any, *, retry: RetryMiddleware) -> str:
@@ -372,6 +376,7 @@ async def start() -> App:
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
+    lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)
 

@@ -82,6 +82,10 @@ class App:
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
 
+    def skip_drain(self) -> None:
+        """End the drain now (a second signal): calls still running are abandoned."""
+        self._lifecycle.skip_drain()
+
 
 async def start() -> App:
     """Start every resource in dependency order; if one fails, dispose those already
@@ -122,6 +126,7 @@ async def start() -> App:
         await lifecycle.rollback(error)
         raise
     store = _rt.Store({})
+    lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)
 
