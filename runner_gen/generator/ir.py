@@ -41,6 +41,42 @@ class Index:
 
 
 @dataclass(frozen=True, slots=True)
+class Key:
+    """``base["key"]``: an entry of a mapping (a TypedDict of overrides)."""
+
+    base: Expr
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Contains:
+    """``"key" in container``."""
+
+    key: str
+    container: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class IsNotNone:
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class IfElse:
+    """``then if condition else otherwise``."""
+
+    then: Expr
+    condition: Expr
+    otherwise: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
 class Call:
     function: Expr
     args: tuple[Expr, ...] = ()
@@ -62,7 +98,10 @@ class Dict:
     items: tuple[tuple[Expr, Expr], ...]
 
 
-Expr: TypeAlias = Ref | Const | Attr | Index | Call | Await | Tuple | Dict
+Expr: TypeAlias = (
+    Ref | Const | Attr | Index | Key | Contains | IsNotNone | IfElse | And | Call | Await | Tuple
+    | Dict
+)  # fmt: skip
 
 
 def call(function: Expr | str, *args: Expr, **kwargs: Expr) -> Call:
@@ -116,6 +155,16 @@ class Callee:
 
 
 @dataclass(frozen=True, slots=True)
+class ScopedValue:
+    """A call-scoped resource: created when a call starts, disposed when it ends."""
+
+    id: str
+    local: str
+    init: Callee | None  # None: no init, the value is None
+    dispose: Callee | None
+
+
+@dataclass(frozen=True, slots=True)
 class TaskFactory:
     """``def _task_x(*, deps...) -> Callable[[I], Awaitable[O]]``: one task's callable (the
     user's run function behind its middleware chain), built from its dependencies."""
@@ -130,6 +179,7 @@ class TaskFactory:
     output_type: str
     run: Callee
     chain: Chain | None
+    scoped: tuple[ScopedValue, ...] = ()  # created per call, around the user's function
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,11 +254,31 @@ class Do:
 
 
 @dataclass(frozen=True, slots=True)
+class Declare:
+    """``target: type``: a local's type, before branches assign it."""
+
+    target: str
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """``if condition: then`` (``else: otherwise``)."""
+
+    condition: Expr
+    then: tuple[Statement, ...]
+    otherwise: tuple[Statement, ...] = ()
+
+
+Statement: TypeAlias = "Assign | Do | Branch | Declare"
+
+
+@dataclass(frozen=True, slots=True)
 class Block:
     """The statements that start one definition, under a provenance comment."""
 
     comment: str  # "<id> (<file>)": no line numbers, so moving code changes nothing
-    body: tuple[Assign | Do, ...]
+    body: tuple[Statement, ...]
 
 
 # -- the module ----------------------------------------------------------------------------
@@ -236,6 +306,12 @@ class CoreNames:
     running: str
     main: str
     config: str
+    overrides: str  # start()'s keyword parameter
+    overrides_class: str
+    resource_overrides: str
+    task_overrides: str
+    event_overrides: str
+    replacing: str
     lifecycle: str
     push_disposer: str
     health: str
@@ -245,6 +321,16 @@ class CoreNames:
     store: str
     error: str
     app: str
+
+
+@dataclass(frozen=True, slots=True)
+class OverridesIR:
+    """The generated override types (TypedDicts, one per group) and start()'s locals for them."""
+
+    resources: tuple[Member, ...]
+    tasks: tuple[Member, ...]
+    events: tuple[Member, ...]
+    setup: tuple[Statement, ...]  # start()'s first statements: the groups and the clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +357,7 @@ class WiringModule:
     blocks: tuple[Block, ...]
     after_start: tuple[Do, ...]  # once everything is wired (event consumers start, ready)
     lifecycle_value: Expr
+    overrides: OverridesIR
     store_value: Expr  # the Store, when nothing built it during start
     store_built: bool
     root_config_type: str | None

@@ -24,6 +24,7 @@ from runner_gen.generator.ir import (
 )
 from runner_gen.generator.lower_builtins import lower_node, store_value
 from runner_gen.generator.lower_exposure import lower_remote_module
+from runner_gen.generator.lower_overrides import overrides_ir
 from runner_gen.generator.lowering import Lowering
 from runner_gen.generator.model import AppModel
 
@@ -59,7 +60,19 @@ def lower_app(model: AppModel, package: str) -> AppIR:
             root_config_default = Attr(low.locator(root.locator), "config")
     store_built = STORE_ID in low.values
     store = low.values[STORE_ID] if store_built else store_value(low)
-    for role in ("final", "rt", "async_iterator", "asynccontextmanager"):
+    lifecycle = _lifecycle(low)
+    overrides = overrides_ir(
+        low.overrides,
+        low.core.overrides,
+        low.core.replacing,
+        {
+            "resources": low.core.resource_overrides,
+            "tasks": low.core.task_overrides,
+            "events": low.core.event_overrides,
+        },
+        low.rt("SYSTEM_CLOCK"),
+    )
+    for role in ("final", "rt", "async_iterator", "asynccontextmanager", "typed_dict"):
         low.helper(role)
     if root_config_type is not None and root_config_default is None:
         low.helper("partial")  # main(config) starts with partial(start, config)
@@ -84,7 +97,8 @@ def lower_app(model: AppModel, package: str) -> AppIR:
         factories=tuple(low.factories),
         blocks=tuple(low.blocks),
         after_start=tuple(after_start),
-        lifecycle_value=_lifecycle(low),
+        lifecycle_value=lifecycle,
+        overrides=overrides,
         store_value=store,
         store_built=store_built,
         root_config_type=root_config_type,

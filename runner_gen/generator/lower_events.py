@@ -7,13 +7,17 @@ from __future__ import annotations
 from runner_gen.generator.ir import (
     Assign,
     Attr,
+    Branch,
     Callee,
     Const,
+    Declare,
     Do,
     EventFactory,
     Expr,
     HookCallIR,
+    Member,
     Ref,
+    Statement,
     Tuple,
     call,
 )
@@ -23,7 +27,7 @@ from runner_gen.generator.model import Node
 from runner_gen.generator.naming import Scope
 
 
-def lower_event(low: Lowering, node: Node) -> list[Assign | Do]:
+def lower_event(low: Lowering, node: Node) -> list[Statement]:
     attr = low.attrs[node.id]
     payload_type = low.annotation(node.payload_type)
     low.member_types[node.id] = f"{low.rt_type('Emitter')}[{payload_type}]"
@@ -31,7 +35,10 @@ def lower_event(low: Lowering, node: Node) -> list[Assign | Do]:
     low.emitters[node.id] = (Ref(emit), Ref(report))
     outside = low.local(f"event_{attr}")
     low.values[node.id] = Ref(outside)
-    statements: list[Assign | Do] = []
+    statements: list[Statement] = [
+        Declare(emit, f"{low.rt_type('EmitFunction')}[{payload_type}]"),
+        Declare(report, f"{low.rt_type('ReportFunction')}[{payload_type}]"),
+    ]
     forwarded = low.model.routing.event_tunnels.get(node.id)
     if node.hooks:
         pair = _factory(low, node, payload_type)
@@ -46,6 +53,11 @@ def lower_event(low: Lowering, node: Node) -> list[Assign | Do]:
         forward = statements.pop()
         assert isinstance(forward, Do)
         statements.append(Assign(emit, call(low.rt("forwarding"), forward.value)))
+    # A test may take the emissions instead of the hooks.
+    member = Member(attr, low.member_types[node.id], node.id)
+    condition, replacement = low.replaced("events", member)
+    overridden = Assign((emit, report), call(low.rt("overriding"), replacement))
+    statements.append(Branch(condition, (overridden,)))
     bound = call(low.rt("bind_emitter"), Ref(emit), Ref(report), low.rt("OUTSIDE"))
     statements.append(Assign(outside, bound, None, low.on_events(attr)))
     return statements
@@ -104,7 +116,7 @@ def _factory(low: Lowering, node: Node, payload_type: str) -> Expr:
 
 def _forwarding(
     low: Lowering, node: Node, hooks_local: str, tunnel: str, delivery: str
-) -> list[Assign | Do]:
+) -> list[Statement]:
     """Subscribe the local hooks to remote emissions (when the tunnel consumes), and end with
     the forwarding emitter as an expression statement for the caller to assign."""
     encode: Expr = Const(None)
@@ -114,7 +126,7 @@ def _forwarding(
         decode = Attr(Ref(low.adapter(node.payload_type)), "validate_python")
     helper = low.runtime("runner_gen.runtime.forwarding", "remote_event")
     transport = low.values[tunnel]
-    statements: list[Assign | Do] = []
+    statements: list[Statement] = []
     if tunnel in low.model.routing.consuming:
         # Emissions from other processes run this process's hooks.
         handler = call(low.rt("decoded"), Ref(hooks_local), decode)

@@ -13,12 +13,12 @@ from runner_gen.generator.ir import (
     Await,
     Call,
     Const,
-    Do,
     Exposed,
     ExposureApp,
     Expr,
     Ref,
     RemoteModule,
+    Statement,
     Tuple,
     call,
 )
@@ -27,7 +27,7 @@ from runner_gen.generator.model import AppModel, Node
 from runner_gen.generator.naming import Imports, Names
 
 
-def lower_exposure(low: Lowering, node: Node) -> list[Assign | Do]:
+def lower_exposure(low: Lowering, node: Node) -> list[Statement]:
     attr = low.attrs[node.id]
     exposure = low.model.routing.exposures[node.id]
     config_type = low.runtime("runner_gen.definitions.remote", "HttpExposureConfig")

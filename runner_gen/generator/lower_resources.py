@@ -11,9 +11,11 @@ from runner_gen.generator.ir import (
     Const,
     Do,
     Expr,
+    Member,
     Param,
     Ref,
     ResourceFactory,
+    Statement,
     call,
 )
 from runner_gen.generator.lower_chain import FactoryParams, build_chain
@@ -22,7 +24,7 @@ from runner_gen.generator.model import Node
 from runner_gen.generator.naming import Scope
 
 
-def lower_resource(low: Lowering, node: Node) -> list[Assign | Do]:
+def lower_resource(low: Lowering, node: Node) -> list[Statement]:
     """The statements starting ``node``; its value is left in ``low.values[node.id]``."""
     definition = node.definition
     attr = low.attrs[node.id]
@@ -30,7 +32,7 @@ def lower_resource(low: Lowering, node: Node) -> list[Assign | Do]:
     value_type = low.annotation(init.returns) if init is not None and init.returns else "None"
     low.member_types[node.id] = value_type
     local = low.local(f"res_{attr}")
-    statements: list[Assign | Do] = []
+    statements: list[Statement] = []
     config: Expr | None = None
     has_config = definition.config_schema is not None
     if has_config and node.id == low.model.root_id:
@@ -57,19 +59,12 @@ def lower_resource(low: Lowering, node: Node) -> list[Assign | Do]:
             value = Await(value)
     else:
         value = Const(None)
+    created: list[Statement] = []  # what an override of this resource replaces
     if value_type == "None" and not isinstance(value, Const):
         # mypy rejects using the result of a function that returns None.
-        statements.append(Do(value))
+        created.append(Do(value))
         value = Const(None)
-    statements.append(Assign(local, value, None, low.on_resources(attr)))
-    low.values[node.id] = Ref(local)
-    health = node.functions.get("health")
-    if health is not None:
-        check = call(
-            Ref(low.partial()), Ref(low.function(health)), Ref(local),
-            **low.keyword_values(node, health, context),
-        )  # fmt: skip
-        statements.append(Do(call(Attr(Ref(low.core.health), "add"), Const(node.id), check)))
+    created.append(Assign(local, value))
     dispose = node.functions.get("dispose")
     if dispose is not None:
         arguments: tuple[Expr, ...] = (Ref(local),)
@@ -80,8 +75,28 @@ def lower_resource(low: Lowering, node: Node) -> list[Assign | Do]:
         if keywords:
             function = call(Ref(low.partial()), function, *arguments, **keywords)
             arguments = ()
-        statements.append(low.push_disposer(node.id, function, arguments))
+        created.append(low.push_disposer(node.id, function, arguments))
+    if node.id == low.model.root_id:
+        statements += created
+    else:
+        # A test may hand in the value instead: then neither init nor dispose runs.
+        member = Member(attr, value_type, node.id)
+        statements.append(low.unless_replaced("resources", member, local, created))
+    statements.append(Assign(attr_holder(low, attr), Ref(local)))
+    low.values[node.id] = Ref(local)
+    health = node.functions.get("health")
+    if health is not None:
+        check = call(
+            Ref(low.partial()), Ref(low.function(health)), Ref(local),
+            **low.keyword_values(node, health, context),
+        )  # fmt: skip
+        statements.append(Do(call(Attr(Ref(low.core.health), "add"), Const(node.id), check)))
     return statements
+
+
+def attr_holder(low: Lowering, attr: str) -> str:
+    """``resources.<attr>``: the attribute the value is published as."""
+    return f"{low.core.resources}.{attr}"
 
 
 def _through_middleware(

@@ -7,23 +7,26 @@ from __future__ import annotations
 from runner_gen.generator.ir import (
     Assign,
     Attr,
+    Branch,
     Callee,
     Const,
     Dict,
-    Do,
     Expr,
+    Member,
     Param,
     Ref,
+    Statement,
     TaskFactory,
     call,
 )
 from runner_gen.generator.lower_chain import FactoryParams, build_chain
+from runner_gen.generator.lower_scoped import lower_scoped, scoped_needs
 from runner_gen.generator.lowering import Lowering
 from runner_gen.generator.model import Node
 from runner_gen.generator.naming import Scope
 
 
-def lower_task(low: Lowering, node: Node) -> list[Assign | Do]:
+def lower_task(low: Lowering, node: Node) -> list[Statement]:
     attr = low.attrs[node.id]
     input_type = None if node.input_type is None else low.annotation(node.input_type)
     output_type = low.annotation(node.result_type)
@@ -34,21 +37,29 @@ def lower_task(low: Lowering, node: Node) -> list[Assign | Do]:
     local = low.local(f"task_{attr}")
     low.values[node.id] = Ref(local)
     if node.id in low.model.routing.task_tunnels:
-        return [_remote_task(low, node, local, callable_type, input_type is not None)]
+        remote = _remote_task(low, node, input_type is not None)
+        return _published(low, node, local, remote, callable_type)
     signature = node.functions["run"]
     params = FactoryParams(Scope(low.names))
     scope = params.scope
     parameter = None if input_type is None else Param(scope.name("value"), input_type)
+    scoped, inside = lower_scoped(low, scoped_needs(low, node), params)
     annotations = {param.name: param.annotation for param in signature.keyword}
+    targets = {use.key: use.target_id for use in node.dependencies}
     keywords = [
-        (key, params.add(key, low.annotation(annotations[key]), value))
-        for key, value in low.keyword_values(node, signature, None).items()
+        (
+            key,
+            value
+            if targets.get(key) in inside
+            else params.add(key, low.annotation(annotations[key]), value),
+        )
+        for key, value in low.keyword_values(node, signature, None, inside).items()
     ]
     chain = build_chain(low, node, params)
     function = Ref(low.function(signature))
     if chain is None and not keywords and signature.is_async:
         # Nothing to bind or wrap: the task is the user's function itself.
-        return [Assign(local, function, None, low.on_tasks(attr))]
+        return _published(low, node, local, function, callable_type)
     if signature.is_async:
         low.helper("awaitable")
     if chain is not None and input_type is None:
@@ -65,16 +76,28 @@ def lower_task(low: Lowering, node: Node) -> list[Assign | Do]:
         output_type=output_type,
         run=Callee(call(function, *arguments, **dict(keywords)), signature.is_async),
         chain=chain,
+        scoped=scoped,
     )
     low.factories.append(factory)
     low.record(factory.name, node)
     built = call(Ref(factory.name), **dict(params.passed))
-    return [Assign(local, built, None, low.on_tasks(attr))]
+    return _published(low, node, local, built, callable_type)
 
 
-def _remote_task(
-    low: Lowering, node: Node, local: str, callable_type: str, takes_input: bool
-) -> Assign:
+def _published(
+    low: Lowering, node: Node, local: str, value: Expr, callable_type: str
+) -> list[Statement]:
+    """``task_x: <type> = value``, replaced when a test overrides the task, then published."""
+    attr = low.attrs[node.id]
+    condition, replacement = low.replaced("tasks", Member(attr, callable_type, node.id))
+    return [
+        Assign(local, value, callable_type),
+        Branch(condition, (Assign(local, replacement),)),
+        Assign(f"{low.core.tasks}.{attr}", Ref(local)),
+    ]
+
+
+def _remote_task(low: Lowering, node: Node, takes_input: bool) -> Expr:
     """A phantom task run through its client tunnel: typed by its schemas, checked on the wire."""
     tunnel = low.model.routing.task_tunnels[node.id]
     encode: Expr = Const(None)
@@ -85,8 +108,7 @@ def _remote_task(
         decode = Attr(Ref(low.adapter(node.result_type)), "validate_python")
     helper = low.runtime("runner_gen.runtime.tunnel", "remote_task")
     remote = call(helper, low.values[tunnel], Const(node.id), encode, decode, remote_errors(low))
-    value = remote if takes_input else call(low.partial(), remote, Const(None))
-    return Assign(local, value, None, low.on_tasks(low.attrs[node.id]))
+    return remote if takes_input else call(low.partial(), remote, Const(None))
 
 
 def remote_errors(low: Lowering) -> Expr:

@@ -8,6 +8,7 @@ expression, a dependency to the value passed for it, an annotation to text).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,17 +18,21 @@ from runner_gen.generator.builtin_ids import LOGGER_ID, STORE_ID
 from runner_gen.generator.ir import (
     Attr,
     Block,
+    Branch,
     Const,
     CoreNames,
     Do,
     Expr,
     Factory,
     Index,
+    Member,
     Ref,
+    Statement,
     Tuple,
     call,
 )
 from runner_gen.generator.locate import Locator
+from runner_gen.generator.lower_overrides import OverrideTracker, replaced, unless_replaced
 from runner_gen.generator.model import AppModel, ConfigRef, DependencyUse, Node
 from runner_gen.generator.naming import Imports, Names, attribute_names
 
@@ -55,6 +60,7 @@ class Lowering:
     used: dict[str, str] = field(default_factory=dict)  # helper role -> its bound name
     pushes_disposers: bool = False
     needed: frozenset[str] = field(init=False)  # ids some other definition uses
+    overrides: OverrideTracker = field(default_factory=OverrideTracker)
 
     def __post_init__(self) -> None:
         self.imports = Imports(self.names)
@@ -185,14 +191,44 @@ class Lowering:
         return self.values[use.target_id]
 
     def keyword_values(
-        self, node: Node, signature: Signature, context: Expr | None
+        self,
+        node: Node,
+        signature: Signature,
+        context: Expr | None,
+        scoped: Mapping[str, Expr] | None = None,
     ) -> dict[str, Expr]:
         """Keyword arguments for one of ``node``'s functions: the dependencies it declares (and
-        ``context``), in the order of its signature."""
-        values = {use.key: self.dependency(use, node.id) for use in node.dependencies}
+        ``context``), in the order of its signature. ``scoped``: the call-scoped values (locals
+        of the run function) by resource id."""
+        values = {
+            use.key: scoped[use.target_id]
+            if scoped is not None and use.target_id in scoped
+            else self.dependency(use, node.id)
+            for use in node.dependencies
+        }
         if context is not None:
             values["context"] = context
         return {name: values[name] for name in signature.keyword_names if name in values}
+
+    def unless_replaced(
+        self, group: str, member: Member, target: str, body: list[Statement]
+    ) -> Branch:
+        """``if <a test replaced it>: target = <the override> else: <body>``."""
+        return unless_replaced(
+            self.overrides, self.local, group, member, self.core.replacing, target, body
+        )
+
+    def clock(self) -> str:
+        """The clock built-in middleware are given (the system's, or a test's override)."""
+        local = self.overrides.locals.get("clock")
+        if local is None:
+            local = self.local("clock")
+            self.overrides.locals["clock"] = local
+        return local
+
+    def replaced(self, group: str, member: Member) -> tuple[Expr, Expr]:
+        """(condition, value) of an override of ``member``."""
+        return replaced(self.overrides, self.local, group, member, self.core.replacing)
 
     def push_disposer(self, node_id: str, function: Expr, arguments: tuple[Expr, ...]) -> Do:
         """Push ``function(*arguments)`` on the dispose stack (after its init returned)."""
@@ -213,10 +249,12 @@ class Lowering:
 
 
 def allocate_core(names: Names) -> CoreNames:
-    public = ("APP_ID", "Resources", "Tasks", "Events", "App", "start", "running", "main", "config")
+    public = ("APP_ID", "Resources", "Tasks", "Events", "App", "start", "running", "main",
+              "config", "overrides", "Overrides", "ResourceOverrides", "TaskOverrides",
+              "EventOverrides")  # fmt: skip
     fixed = [names.fixed(name) for name in public]
-    locals_ = ("lifecycle", "push_disposer", "health", "resources", "tasks", "events", "store",
-               "error", "app")  # fmt: skip
+    locals_ = ("replacing", "lifecycle", "push_disposer", "health", "resources", "tasks",
+               "events", "store", "error", "app")  # fmt: skip
     return CoreNames(*fixed, *(names.new(name) for name in locals_))
 
 
@@ -231,6 +269,7 @@ _HELPERS = {
     "asynccontextmanager": ("contextlib", "asynccontextmanager"),
     "partial": ("functools", "partial"),
     "type_adapter": ("pydantic", "TypeAdapter"),
+    "typed_dict": ("typing", "TypedDict"),
 }
 
 

@@ -238,3 +238,32 @@ def as_emitter(fn: Callable[[PayloadT], Awaitable[object]]) -> Emitter[PayloadT]
         return EmitReport(1, attempted_listeners=1, succeeded_listeners=1)
 
     return bind_emitter(emit, report, OUTSIDE)
+
+
+def overriding(
+    replacement: Emitter[PayloadT],
+) -> tuple[EmitFunction[PayloadT], ReportFunction[PayloadT]]:
+    """An event's emit and report functions that hand every emission to ``replacement`` (a test
+    override, e.g. ``runner_gen.testing.Recorder``) instead of the event's hooks."""
+
+    def emit(
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        source: str = OUTSIDE,
+    ) -> Awaitable[None]:
+        return replacement(payload, failure_mode=failure_mode, throw_on_error=throw_on_error)
+
+    def report(
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: FailureMode = "aggregate",
+        throw_on_error: bool = False,
+        source: str = OUTSIDE,
+    ) -> Awaitable[EmitReport]:
+        return replacement.report(payload, failure_mode=failure_mode, throw_on_error=throw_on_error)
+
+    return emit, report

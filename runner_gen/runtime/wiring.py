@@ -6,6 +6,7 @@ Only start-time names live here; per-call hot paths import what they use directl
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
 from runner_gen.runtime.custom import custom_resource_layer, custom_task_layer
 from runner_gen.runtime.emitting import (
     EmitFunction,
@@ -16,6 +17,7 @@ from runner_gen.runtime.emitting import (
     emit_to_no_hooks,
     emitter,
     forwarding,
+    overriding,
     report_no_hooks,
     run_hooks,
 )
@@ -30,6 +32,8 @@ from runner_gen.runtime.tags import Store, TagAccessor, TaggedResource, TaggedTa
 __all__ = [
     "OUTSIDE",
     "READY_SOURCE",
+    "SYSTEM_CLOCK",
+    "Clock",
     "DefinitionInfo",
     "EmitFunction",
     "EmitReport",
@@ -54,6 +58,7 @@ __all__ = [
     "emitter",
     "forwarding",
     "no_hooks",
+    "overriding",
     "report_no_hooks",
     "run_hooks",
     "run_main",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 import examples.auth.definitions as _definitions
 import examples.auth.generated.exposure as _exposure
@@ -65,6 +65,33 @@ class Events:
     """Each event's emitter: ``await app.events.name(payload)`` runs its hooks in order."""
 
     __slots__ = ()
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    directory: UserDirectory  # auth.directory
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    get_profile: Callable[[GetProfileInput], Awaitable[Profile | None]]  # auth.tasks.get_profile
+    delete_user: Callable[[DeleteUserInput], Awaitable[bool]]  # auth.tasks.delete_user
+    whoami: Callable[[], Awaitable[Profile | None]]  # auth.tasks.whoami
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -160,9 +187,15 @@ def _task_whoami(
     return partial(chain, None)
 
 
-async def start() -> App:
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replacing = overrides is not None
+    replaced_resources: ResourceOverrides = (
+        overrides.get("resources", {}) if overrides is not None else {}
+    )
+    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
+    clock = overrides.get("clock", _rt.SYSTEM_CLOCK) if overrides is not None else _rt.SYSTEM_CLOCK
     lifecycle = _rt.Lifecycle(APP_ID, dispose_timeouts={"auth.exposure": 15.0})
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -180,29 +213,38 @@ async def start() -> App:
         err_forbidden = _definitions.forbidden
 
         # auth.directory (examples/auth/definitions.py)
-        res_directory = await open_directory()
+        if replacing and "directory" in replaced_resources:
+            res_directory = replaced_resources["directory"]
+        else:
+            res_directory = await open_directory()
         resources.directory = res_directory
 
         # auth.tasks.get_profile (examples/auth/definitions.py)
-        task_get_profile = _task_get_profile(
-            user=ctx_user, directory=res_directory, user_2=ctx_user
+        task_get_profile: Callable[[GetProfileInput], Awaitable[Profile | None]] = (
+            _task_get_profile(user=ctx_user, directory=res_directory, user_2=ctx_user)
         )
+        if replacing and "get_profile" in replaced_tasks:
+            task_get_profile = replaced_tasks["get_profile"]
         tasks.get_profile = task_get_profile
 
         # auth.tasks.delete_user (examples/auth/definitions.py)
-        task_delete_user = _task_delete_user(
+        task_delete_user: Callable[[DeleteUserInput], Awaitable[bool]] = _task_delete_user(
             directory=res_directory, user=ctx_user, user_2=ctx_user
         )
+        if replacing and "delete_user" in replaced_tasks:
+            task_delete_user = replaced_tasks["delete_user"]
         tasks.delete_user = task_delete_user
 
         # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py)
-        mw_rate_limit = RateLimitMiddleware()
+        mw_rate_limit = RateLimitMiddleware(clock=clock)
         push_disposer(("globals.middleware.task.rate_limit", mw_rate_limit.dispose, ()))
 
         # auth.tasks.whoami (examples/auth/definitions.py)
-        task_whoami = _task_whoami(
+        task_whoami: Callable[[], Awaitable[Profile | None]] = _task_whoami(
             user=ctx_user, directory=res_directory, user_2=ctx_user, rate_limit=mw_rate_limit
         )
+        if replacing and "whoami" in replaced_tasks:
+            task_whoami = replaced_tasks["whoami"]
         tasks.whoami = task_whoami
 
         # auth.exposure (examples/auth/definitions.py)
@@ -243,9 +285,9 @@ async def start() -> App:
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 import examples.caching.definitions as _definitions
 import runner_gen.runtime.wiring as _rt
@@ -51,6 +51,32 @@ class Events:
     """Each event's emitter: ``await app.events.name(payload)`` runs its hooks in order."""
 
     __slots__ = ()
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    users: UserService  # caching.users
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    get_profile_custom: Callable[[UserId], Awaitable[Profile]]  # caching.tasks.get_profile_custom
+    get_profile: Callable[[UserId], Awaitable[Profile]]  # caching.tasks.get_profile
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -115,9 +141,15 @@ def _task_get_profile(
     return cache.wrap(chain, info, untyped(_definitions.get_profile_builtin).middleware[0].config)
 
 
-async def start() -> App:
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replacing = overrides is not None
+    replaced_resources: ResourceOverrides = (
+        overrides.get("resources", {}) if overrides is not None else {}
+    )
+    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
+    clock = overrides.get("clock", _rt.SYSTEM_CLOCK) if overrides is not None else _rt.SYSTEM_CLOCK
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -126,22 +158,33 @@ async def start() -> App:
     events = Events()
     try:
         # caching.users (examples/caching/definitions.py)
-        res_users = await open_users()
+        if replacing and "users" in replaced_resources:
+            res_users = replaced_resources["users"]
+        else:
+            res_users = await open_users()
         resources.users = res_users
 
         # caching.middleware.memory_cache (examples/caching/definitions.py)
         mw_memory_cache = new_cache_state()
 
         # caching.tasks.get_profile_custom (examples/caching/definitions.py)
-        task_get_profile_custom = _task_get_profile_custom(users=res_users, context=mw_memory_cache)
+        task_get_profile_custom: Callable[[UserId], Awaitable[Profile]] = _task_get_profile_custom(
+            users=res_users, context=mw_memory_cache
+        )
+        if replacing and "get_profile_custom" in replaced_tasks:
+            task_get_profile_custom = replaced_tasks["get_profile_custom"]
         tasks.get_profile_custom = task_get_profile_custom
 
         # globals.middleware.task.cache (runner_gen/definitions/builtins.py)
-        mw_cache = CacheMiddleware()
+        mw_cache = CacheMiddleware(clock=clock)
         push_disposer(("globals.middleware.task.cache", mw_cache.dispose, ()))
 
         # caching.tasks.get_profile (examples/caching/definitions.py)
-        task_get_profile = _task_get_profile(users=res_users, cache=mw_cache)
+        task_get_profile: Callable[[UserId], Awaitable[Profile]] = _task_get_profile(
+            users=res_users, cache=mw_cache
+        )
+        if replacing and "get_profile" in replaced_tasks:
+            task_get_profile = replaced_tasks["get_profile"]
         tasks.get_profile = task_get_profile
 
         # globals.resources.cache (runner_gen/definitions/builtins.py)
@@ -162,9 +205,9 @@ async def start() -> App:
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:

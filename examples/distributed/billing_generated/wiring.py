@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 import examples.distributed.billing as _billing
 import examples.distributed.billing_generated.exposure as _exposure
@@ -59,6 +59,34 @@ class Events:
     __slots__ = ("invoice_paid",)
 
     invoice_paid: _rt.Emitter[Payment]  # billing.events.invoice_paid
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    ledger: list[Payment]  # billing.ledger
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    quote: Callable[[QuoteRequest], Awaitable[Quote]]  # billing.tasks.quote
+    payments: Callable[[], Awaitable[list[Payment]]]  # billing.tasks.payments
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+    invoice_paid: _rt.Emitter[Payment]  # billing.events.invoice_paid
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -164,9 +192,15 @@ def _event_invoice_paid(
     return emit, report
 
 
-async def start() -> App:
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replacing = overrides is not None
+    replaced_resources: ResourceOverrides = (
+        overrides.get("resources", {}) if overrides is not None else {}
+    )
+    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
+    replaced_events: EventOverrides = overrides.get("events", {}) if overrides is not None else {}
     lifecycle = _rt.Lifecycle(APP_ID, dispose_timeouts={"billing.exposure": 15.0})
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -186,20 +220,33 @@ async def start() -> App:
         err_unknown_sku = _models.unknown_sku
 
         # billing.ledger (examples/distributed/billing.py)
-        res_ledger = await open_ledger()
+        if replacing and "ledger" in replaced_resources:
+            res_ledger = replaced_resources["ledger"]
+        else:
+            res_ledger = await open_ledger()
         resources.ledger = res_ledger
         health.add("billing.ledger", partial(ledger_health, res_ledger))
 
         # billing.tasks.quote (examples/distributed/billing.py)
-        task_quote = _task_quote(metrics=mw_metrics)
+        task_quote: Callable[[QuoteRequest], Awaitable[Quote]] = _task_quote(metrics=mw_metrics)
+        if replacing and "quote" in replaced_tasks:
+            task_quote = replaced_tasks["quote"]
         tasks.quote = task_quote
 
         # billing.tasks.payments (examples/distributed/billing.py)
-        task_payments = _task_payments(ledger=res_ledger, metrics=mw_metrics)
+        task_payments: Callable[[], Awaitable[list[Payment]]] = _task_payments(
+            ledger=res_ledger, metrics=mw_metrics
+        )
+        if replacing and "payments" in replaced_tasks:
+            task_payments = replaced_tasks["payments"]
         tasks.payments = task_payments
 
         # billing.events.invoice_paid (examples/distributed/billing.py)
+        emit_invoice_paid: _rt.EmitFunction[Payment]
+        report_invoice_paid: _rt.ReportFunction[Payment]
         emit_invoice_paid, report_invoice_paid = _event_invoice_paid(ledger=res_ledger)
+        if replacing and "invoice_paid" in replaced_events:
+            emit_invoice_paid, report_invoice_paid = _rt.overriding(replaced_events["invoice_paid"])
         event_invoice_paid = _rt.bind_emitter(emit_invoice_paid, report_invoice_paid, _rt.OUTSIDE)
         events.invoice_paid = event_invoice_paid
 
@@ -243,9 +290,9 @@ async def start() -> App:
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 from pydantic import TypeAdapter
 
@@ -65,6 +65,34 @@ class Events:
     invoice_paid: _rt.Emitter[Payment]  # billing.events.invoice_paid
 
 
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    billing: AsyncTransport  # shop.tunnels.billing
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    quote: Callable[[QuoteRequest], Awaitable[Quote]]  # billing.tasks.quote
+    checkout: Callable[[QuoteRequest], Awaitable[Receipt]]  # shop.tasks.checkout
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+    invoice_paid: _rt.Emitter[Payment]  # billing.events.invoice_paid
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
+
+
 class App:
     """A started app. ``await app.dispose()`` disposes resources in reverse init order."""
 
@@ -104,9 +132,15 @@ def _task_checkout(
     return run
 
 
-async def start() -> App:
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replacing = overrides is not None
+    replaced_resources: ResourceOverrides = (
+        overrides.get("resources", {}) if overrides is not None else {}
+    )
+    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
+    replaced_events: EventOverrides = overrides.get("events", {}) if overrides is not None else {}
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -119,21 +153,28 @@ async def start() -> App:
 
         # shop.tunnels.billing (examples/distributed/shop.py)
         cfg_billing: TunnelConfig = untyped(_shop.billing).config
-        res_billing = open_tunnel(cfg_billing)
+        if replacing and "billing" in replaced_resources:
+            res_billing = replaced_resources["billing"]
+        else:
+            res_billing = open_tunnel(cfg_billing)
+            push_disposer(("shop.tunnels.billing", close_tunnel, (res_billing,)))
         resources.billing = res_billing
-        push_disposer(("shop.tunnels.billing", close_tunnel, (res_billing,)))
 
         # billing.tasks.quote (examples/distributed/shop.py)
-        task_quote = remote_task(
+        task_quote: Callable[[QuoteRequest], Awaitable[Quote]] = remote_task(
             res_billing,
             "billing.tasks.quote",
             _QUOTE_REQUEST.dump_python,
             _QUOTE.validate_python,
             {"billing.errors.unknown_sku": err_unknown_sku.from_remote},
         )
+        if replacing and "quote" in replaced_tasks:
+            task_quote = replaced_tasks["quote"]
         tasks.quote = task_quote
 
         # billing.events.invoice_paid (examples/distributed/shop.py)
+        emit_invoice_paid: _rt.EmitFunction[Payment]
+        report_invoice_paid: _rt.ReportFunction[Payment]
         local_invoice_paid, report_invoice_paid = (_rt.emit_to_no_hooks, _rt.report_no_hooks)
         emit_invoice_paid = _rt.forwarding(
             remote_event(
@@ -144,16 +185,20 @@ async def start() -> App:
                 "remote-only",
             )
         )
+        if replacing and "invoice_paid" in replaced_events:
+            emit_invoice_paid, report_invoice_paid = _rt.overriding(replaced_events["invoice_paid"])
         event_invoice_paid = _rt.bind_emitter(emit_invoice_paid, report_invoice_paid, _rt.OUTSIDE)
         events.invoice_paid = event_invoice_paid
 
         # shop.tasks.checkout (examples/distributed/shop.py)
-        task_checkout = _task_checkout(
+        task_checkout: Callable[[QuoteRequest], Awaitable[Receipt]] = _task_checkout(
             quote=task_quote,
             invoice_paid=_rt.bind_emitter(
                 emit_invoice_paid, report_invoice_paid, "shop.tasks.checkout"
             ),
         )
+        if replacing and "checkout" in replaced_tasks:
+            task_checkout = replaced_tasks["checkout"]
         tasks.checkout = task_checkout
 
         # globals.tags.tunnel (runner_gen/definitions/builtins.py)
@@ -181,9 +226,9 @@ async def start() -> App:
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 import examples.auth.definitions as _definitions
 import examples.http_api.definitions as _definitions_2
@@ -84,6 +84,37 @@ class Events:
     """Each event's emitter: ``await app.events.name(payload)`` runs its hooks in order."""
 
     __slots__ = ()
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    directory: UserDirectory  # http_api.directory
+    logger: Logger  # globals.resources.logger
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    health: Callable[[], Awaitable[Health]]  # http_api.tasks.health
+    create_user: Callable[[NewUser], Awaitable[User]]  # http_api.tasks.create_user
+    list_users: Callable[[ListUsers], Awaitable[list[User]]]  # http_api.tasks.list_users
+    get_user: Callable[[UserRef], Awaitable[User]]  # http_api.tasks.get_user
+    delete_user: Callable[[UserRef], Awaitable[Deleted]]  # http_api.tasks.delete_user
+    report: Callable[[ReportRequest], Awaitable[Report]]  # http_api.tasks.report
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -193,9 +224,14 @@ def _task_report(*, directory: UserDirectory) -> Callable[[ReportRequest], Await
     return run
 
 
-async def start(config: ServerConfig) -> App:
+async def start(config: ServerConfig, *, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replacing = overrides is not None
+    replaced_resources: ResourceOverrides = (
+        overrides.get("resources", {}) if overrides is not None else {}
+    )
+    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -204,36 +240,59 @@ async def start(config: ServerConfig) -> App:
     events = Events()
     try:
         # http_api.tasks.health (examples/http_api/definitions.py)
-        task_health = health_2
+        task_health: Callable[[], Awaitable[Health]] = health_2
+        if replacing and "health" in replaced_tasks:
+            task_health = replaced_tasks["health"]
         tasks.health = task_health
 
         # http_api.directory (examples/http_api/definitions.py)
-        res_directory = await open_directory()
+        if replacing and "directory" in replaced_resources:
+            res_directory = replaced_resources["directory"]
+        else:
+            res_directory = await open_directory()
         resources.directory = res_directory
 
         # http_api.tasks.create_user (examples/http_api/definitions.py)
-        task_create_user = _task_create_user(directory=res_directory)
+        task_create_user: Callable[[NewUser], Awaitable[User]] = _task_create_user(
+            directory=res_directory
+        )
+        if replacing and "create_user" in replaced_tasks:
+            task_create_user = replaced_tasks["create_user"]
         tasks.create_user = task_create_user
 
         # http_api.tasks.list_users (examples/http_api/definitions.py)
-        task_list_users = _task_list_users(directory=res_directory)
+        task_list_users: Callable[[ListUsers], Awaitable[list[User]]] = _task_list_users(
+            directory=res_directory
+        )
+        if replacing and "list_users" in replaced_tasks:
+            task_list_users = replaced_tasks["list_users"]
         tasks.list_users = task_list_users
 
         # auth.contexts.user (examples/auth/definitions.py)
         ctx_user = _definitions.auth_user
 
         # http_api.tasks.get_user (examples/http_api/definitions.py)
-        task_get_user = _task_get_user(directory=res_directory, user=ctx_user)
+        task_get_user: Callable[[UserRef], Awaitable[User]] = _task_get_user(
+            directory=res_directory, user=ctx_user
+        )
+        if replacing and "get_user" in replaced_tasks:
+            task_get_user = replaced_tasks["get_user"]
         tasks.get_user = task_get_user
 
         # http_api.tasks.delete_user (examples/http_api/definitions.py)
-        task_delete_user = _task_delete_user(
+        task_delete_user: Callable[[UserRef], Awaitable[Deleted]] = _task_delete_user(
             directory=res_directory, user=ctx_user, user_2=ctx_user
         )
+        if replacing and "delete_user" in replaced_tasks:
+            task_delete_user = replaced_tasks["delete_user"]
         tasks.delete_user = task_delete_user
 
         # http_api.tasks.report (examples/http_api/definitions.py)
-        task_report = _task_report(directory=res_directory)
+        task_report: Callable[[ReportRequest], Awaitable[Report]] = _task_report(
+            directory=res_directory
+        )
+        if replacing and "report" in replaced_tasks:
+            task_report = replaced_tasks["report"]
         tasks.report = task_report
 
         # http_api.tags.route (examples/http_api/definitions.py)
@@ -275,16 +334,19 @@ async def start(config: ServerConfig) -> App:
 
         # globals.resources.logger (runner_gen/definitions/builtins.py)
         cfg_logger: LoggerConfig = default_config(untyped(_builtins.logger))
-        res_logger = create_logger(cfg_logger)
+        if replacing and "logger" in replaced_resources:
+            res_logger = replaced_resources["logger"]
+        else:
+            res_logger = create_logger(cfg_logger)
         resources.logger = res_logger
         log_server = res_logger.with_(source="http_api.server")
 
         # http_api.server (examples/http_api/definitions.py)
         res_server = await start_server(config, routes=tag_route, logger=log_server)
-        resources.server = res_server
         push_disposer(
             ("http_api.server", partial(stop_server, res_server, config, logger=log_server), ())
         )
+        resources.server = res_server
 
     except BaseException as error:
         await lifecycle.rollback(error)
@@ -296,9 +358,11 @@ async def start(config: ServerConfig) -> App:
 
 
 @asynccontextmanager
-async def running(config: ServerConfig) -> AsyncIterator[App]:
+async def running(
+    config: ServerConfig, *, overrides: Overrides | None = None
+) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start(config)
+    app = await start(config, overrides=overrides)
     try:
         yield app
     finally:

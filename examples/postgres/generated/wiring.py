@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypedDict
 
 import examples.postgres.definitions as _definitions
 import runner_gen.runtime.wiring as _rt
@@ -60,6 +60,33 @@ class Events:
     __slots__ = ()
 
 
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    pool: asyncpg.Pool  # postgres.pool
+    users: UserRepository  # postgres.users
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    create_user: Callable[[NewUser], Awaitable[User]]  # postgres.tasks.create_user
+    get_user: Callable[[int], Awaitable[User | None]]  # postgres.tasks.get_user
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
+
+
 class App:
     """A started app. ``await app.dispose()`` disposes resources in reverse init order."""
 
@@ -105,9 +132,14 @@ def _task_get_user(*, users: UserRepository) -> Callable[[int], Awaitable[User |
     return run
 
 
-async def start() -> App:
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replacing = overrides is not None
+    replaced_resources: ResourceOverrides = (
+        overrides.get("resources", {}) if overrides is not None else {}
+    )
+    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -117,21 +149,31 @@ async def start() -> App:
     try:
         # postgres.pool (examples/postgres/definitions.py)
         cfg_pool: PoolConfig = untyped(_definitions.app).register[0].config
-        res_pool = await init_pool(cfg_pool)
+        if replacing and "pool" in replaced_resources:
+            res_pool = replaced_resources["pool"]
+        else:
+            res_pool = await init_pool(cfg_pool)
+            push_disposer(("postgres.pool", close_pool, (res_pool,)))
         resources.pool = res_pool
-        push_disposer(("postgres.pool", close_pool, (res_pool,)))
 
         # postgres.users (examples/postgres/definitions.py)
-        res_users = await init_users(pool=res_pool)
+        if replacing and "users" in replaced_resources:
+            res_users = replaced_resources["users"]
+        else:
+            res_users = await init_users(pool=res_pool)
+            push_disposer(("postgres.users", drop_users, (res_users,)))
         resources.users = res_users
-        push_disposer(("postgres.users", drop_users, (res_users,)))
 
         # postgres.tasks.create_user (examples/postgres/definitions.py)
-        task_create_user = _task_create_user(users=res_users)
+        task_create_user: Callable[[NewUser], Awaitable[User]] = _task_create_user(users=res_users)
+        if replacing and "create_user" in replaced_tasks:
+            task_create_user = replaced_tasks["create_user"]
         tasks.create_user = task_create_user
 
         # postgres.tasks.get_user (examples/postgres/definitions.py)
-        task_get_user = _task_get_user(users=res_users)
+        task_get_user: Callable[[int], Awaitable[User | None]] = _task_get_user(users=res_users)
+        if replacing and "get_user" in replaced_tasks:
+            task_get_user = replaced_tasks["get_user"]
         tasks.get_user = task_get_user
 
         # postgres (examples/postgres/definitions.py)
@@ -148,9 +190,9 @@ async def start() -> App:
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:

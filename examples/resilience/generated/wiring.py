@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 import examples.resilience.definitions as _definitions
 import runner_gen.runtime.wiring as _rt
@@ -72,6 +72,38 @@ class Events:
     """Each event's emitter: ``await app.events.name(payload)`` runs its hooks in order."""
 
     __slots__ = ()
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    logger: Logger  # globals.resources.logger
+    external: ExternalService  # resilience.external
+    board: CommentBoard  # resilience.board
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    fetch_quote: Callable[[QuoteRequest], Awaitable[str]]  # resilience.tasks.fetch_quote
+    post_comment: Callable[[Comment], Awaitable[int]]  # resilience.tasks.post_comment
+    check_stock: Callable[[StockCheck], Awaitable[str]]  # resilience.tasks.check_stock
+    recommendations: Callable[
+        [RecommendationRequest], Awaitable[list[str]]
+    ]  # resilience.tasks.recommendations
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -186,9 +218,15 @@ def _task_recommendations(
     return layer
 
 
-async def start() -> App:
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replacing = overrides is not None
+    replaced_resources: ResourceOverrides = (
+        overrides.get("resources", {}) if overrides is not None else {}
+    )
+    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
+    clock = overrides.get("clock", _rt.SYSTEM_CLOCK) if overrides is not None else _rt.SYSTEM_CLOCK
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -198,50 +236,65 @@ async def start() -> App:
     try:
         # globals.resources.logger (runner_gen/definitions/builtins.py)
         cfg_logger: LoggerConfig = untyped(_definitions.app).register[0].config
-        res_logger = create_logger(cfg_logger)
+        if replacing and "logger" in replaced_resources:
+            res_logger = replaced_resources["logger"]
+        else:
+            res_logger = create_logger(cfg_logger)
         resources.logger = res_logger
         log_request_log = res_logger.with_(source="resilience.middleware.request_log")
 
         # resilience.external (examples/resilience/definitions.py)
-        res_external = await connect_external()
+        if replacing and "external" in replaced_resources:
+            res_external = replaced_resources["external"]
+        else:
+            res_external = await connect_external()
         resources.external = res_external
 
         # resilience.board (examples/resilience/definitions.py)
-        res_board = await open_board()
+        if replacing and "board" in replaced_resources:
+            res_board = replaced_resources["board"]
+        else:
+            res_board = await open_board()
         resources.board = res_board
 
         # globals.middleware.task.retry (runner_gen/definitions/builtins.py)
-        mw_retry = RetryMiddleware()
+        mw_retry = RetryMiddleware(clock=clock)
         push_disposer(("globals.middleware.task.retry", mw_retry.dispose, ()))
 
         # globals.middleware.task.timeout (runner_gen/definitions/builtins.py)
-        mw_timeout = TimeoutMiddleware()
+        mw_timeout = TimeoutMiddleware(clock=clock)
         push_disposer(("globals.middleware.task.timeout", mw_timeout.dispose, ()))
 
         # resilience.tasks.fetch_quote (examples/resilience/definitions.py)
-        task_fetch_quote = _task_fetch_quote(
+        task_fetch_quote: Callable[[QuoteRequest], Awaitable[str]] = _task_fetch_quote(
             external=res_external, logger=log_request_log, retry=mw_retry, timeout=mw_timeout
         )
+        if replacing and "fetch_quote" in replaced_tasks:
+            task_fetch_quote = replaced_tasks["fetch_quote"]
         tasks.fetch_quote = task_fetch_quote
 
         # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py)
-        mw_rate_limit = RateLimitMiddleware()
+        mw_rate_limit = RateLimitMiddleware(clock=clock)
         push_disposer(("globals.middleware.task.rate_limit", mw_rate_limit.dispose, ()))
 
         # resilience.tasks.post_comment (examples/resilience/definitions.py)
-        task_post_comment = _task_post_comment(
+        task_post_comment: Callable[[Comment], Awaitable[int]] = _task_post_comment(
             board=res_board, logger=log_request_log, rate_limit=mw_rate_limit
         )
+        if replacing and "post_comment" in replaced_tasks:
+            task_post_comment = replaced_tasks["post_comment"]
         tasks.post_comment = task_post_comment
 
         # globals.middleware.task.circuit_breaker (runner_gen/definitions/builtins.py)
-        mw_circuit_breaker = CircuitBreakerMiddleware()
+        mw_circuit_breaker = CircuitBreakerMiddleware(clock=clock)
         push_disposer(("globals.middleware.task.circuit_breaker", mw_circuit_breaker.dispose, ()))
 
         # resilience.tasks.check_stock (examples/resilience/definitions.py)
-        task_check_stock = _task_check_stock(
+        task_check_stock: Callable[[StockCheck], Awaitable[str]] = _task_check_stock(
             external=res_external, logger=log_request_log, circuit_breaker=mw_circuit_breaker
         )
+        if replacing and "check_stock" in replaced_tasks:
+            task_check_stock = replaced_tasks["check_stock"]
         tasks.check_stock = task_check_stock
 
         # globals.middleware.task.fallback (runner_gen/definitions/builtins.py)
@@ -249,9 +302,13 @@ async def start() -> App:
         push_disposer(("globals.middleware.task.fallback", mw_fallback.dispose, ()))
 
         # resilience.tasks.recommendations (examples/resilience/definitions.py)
-        task_recommendations = _task_recommendations(
-            external=res_external, logger=log_request_log, fallback=mw_fallback
+        task_recommendations: Callable[[RecommendationRequest], Awaitable[list[str]]] = (
+            _task_recommendations(
+                external=res_external, logger=log_request_log, fallback=mw_fallback
+            )
         )
+        if replacing and "recommendations" in replaced_tasks:
+            task_recommendations = replaced_tasks["recommendations"]
         tasks.recommendations = task_recommendations
 
         # resilience (examples/resilience/definitions.py)
@@ -268,9 +325,9 @@ async def start() -> App:
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypedDict
 
 import runner_gen.runtime.wiring as _rt
 from examples.events.definitions import (
@@ -62,6 +62,36 @@ class Events:
     __slots__ = ("user_registered",)
 
     user_registered: _rt.Emitter[UserRegistered]  # events.user_registered
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    users: UserStore  # events.users
+    outbox: Outbox  # events.outbox
+    settings: SettingsStore  # events.settings
+    activity: ActivityFeed  # events.activity
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    register_user: Callable[[NewUser], Awaitable[User]]  # events.tasks.register_user
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+    user_registered: _rt.Emitter[UserRegistered]  # events.user_registered
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -189,9 +219,15 @@ def _task_register_user(
     return run
 
 
-async def start() -> App:
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replacing = overrides is not None
+    replaced_resources: ResourceOverrides = (
+        overrides.get("resources", {}) if overrides is not None else {}
+    )
+    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
+    replaced_events: EventOverrides = overrides.get("events", {}) if overrides is not None else {}
     lifecycle = _rt.Lifecycle(APP_ID)
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
@@ -199,22 +235,36 @@ async def start() -> App:
     events = Events()
     try:
         # events.users (examples/events/definitions.py)
-        res_users = await open_user_store()
+        if replacing and "users" in replaced_resources:
+            res_users = replaced_resources["users"]
+        else:
+            res_users = await open_user_store()
         resources.users = res_users
 
         # events.outbox (examples/events/definitions.py)
-        res_outbox = await open_outbox()
+        if replacing and "outbox" in replaced_resources:
+            res_outbox = replaced_resources["outbox"]
+        else:
+            res_outbox = await open_outbox()
         resources.outbox = res_outbox
 
         # events.settings (examples/events/definitions.py)
-        res_settings = await open_settings()
+        if replacing and "settings" in replaced_resources:
+            res_settings = replaced_resources["settings"]
+        else:
+            res_settings = await open_settings()
         resources.settings = res_settings
 
         # events.activity (examples/events/definitions.py)
-        res_activity = await open_activity()
+        if replacing and "activity" in replaced_resources:
+            res_activity = replaced_resources["activity"]
+        else:
+            res_activity = await open_activity()
         resources.activity = res_activity
 
         # events.user_registered (examples/events/definitions.py)
+        emit_user_registered: _rt.EmitFunction[UserRegistered]
+        report_user_registered: _rt.ReportFunction[UserRegistered]
         emit_user_registered, report_user_registered = _event_user_registered(
             outbox=res_outbox,
             activity=res_activity,
@@ -223,18 +273,24 @@ async def start() -> App:
             analytics=None,
             activity_3=res_activity,
         )
+        if replacing and "user_registered" in replaced_events:
+            emit_user_registered, report_user_registered = _rt.overriding(
+                replaced_events["user_registered"]
+            )
         event_user_registered = _rt.bind_emitter(
             emit_user_registered, report_user_registered, _rt.OUTSIDE
         )
         events.user_registered = event_user_registered
 
         # events.tasks.register_user (examples/events/definitions.py)
-        task_register_user = _task_register_user(
+        task_register_user: Callable[[NewUser], Awaitable[User]] = _task_register_user(
             users=res_users,
             user_registered=_rt.bind_emitter(
                 emit_user_registered, report_user_registered, "events.tasks.register_user"
             ),
         )
+        if replacing and "register_user" in replaced_tasks:
+            task_register_user = replaced_tasks["register_user"]
         tasks.register_user = task_register_user
 
         # events (examples/events/definitions.py)
@@ -251,9 +307,9 @@ async def start() -> App:
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:

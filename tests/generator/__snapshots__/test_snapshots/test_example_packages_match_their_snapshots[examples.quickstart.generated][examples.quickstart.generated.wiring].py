@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypedDict
 
 import examples.quickstart.definitions as _definitions
 import runner_gen.definitions.builtins as _builtins
@@ -75,6 +75,38 @@ class Events:
     __slots__ = ("user_registered",)
 
     user_registered: _rt.Emitter[User]  # app.events.user_registered
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    logger: Logger  # globals.resources.logger
+    database: Database  # app.database
+    outbox: Outbox  # app.outbox
+    audit: Audit  # app.audit
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    register_user: Callable[[NewUser], Awaitable[User]]  # app.tasks.register_user
+    count_users: Callable[[], Awaitable[int]]  # app.tasks.count_users
+    list_routes: Callable[[], Awaitable[list[str]]]  # app.tasks.list_routes
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+    user_registered: _rt.Emitter[User]  # app.events.user_registered
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -221,9 +253,16 @@ def _task_list_routes(
     return partial(chain, None)
 
 
-async def start(config: AppConfig) -> App:
+async def start(config: AppConfig, *, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replacing = overrides is not None
+    replaced_resources: ResourceOverrides = (
+        overrides.get("resources", {}) if overrides is not None else {}
+    )
+    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
+    replaced_events: EventOverrides = overrides.get("events", {}) if overrides is not None else {}
+    clock = overrides.get("clock", _rt.SYSTEM_CLOCK) if overrides is not None else _rt.SYSTEM_CLOCK
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -233,7 +272,10 @@ async def start(config: AppConfig) -> App:
     try:
         # globals.resources.logger (runner_gen/definitions/builtins.py)
         cfg_logger: LoggerConfig = default_config(untyped(_builtins.logger))
-        res_logger = create_logger(cfg_logger)
+        if replacing and "logger" in replaced_resources:
+            res_logger = replaced_resources["logger"]
+        else:
+            res_logger = create_logger(cfg_logger)
         resources.logger = res_logger
         log_app = res_logger.with_(source="app")
         log_database = res_logger.with_(source="app.database")
@@ -247,34 +289,49 @@ async def start(config: AppConfig) -> App:
 
         # app.database (examples/quickstart/definitions.py)
         cfg_database: DatabaseConfig = untyped(_definitions.app).register[1].config
-        res_database = await open_database(cfg_database, logger=log_database)
+        if replacing and "database" in replaced_resources:
+            res_database = replaced_resources["database"]
+        else:
+            res_database = await open_database(cfg_database, logger=log_database)
+            push_disposer(("app.database", close_database, (res_database,)))
         resources.database = res_database
         health.add("app.database", partial(check_database, res_database))
-        push_disposer(("app.database", close_database, (res_database,)))
 
         # app.outbox (examples/quickstart/definitions.py)
-        res_outbox = await create_outbox()
+        if replacing and "outbox" in replaced_resources:
+            res_outbox = replaced_resources["outbox"]
+        else:
+            res_outbox = await create_outbox()
         resources.outbox = res_outbox
 
         # app.audit (examples/quickstart/definitions.py)
-        res_audit = await create_audit()
+        if replacing and "audit" in replaced_resources:
+            res_audit = replaced_resources["audit"]
+        else:
+            res_audit = await create_audit()
         resources.audit = res_audit
 
         # app.events.user_registered (examples/quickstart/definitions.py)
+        emit_user_registered: _rt.EmitFunction[User]
+        report_user_registered: _rt.ReportFunction[User]
         emit_user_registered, report_user_registered = _event_user_registered(
             outbox=res_outbox, audit=res_audit
         )
+        if replacing and "user_registered" in replaced_events:
+            emit_user_registered, report_user_registered = _rt.overriding(
+                replaced_events["user_registered"]
+            )
         event_user_registered = _rt.bind_emitter(
             emit_user_registered, report_user_registered, _rt.OUTSIDE
         )
         events.user_registered = event_user_registered
 
         # globals.middleware.task.retry (runner_gen/definitions/builtins.py)
-        mw_retry = RetryMiddleware()
+        mw_retry = RetryMiddleware(clock=clock)
         push_disposer(("globals.middleware.task.retry", mw_retry.dispose, ()))
 
         # app.tasks.register_user (examples/quickstart/definitions.py)
-        task_register_user = _task_register_user(
+        task_register_user: Callable[[NewUser], Awaitable[User]] = _task_register_user(
             database=res_database,
             user_registered=_rt.bind_emitter(
                 emit_user_registered, report_user_registered, "app.tasks.register_user"
@@ -282,10 +339,16 @@ async def start(config: AppConfig) -> App:
             metrics=mw_metrics,
             retry=mw_retry,
         )
+        if replacing and "register_user" in replaced_tasks:
+            task_register_user = replaced_tasks["register_user"]
         tasks.register_user = task_register_user
 
         # app.tasks.count_users (examples/quickstart/definitions.py)
-        task_count_users = _task_count_users(database=res_database, metrics=mw_metrics)
+        task_count_users: Callable[[], Awaitable[int]] = _task_count_users(
+            database=res_database, metrics=mw_metrics
+        )
+        if replacing and "count_users" in replaced_tasks:
+            task_count_users = replaced_tasks["count_users"]
         tasks.count_users = task_count_users
 
         # app.tags.http_route (examples/quickstart/definitions.py)
@@ -306,7 +369,11 @@ async def start(config: AppConfig) -> App:
         )
 
         # app.tasks.list_routes (examples/quickstart/definitions.py)
-        task_list_routes = _task_list_routes(routes=tag_http_route, metrics=mw_metrics)
+        task_list_routes: Callable[[], Awaitable[list[str]]] = _task_list_routes(
+            routes=tag_http_route, metrics=mw_metrics
+        )
+        if replacing and "list_routes" in replaced_tasks:
+            task_list_routes = replaced_tasks["list_routes"]
         tasks.list_routes = task_list_routes
 
         # app (examples/quickstart/definitions.py)
@@ -323,9 +390,9 @@ async def start(config: AppConfig) -> App:
 
 
 @asynccontextmanager
-async def running(config: AppConfig) -> AsyncIterator[App]:
+async def running(config: AppConfig, *, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start(config)
+    app = await start(config, overrides=overrides)
     try:
         yield app
     finally:

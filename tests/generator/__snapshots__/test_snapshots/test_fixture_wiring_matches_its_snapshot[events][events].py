@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 import runner_gen.runtime.wiring as _rt
 from runner_gen.runtime.events import Emission
@@ -57,6 +57,33 @@ class Events:
     ping: _rt.Emitter[Ping]  # ev.ping
     quiet: _rt.Emitter[None]  # ev.quiet
     ready: _rt.Emitter[None]  # globals.events.ready
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    shout: Callable[[str], Awaitable[str]]  # ev.tasks.shout
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+    ping: _rt.Emitter[Ping]  # ev.ping
+    quiet: _rt.Emitter[None]  # ev.quiet
+    ready: _rt.Emitter[None]  # globals.events.ready
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -256,9 +283,12 @@ def _event_ready() -> tuple[_rt.EmitFunction[None], _rt.ReportFunction[None]]:
     return emit, report
 
 
-async def start() -> App:
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replacing = overrides is not None
+    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
+    replaced_events: EventOverrides = overrides.get("events", {}) if overrides is not None else {}
     lifecycle = _rt.Lifecycle(APP_ID)
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
@@ -266,21 +296,37 @@ async def start() -> App:
     events = Events()
     try:
         # ev.ping (tests/fixtures/apps/events.py)
+        emit_ping: _rt.EmitFunction[Ping]
+        report_ping: _rt.ReportFunction[Ping]
         emit_ping, report_ping = _event_ping()
+        if replacing and "ping" in replaced_events:
+            emit_ping, report_ping = _rt.overriding(replaced_events["ping"])
         event_ping = _rt.bind_emitter(emit_ping, report_ping, _rt.OUTSIDE)
         events.ping = event_ping
 
         # ev.quiet (tests/fixtures/apps/events.py)
+        emit_quiet: _rt.EmitFunction[None]
+        report_quiet: _rt.ReportFunction[None]
         emit_quiet, report_quiet = _event_quiet()
+        if replacing and "quiet" in replaced_events:
+            emit_quiet, report_quiet = _rt.overriding(replaced_events["quiet"])
         event_quiet = _rt.bind_emitter(emit_quiet, report_quiet, _rt.OUTSIDE)
         events.quiet = event_quiet
 
         # ev.tasks.shout (tests/fixtures/apps/events.py)
-        task_shout = _task_shout(ping=_rt.bind_emitter(emit_ping, report_ping, "ev.tasks.shout"))
+        task_shout: Callable[[str], Awaitable[str]] = _task_shout(
+            ping=_rt.bind_emitter(emit_ping, report_ping, "ev.tasks.shout")
+        )
+        if replacing and "shout" in replaced_tasks:
+            task_shout = replaced_tasks["shout"]
         tasks.shout = task_shout
 
         # globals.events.ready (runner_gen/definitions/builtins.py)
+        emit_ready: _rt.EmitFunction[None]
+        report_ready: _rt.ReportFunction[None]
         emit_ready, report_ready = _event_ready()
+        if replacing and "ready" in replaced_events:
+            emit_ready, report_ready = _rt.overriding(replaced_events["ready"])
         event_ready = _rt.bind_emitter(emit_ready, report_ready, _rt.OUTSIDE)
         events.ready = event_ready
 
@@ -302,9 +348,9 @@ async def start() -> App:
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:

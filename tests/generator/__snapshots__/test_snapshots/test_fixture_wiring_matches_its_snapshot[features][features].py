@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 import runner_gen.runtime.wiring as _rt
 import tests.fixtures.apps.features as _features
@@ -85,6 +85,41 @@ class Events:
     """Each event's emitter: ``await app.events.name(payload)`` runs its hooks in order."""
 
     __slots__ = ()
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    counter: Counter  # ft.counter
+    flaky: str  # ft.flaky
+    replaceable: str  # ft.replaceable
+    watched: int  # ft.watched
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    greet: Callable[[str], Awaitable[str]]  # ft.tasks.greet
+    double: Callable[[int], Awaitable[int]]  # ft.tasks.double
+    whoami: Callable[[], Awaitable[str]]  # ft.tasks.whoami
+    answer: Callable[[], Awaitable[int]]  # ft.tasks.answer
+    routes: Callable[[], Awaitable[list[str]]]  # ft.tasks.routes
+    backup_quote: Callable[[str], Awaitable[str]]  # ft.tasks.backup_quote
+    quote: Callable[[str], Awaitable[str]]  # ft.tasks.quote
+    square: Callable[[int], Awaitable[int]]  # ft.tasks.square
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -253,9 +288,15 @@ def _task_square(*, cache: CacheMiddleware) -> Callable[[int], Awaitable[int]]:
     return cache.wrap(chain, info, untyped(_features.square_task).middleware[0].config)
 
 
-async def start() -> App:
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replacing = overrides is not None
+    replaced_resources: ResourceOverrides = (
+        overrides.get("resources", {}) if overrides is not None else {}
+    )
+    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
+    clock = overrides.get("clock", _rt.SYSTEM_CLOCK) if overrides is not None else _rt.SYSTEM_CLOCK
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -264,23 +305,35 @@ async def start() -> App:
     events = Events()
     try:
         # ft.counter (tests/fixtures/apps/features.py)
-        res_counter = await open_counter()
+        if replacing and "counter" in replaced_resources:
+            res_counter = replaced_resources["counter"]
+        else:
+            res_counter = await open_counter()
         resources.counter = res_counter
 
         # globals.middleware.resource.retry (runner_gen/definitions/builtins.py)
-        mw_retry = RetryMiddleware()
+        mw_retry = RetryMiddleware(clock=clock)
         push_disposer(("globals.middleware.resource.retry", mw_retry.dispose, ()))
 
         # ft.flaky (tests/fixtures/apps/features.py)
-        res_flaky = await _init_flaky(config_2=None, retry=mw_retry)
+        if replacing and "flaky" in replaced_resources:
+            res_flaky = replaced_resources["flaky"]
+        else:
+            res_flaky = await _init_flaky(config_2=None, retry=mw_retry)
         resources.flaky = res_flaky
 
         # ft.replaceable (tests/fixtures/apps/features.py)
-        res_replaceable = await open_replaced()
+        if replacing and "replaceable" in replaced_resources:
+            res_replaceable = replaced_resources["replaceable"]
+        else:
+            res_replaceable = await open_replaced()
         resources.replaceable = res_replaceable
 
         # ft.watched (tests/fixtures/apps/features.py)
-        res_watched = await _init_watched(config_2=None)
+        if replacing and "watched" in replaced_resources:
+            res_watched = replaced_resources["watched"]
+        else:
+            res_watched = await _init_watched(config_2=None)
         resources.watched = res_watched
 
         # ft.middleware.prefixer (tests/fixtures/apps/features.py)
@@ -290,13 +343,17 @@ async def start() -> App:
         ctx_user = _features.current_user
 
         # ft.tasks.greet (tests/fixtures/apps/features.py)
-        task_greet = _task_greet(
+        task_greet: Callable[[str], Awaitable[str]] = _task_greet(
             optional_counter=None, user=ctx_user, counter=res_counter, context=mw_prefixer
         )
+        if replacing and "greet" in replaced_tasks:
+            task_greet = replaced_tasks["greet"]
         tasks.greet = task_greet
 
         # ft.tasks.double (tests/fixtures/apps/features.py)
-        task_double = _task_double(counter=res_counter)
+        task_double: Callable[[int], Awaitable[int]] = _task_double(counter=res_counter)
+        if replacing and "double" in replaced_tasks:
+            task_double = replaced_tasks["double"]
         tasks.double = task_double
 
         # ft.tags.route (tests/fixtures/apps/features.py)
@@ -331,22 +388,34 @@ async def start() -> App:
         push_disposer(("globals.middleware.task.require_context", mw_require_context.dispose, ()))
 
         # ft.tasks.whoami (tests/fixtures/apps/features.py)
-        task_whoami = _task_whoami(user=ctx_user, require_context=mw_require_context)
+        task_whoami: Callable[[], Awaitable[str]] = _task_whoami(
+            user=ctx_user, require_context=mw_require_context
+        )
+        if replacing and "whoami" in replaced_tasks:
+            task_whoami = replaced_tasks["whoami"]
         tasks.whoami = task_whoami
 
         # ft.tasks.answer (tests/fixtures/apps/features.py)
-        task_answer = overridden_answer
+        task_answer: Callable[[], Awaitable[int]] = overridden_answer
+        if replacing and "answer" in replaced_tasks:
+            task_answer = replaced_tasks["answer"]
         tasks.answer = task_answer
 
         # globals.resources.store (runner_gen/definitions/builtins.py)
         store = _rt.Store({"ft.tags.route": tag_route, "ft.tags.audited": tag_audited})
 
         # ft.tasks.routes (tests/fixtures/apps/features.py)
-        task_routes = _task_routes(tagged=tag_route, store_2=store)
+        task_routes: Callable[[], Awaitable[list[str]]] = _task_routes(
+            tagged=tag_route, store_2=store
+        )
+        if replacing and "routes" in replaced_tasks:
+            task_routes = replaced_tasks["routes"]
         tasks.routes = task_routes
 
         # ft.tasks.backup_quote (tests/fixtures/apps/features.py)
-        task_backup_quote = backup_quote
+        task_backup_quote: Callable[[str], Awaitable[str]] = backup_quote
+        if replacing and "backup_quote" in replaced_tasks:
+            task_backup_quote = replaced_tasks["backup_quote"]
         tasks.backup_quote = task_backup_quote
 
         # globals.middleware.task.fallback (runner_gen/definitions/builtins.py)
@@ -354,15 +423,21 @@ async def start() -> App:
         push_disposer(("globals.middleware.task.fallback", mw_fallback.dispose, ()))
 
         # ft.tasks.quote (tests/fixtures/apps/features.py)
-        task_quote = _task_quote(fallback=mw_fallback, fallback_task=task_backup_quote)
+        task_quote: Callable[[str], Awaitable[str]] = _task_quote(
+            fallback=mw_fallback, fallback_task=task_backup_quote
+        )
+        if replacing and "quote" in replaced_tasks:
+            task_quote = replaced_tasks["quote"]
         tasks.quote = task_quote
 
         # globals.middleware.task.cache (runner_gen/definitions/builtins.py)
-        mw_cache = CacheMiddleware()
+        mw_cache = CacheMiddleware(clock=clock)
         push_disposer(("globals.middleware.task.cache", mw_cache.dispose, ()))
 
         # ft.tasks.square (tests/fixtures/apps/features.py)
-        task_square = _task_square(cache=mw_cache)
+        task_square: Callable[[int], Awaitable[int]] = _task_square(cache=mw_cache)
+        if replacing and "square" in replaced_tasks:
+            task_square = replaced_tasks["square"]
         tasks.square = task_square
 
         # globals.resources.cache (runner_gen/definitions/builtins.py)
@@ -382,9 +457,9 @@ async def start() -> App:
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypedDict
 
 import runner_gen.runtime.wiring as _rt
 from tests.fixtures.apps.lifecycle import (
@@ -58,6 +58,32 @@ class Events:
     __slots__ = ()
 
 
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    a: Conn  # lc.a
+    b: Conn  # lc.b
+    c: Conn  # lc.c
+    d: Conn  # lc.d
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
+
+
 class App:
     """A started app. ``await app.dispose()`` disposes resources in reverse init order."""
 
@@ -87,9 +113,13 @@ class App:
         self._lifecycle.skip_drain()
 
 
-async def start() -> App:
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replacing = overrides is not None
+    replaced_resources: ResourceOverrides = (
+        overrides.get("resources", {}) if overrides is not None else {}
+    )
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -98,29 +128,41 @@ async def start() -> App:
     events = Events()
     try:
         # lc.a (tests/fixtures/apps/lifecycle.py)
-        res_a = await open_a()
+        if replacing and "a" in replaced_resources:
+            res_a = replaced_resources["a"]
+        else:
+            res_a = await open_a()
+            push_disposer(("lc.a", close_a, (res_a,)))
         resources.a = res_a
-        push_disposer(("lc.a", close_a, (res_a,)))
 
         # lc.b (tests/fixtures/apps/lifecycle.py)
-        res_b = await open_b(a=res_a)
+        if replacing and "b" in replaced_resources:
+            res_b = replaced_resources["b"]
+        else:
+            res_b = await open_b(a=res_a)
+            push_disposer(("lc.b", close_b, (res_b,)))
         resources.b = res_b
-        push_disposer(("lc.b", close_b, (res_b,)))
 
         # lc.c (tests/fixtures/apps/lifecycle.py)
-        res_c = await open_c(b=res_b)
+        if replacing and "c" in replaced_resources:
+            res_c = replaced_resources["c"]
+        else:
+            res_c = await open_c(b=res_b)
+            push_disposer(("lc.c", close_c, (res_c,)))
         resources.c = res_c
-        push_disposer(("lc.c", close_c, (res_c,)))
 
         # lc.d (tests/fixtures/apps/lifecycle.py)
-        res_d = open_d()
+        if replacing and "d" in replaced_resources:
+            res_d = replaced_resources["d"]
+        else:
+            res_d = open_d()
+            push_disposer(("lc.d", close_d, (res_d,)))
         resources.d = res_d
-        push_disposer(("lc.d", close_d, (res_d,)))
 
         # lc (tests/fixtures/apps/lifecycle.py)
         res_lc = await open_root(c=res_c, d=res_d)
-        resources.lc = res_lc
         push_disposer(("lc", close_root, (res_lc,)))
+        resources.lc = res_lc
 
     except BaseException as error:
         await lifecycle.rollback(error)
@@ -132,9 +174,9 @@ async def start() -> App:
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:
