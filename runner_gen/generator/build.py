@@ -141,15 +141,22 @@ def write(outputs: list[AppOutput]) -> BuildResult:
                 if path.is_file():
                     path.unlink()
                     result.removed.append(path)
-        for path, text in sorted(output.client_files.items()):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if _write_if_changed(path, text):
-                result.written.append(path)
+        result.written.extend(write_files(output.client_files))
         for path in output.retired_files:
             path.unlink(missing_ok=True)
             result.removed.append(path)
         _write_if_changed(output.package_dir / MANIFEST_NAME, output.manifest.dumps())
     return result
+
+
+def write_files(files: dict[Path, str]) -> list[Path]:
+    """Write each file whose content changed (creating directories); the paths written."""
+    written = []
+    for path, text in sorted(files.items()):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if _write_if_changed(path, text):
+            written.append(path)
+    return written
 
 
 def _retired(previous: Manifest | None, current: Manifest, project_root: Path) -> tuple[Path, ...]:

@@ -50,6 +50,18 @@ def client_package_files(
     return files
 
 
+def standalone_client(
+    project_root: Path, root: str, client: ClientSpec, directory: Path
+) -> dict[Path, str]:
+    """``runner-gen client``: the client package of the app ``root``, rooted at ``directory``,
+    outside any build manifest (for a one-off or a publishing pipeline)."""
+    from runner_gen.generator.analysis import analyse
+    from runner_gen.generator.load import load_app
+
+    model = analyse(load_app(root, project_root))
+    return client_package_files(model, client, directory, project_root)
+
+
 def _refuse_to_overwrite_hand_written(files: dict[Path, str], model: AppModel) -> None:
     """A file the generator would replace must be one it wrote: a client path pointing at a
     hand-written project (its own pyproject.toml, a package of the same name) fails the build."""
