@@ -14,6 +14,7 @@ import importlib.util
 import json
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, packages_distributions, requires
 from types import MappingProxyType
 from typing import Protocol
@@ -100,7 +101,12 @@ def lower_client_package(model: AppModel, package: str) -> ClientPackage:
         "definitions."
         "\n\nThe server keeps its own classes; these validate and serialize the same JSON."
     )
-    lifted = lift_types(globals_, project_root=model.project_root, docstring=docstring)
+    try:
+        lifted = lift_types(globals_, project_root=model.project_root, docstring=docstring)
+    except BuildError as error:
+        raise BuildError(
+            [replace(p, message=f"client package {package}: {p.message}") for p in error.problems]
+        ) from None
     copied = CopiedTypes(lifted, is_local)
     attrs = Lowering(model, package).attrs  # the same method names as the in-package client
     module = _lower(model, attrs, copied)
