@@ -121,7 +121,7 @@ def lower_client_package(model: AppModel, package: str) -> ClientPackage:
         client=module,
         types_source=lifted.source,
         exports=exports,
-        dependencies=_dependencies(lifted.imports | copied.imported_modules),
+        dependencies=requirements(lifted.imports | copied.imported_modules),
     )
 
 
@@ -276,7 +276,7 @@ def _dotted_parts(node: cst.BaseExpression) -> list[str] | None:
     return None
 
 
-def _dependencies(modules: Iterable[str]) -> tuple[str, ...]:
+def requirements(modules: Iterable[str]) -> tuple[str, ...]:
     """The client package's requirements: the runtime (with httpx) of this generator's version,
     pydantic, and the distributions of any other installed package its modules import. Bare
     names: the output must not depend on which versions this machine happens to have."""

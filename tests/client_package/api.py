@@ -1,18 +1,20 @@
 """A server whose HTTP API speaks rich local types (tests/client_types/fixtures): validators,
-enums, a generic, a nested class, a dataclass, a module-alias annotation, a re-export, a typed
-error, and a type named like the generated client itself."""
+enums, a generic, a nested class, a dataclass, annotations through imported modules (aliased,
+``import a.b``, ``from a import b``), local re-exports (of a local and of an installed type), a
+typed error, one reachable only through a tuple, and a type named like the generated client."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from uuid import UUID
 
 from pydantic import BaseModel
 
+import tests.client_types.fixtures.inventory
 import tests.client_types.fixtures.money as money_module
 from runner_gen import Emission, r
 from runner_gen.remote import http_exposure
+from tests.client_package.contracts import UUID
 from tests.client_types.fixtures import orders
 from tests.client_types.fixtures.orders import Line, Order, OutOfStock, Page, Shipment
 from tests.client_types.fixtures.shared import Money
@@ -58,6 +60,10 @@ async def today() -> dt.date:
     return dt.date(2024, 5, 1)
 
 
+async def stock(input: UUID) -> tests.client_types.fixtures.inventory.Item:
+    return tests.client_types.fixtures.inventory.Item(name=str(input), code=input.int % 100)
+
+
 async def record(event: Emission[Shipment]) -> None:
     SHIPPED.append(event.data)
 
@@ -67,6 +73,9 @@ total_task = r.task("shop.tasks.total").run(total).build()
 receipt_task = r.task("shop.tasks.receipt").run(receipt).build()
 window_task = r.task("shop.tasks.window").run(window).build()
 today_task = r.task("shop.tasks.today").run(today).build()
+stock_task = r.task("shop.tasks.stock").run(stock).build()
+# Reachable only as ``errors[0]``: clients cannot name it, so it arrives as a RemoteError.
+errors = (r.error("shop.errors.tupled").build(),)
 shipped = r.event("shop.events.shipped").payload_schema(Shipment).build()
 record_hook = r.hook("shop.hooks.record").on(shipped).run(record).build()
 
@@ -80,11 +89,13 @@ app = (
     r.resource("shop")
     .register(
         out_of_stock,
+        errors[0],
         place_task,
         total_task,
         receipt_task,
         window_task,
         today_task,
+        stock_task,
         shipped,
         record_hook,
         exposure,

@@ -77,3 +77,21 @@ def test_generated_client_packages_pass_mypy_strict_on_their_own(tmp_path: Path)
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Success: no issues found in 6 source files" in result.stdout
+
+
+def test_the_requirements_are_the_runtime_pydantic_and_other_installed_packages() -> None:
+    from runner_gen.generator.lower_client import requirements
+
+    modules = {
+        ".types",
+        "json",
+        "datetime",
+        "pydantic",
+        "typing_extensions",
+        "hypothesis.strategies",
+    }
+    assert requirements(modules) == (
+        "runner-gen-runtime[serve]==0.1.0",
+        "pydantic>=2.7",
+        "hypothesis",
+    )

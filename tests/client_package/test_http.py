@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from uuid import UUID
 
 import pytest
 from pydantic import TypeAdapter
@@ -75,6 +76,7 @@ async def test_results_are_the_packages_own_types_and_match_the_servers_values(
         receipt = await client.receipt(copies.Money(amount=Decimal("2.50")))
         named = await client.window(copies.Shipment.Window(start="2024-05-01", end="2024-05-03"))
         today = await client.today()
+        item = await client.stock(UUID(int=42))
     assert type(page.items[1].parent) is copies.Order
     assert page.items[0].lines[0].sku == "book"  # the copy's validator ran on the client's side
     same_json(
@@ -92,6 +94,7 @@ async def test_results_are_the_packages_own_types_and_match_the_servers_values(
     )
     assert (type(named), named.name) == (copies.AsyncClient, "2024-05-01..2024-05-03")
     assert today == dt.date(2024, 5, 1)
+    assert (type(item), item.name, item.code) == (copies.Item, str(UUID(int=42)), 42)
 
 
 async def test_a_remote_typed_error_is_the_packages_own_error_class(
