@@ -159,11 +159,15 @@ class CopiedTypes:
         locator = node.locator
         if locator.path:
             return None
-        copy = self.lifted.names.get((locator.module, locator.attr))
-        if copy is None:  # not the project's own (runner-gen's): the client imports it too
-            self.imported_modules.add(locator.module)
-            return ServerTypes().error_factory(node, imports)
-        return Attr(Ref(imports.name(TYPES_MODULE, copy)), "from_remote")
+        key = (locator.module, locator.attr)
+        copy = self.lifted.names.get(key)
+        if copy is not None:
+            return Attr(Ref(imports.name(TYPES_MODULE, copy)), "from_remote")
+        # A definition of an installed package (the server's module only imports it): the
+        # client imports it from there too, never from the server's module.
+        module, name = self.lifted.installed.get(key, key)
+        self.imported_modules.add(module)
+        return Attr(Ref(imports.name(module, name)), "from_remote")
 
 
 def local_target(
@@ -183,13 +187,20 @@ def local_target(
     else:  # `import a.b as m`
         base = imported.module
     absolute = [*base.split("."), *parts[1:]]
-    for split in range(len(absolute) - 1, 0, -1):
-        module = ".".join(absolute[:split])
-        if module in sys.modules or importlib.util.find_spec(module) is not None:
-            if not is_local(module):
-                return None
-            return module, absolute[split], tuple(absolute[split + 1 :])
-    return None
+    split = len(absolute) - 1  # the longest module prefix: `models.Shipment.Window` -> `models`
+    while split > len(base.split(".")) and not _is_importable(".".join(absolute[:split])):
+        split -= 1
+    module = ".".join(absolute[:split])
+    if not is_local(module):
+        return None
+    return module, absolute[split], tuple(absolute[split + 1 :])
+
+
+def _is_importable(module: str) -> bool:
+    try:
+        return module in sys.modules or importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a prefix that is a module, not a package
+        return False
 
 
 def _type_roots(model: AppModel, is_local: Callable[[str], bool]) -> list[Global]:

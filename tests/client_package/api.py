@@ -52,7 +52,7 @@ async def receipt(input: Money) -> orders.Receipt:
     return orders.Receipt(UUID(int=7), input.amount, ("a", "b"))
 
 
-async def window(input: Shipment.Window) -> AsyncClient:
+async def window(input: orders.Shipment.Window) -> AsyncClient:
     return AsyncClient(name=f"{input.start.isoformat()}..{input.end.isoformat()}")
 
 
@@ -62,6 +62,14 @@ async def today() -> dt.date:
 
 async def stock(input: UUID) -> tests.client_types.fixtures.inventory.Item:
     return tests.client_types.fixtures.inventory.Item(name=str(input), code=input.int % 100)
+
+
+async def double(input: Decimal) -> Decimal:
+    return input * 2
+
+
+async def close() -> None:
+    SHIPPED.clear()
 
 
 async def record(event: Emission[Shipment]) -> None:
@@ -74,6 +82,8 @@ receipt_task = r.task("shop.tasks.receipt").run(receipt).build()
 window_task = r.task("shop.tasks.window").run(window).build()
 today_task = r.task("shop.tasks.today").run(today).build()
 stock_task = r.task("shop.tasks.stock").run(stock).build()
+double_task = r.task("shop.tasks.double").run(double).build()
+close_task = r.task("shop.tasks.close").run(close).build()  # the client has a close() of its own
 # Reachable only as ``errors[0]``: clients cannot name it, so it arrives as a RemoteError.
 errors = (r.error("shop.errors.tupled").build(),)
 shipped = r.event("shop.events.shipped").payload_schema(Shipment).build()
@@ -96,6 +106,8 @@ app = (
         window_task,
         today_task,
         stock_task,
+        double_task,
+        close_task,
         shipped,
         record_hook,
         exposure,

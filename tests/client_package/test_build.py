@@ -4,6 +4,7 @@ writes nothing; `runner-gen client` writes a package anywhere."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -105,10 +106,13 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def cli(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def cli(
+    project: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "runner_gen.cli", *args],
         cwd=project,
+        env=env,
         capture_output=True,
         text=True,
         check=False,
@@ -236,3 +240,40 @@ def test_the_client_command_writes_a_package_anywhere(project: Path, tmp_path: P
     bad = cli(project, "client", "shopapp.definitions:app", "--package", "shop-api", "--out", "x")
     assert bad.returncode == 1
     assert "error[invalid_client_config]: the client of shopapp.definitions:app" in bad.stderr
+
+
+LIBRARY = """
+from pydantic import BaseModel
+
+from runner_gen import r
+
+
+class Gone(BaseModel):
+    sku: str
+
+
+gone = r.error("lib.errors.gone").data_schema(Gone).http_code(410).build()
+"""
+
+
+def test_a_typed_error_from_an_installed_library_stays_an_import(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Installed code (here: outside the project, on the path) is never copied: the client
+    imports it and requires its distribution."""
+    library = tmp_path_factory.mktemp("site")
+    (library / "shared_errors.py").write_text(textwrap.dedent(LIBRARY))
+    definitions = project / "shopapp" / "definitions.py"
+    text = definitions.read_text().replace(
+        "register(quote_task, exposure)", "register(gone, quote_task, exposure)"
+    )
+    definitions.write_text("from shared_errors import gone\n" + text)
+    env = {**os.environ, "PYTHONPATH": str(library)}
+    result = cli(project, "build", env=env)
+    assert result.returncode == 0, result.stderr
+    client = (project / CLIENT_FILES[2]).read_text()
+    assert "from shared_errors import gone\n" in client
+    assert '"lib.errors.gone": gone.from_remote,' in client
+    assert "shopapp" not in client.split("# @generated")[1]
+    assert "Gone" not in (project / CLIENT_FILES[-1]).read_text()
+    assert '  "pydantic>=2.7",\n  "shared_errors",\n]' in (project / CLIENT_FILES[0]).read_text()

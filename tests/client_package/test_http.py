@@ -40,6 +40,12 @@ ORDER: dict[str, Any] = {
 }
 
 
+SHIPMENT = {
+    "window": {"start": "2024-05-01", "end": "2024-05-03"},
+    "to": {"street": "Main St 1", "city": "Graz"},
+}
+
+
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModuleType, ModuleType]:
     directory = tmp_path_factory.mktemp("consumer")
@@ -77,6 +83,9 @@ async def test_results_are_the_packages_own_types_and_match_the_servers_values(
         named = await client.window(copies.Shipment.Window(start="2024-05-01", end="2024-05-03"))
         today = await client.today()
         item = await client.stock(UUID(int=42))
+        doubled = await client.double(Decimal("1.25"))
+        api.SHIPPED.append(orders.Shipment.model_validate(SHIPMENT))
+        await client.close_()  # the task `shop.tasks.close`: `close` is the client's own
     assert type(page.items[1].parent) is copies.Order
     assert page.items[0].lines[0].sku == "book"  # the copy's validator ran on the client's side
     same_json(
@@ -95,6 +104,8 @@ async def test_results_are_the_packages_own_types_and_match_the_servers_values(
     assert (type(named), named.name) == (copies.AsyncClient, "2024-05-01..2024-05-03")
     assert today == dt.date(2024, 5, 1)
     assert (type(item), item.name, item.code) == (copies.Item, str(UUID(int=42)), 42)
+    assert doubled == Decimal("2.50")
+    assert api.SHIPPED == []
 
 
 async def test_a_remote_typed_error_is_the_packages_own_error_class(
@@ -119,10 +130,7 @@ async def test_the_sync_client_emits_events_the_server_decodes_into_its_own_type
     package: tuple[ModuleType, ModuleType], exposure: RunningExposure
 ) -> None:
     client_module, copies = package
-    shipment = copies.Shipment(
-        window=copies.Shipment.Window(start="2024-05-01", end="2024-05-03"),
-        to={"street": "Main St 1", "city": "Graz"},
-    )
+    shipment = copies.Shipment.model_validate(SHIPMENT)
 
     def call() -> Any:
         with client_module.SyncClient(exposure.url, token=TOKEN) as client:
