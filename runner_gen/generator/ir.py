@@ -400,6 +400,19 @@ class RemoteModule:
 
 
 @dataclass(frozen=True, slots=True)
+class ClientPackage:
+    """A standalone client package: its client module (over ``TYPES_MODULE``'s copies), the
+    source of its ``types.py``, the clients ``__init__`` exports, and its requirements."""
+
+    package: str
+    app_id: str
+    client: RemoteModule
+    types_source: str
+    exports: tuple[str, ...]
+    dependencies: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class AppIR:
     wiring: WiringModule
     exposure: RemoteModule | None

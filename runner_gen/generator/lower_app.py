@@ -23,6 +23,7 @@ from runner_gen.generator.ir import (
     call,
 )
 from runner_gen.generator.lower_builtins import lower_node, store_value
+from runner_gen.generator.lower_client import lower_client
 from runner_gen.generator.lower_exposure import lower_remote_module
 from runner_gen.generator.lower_overrides import overrides_ir
 from runner_gen.generator.lowering import Lowering
@@ -107,8 +108,8 @@ def lower_app(model: AppModel, package: str) -> AppIR:
     )
     return AppIR(
         wiring=wiring,
-        exposure=lower_remote_module(model, low.attrs, client=False),
-        client=lower_remote_module(model, low.attrs, client=True),
+        exposure=lower_remote_module(model, low.attrs),
+        client=lower_client(model, low.attrs),
         warnings=model.warnings,
         provenance=tuple(low.provenance),
     )

@@ -191,17 +191,17 @@ def render_app(app: AppIR, package: str) -> dict[str, str]:
         files["client.py"] = _render("client.py.jinja", wiring, module=app.client)
     for name, text in files.items():
         if name.endswith(".py"):
-            _ensure_valid(f"{package}.{name[:-3]}", text)
+            ensure_valid(f"{package}.{name[:-3]}", text)
     return files
 
 
 def _render(template: str, wiring: WiringModule, **extra: object) -> str:
-    text = (
-        environment()
-        .get_template(template)
-        .render(w=wiring, version=wiring.version, spec=wiring.spec, **extra)
-    )
-    return _tidy(text)
+    return render_template(template, w=wiring, version=wiring.version, spec=wiring.spec, **extra)
+
+
+def render_template(template: str, **context: object) -> str:
+    """One template rendered and tidied (before formatting)."""
+    return _tidy(environment().get_template(template).render(**context))
 
 
 _BLANK_RUNS = re.compile(r"\n{3,}(?=[ \t]+\S)")  # inside blocks: at most one blank line
@@ -214,7 +214,7 @@ def _tidy(text: str) -> str:
     return _TOP_BLANK_RUNS.sub("\n\n\n", text)
 
 
-def _ensure_valid(module: str, text: str) -> None:
+def ensure_valid(module: str, text: str) -> None:
     try:
         ast.parse(text, filename=module)
     except SyntaxError as error:  # pragma: no cover - a generator bug, not user input

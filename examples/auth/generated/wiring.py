@@ -16,7 +16,6 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 import examples.auth.definitions as _definitions
-import examples.auth.generated.exposure as _exposure
 import runner_gen.runtime.wiring as _rt
 from examples.auth.definitions import (
     authenticate,
@@ -32,6 +31,8 @@ from runner_gen.runtime.custom import TaskCall
 from runner_gen.runtime.exposure import RunningExposure, serve_exposure
 from runner_gen.runtime.exposure.probes import Probes
 from runner_gen.runtime.middleware import RateLimitMiddleware
+
+from . import exposure as _exposure
 
 if TYPE_CHECKING:
     from examples.auth.models import AuthUser, DeleteUserInput, GetProfileInput, Profile

@@ -16,7 +16,6 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 import examples.distributed.billing as _billing
-import examples.distributed.billing_generated.exposure as _exposure
 import examples.distributed.models as _models
 import runner_gen.runtime.wiring as _rt
 from examples.distributed.billing import ledger_health, open_ledger, payments, quote, record_payment
@@ -26,6 +25,8 @@ from runner_gen.runtime.events import Emission
 from runner_gen.runtime.exposure import RunningExposure, serve_exposure
 from runner_gen.runtime.exposure.probes import Probes
 from runner_gen.runtime.metrics import Metrics, MetricsMiddleware, render_prometheus
+
+from . import exposure as _exposure
 
 if TYPE_CHECKING:
     from examples.distributed.models import Payment, Quote, QuoteRequest
