@@ -17,20 +17,26 @@ from typing import TYPE_CHECKING, Final, TypedDict
 import examples.postgres.definitions as _definitions
 import runner_gen.runtime.wiring as _rt
 from examples.postgres.definitions import (
+    begin_unit,
     close_pool,
+    create_pair,
     create_user,
     drop_users,
+    end_unit,
     get_user,
     init_pool,
     init_users,
+    remember,
 )
 from runner_gen.definitions.defaults import untyped
+from runner_gen.runtime.events import Emission
 
 if TYPE_CHECKING:
     import asyncpg
 
-    from examples.postgres.models import NewUser, PoolConfig, User
-    from examples.postgres.services import UserRepository
+    from examples.postgres.models import NewPair, NewUser, PoolConfig, User
+    from examples.postgres.services import Users
+    from runner_gen import Emit
 
 APP_ID: Final = "postgres"
 
@@ -41,41 +47,47 @@ class Resources:
     __slots__ = ("pool", "postgres", "users")
 
     pool: asyncpg.Pool  # postgres.pool
-    users: UserRepository  # postgres.users
+    users: Users  # postgres.users
     postgres: None  # postgres
 
 
 class Tasks:
     """Each task, callable with its input; middleware included."""
 
-    __slots__ = ("create_user", "get_user")
+    __slots__ = ("create_pair", "create_user", "get_user")
 
     create_user: Callable[[NewUser], Awaitable[User]]  # postgres.tasks.create_user
+    create_pair: Callable[[NewPair], Awaitable[list[User]]]  # postgres.tasks.create_pair
     get_user: Callable[[int], Awaitable[User | None]]  # postgres.tasks.get_user
 
 
 class Events:
     """Each event's emitter: ``await app.events.name(payload)`` runs its hooks in order."""
 
-    __slots__ = ()
+    __slots__ = ("user_created",)
+
+    user_created: _rt.Emitter[User]  # postgres.events.user_created
 
 
 class ResourceOverrides(TypedDict, total=False):
     """Test replacements of resource values: neither init nor dispose runs for them."""
 
     pool: asyncpg.Pool  # postgres.pool
-    users: UserRepository  # postgres.users
+    users: Users  # postgres.users
 
 
 class TaskOverrides(TypedDict, total=False):
     """Test replacements of tasks: called instead of the task and its middleware."""
 
     create_user: Callable[[NewUser], Awaitable[User]]  # postgres.tasks.create_user
+    create_pair: Callable[[NewPair], Awaitable[list[User]]]  # postgres.tasks.create_pair
     get_user: Callable[[int], Awaitable[User | None]]  # postgres.tasks.get_user
 
 
 class EventOverrides(TypedDict, total=False):
     """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+    user_created: _rt.Emitter[User]  # postgres.events.user_created
 
 
 class Overrides(TypedDict, total=False):
@@ -116,16 +128,74 @@ class App:
         self._lifecycle.skip_drain()
 
 
+# postgres.events.user_created (examples/postgres/definitions.py)
+def _event_user_created() -> tuple[_rt.EmitFunction[User], _rt.ReportFunction[User]]:
+    hooks = (_rt.HookCall("postgres.hooks.remember", 0, remember),)
+
+    async def emit(
+        payload: User,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        source: str = _rt.OUTSIDE,
+    ) -> None:
+        emission = Emission("postgres.events.user_created", payload, source)
+        if failure_mode != "fail-fast" or not throw_on_error:
+            await _rt.run_hooks(
+                emission, hooks, failure_mode=failure_mode, throw_on_error=throw_on_error
+            )
+            return
+        # postgres.hooks.remember (examples/postgres/definitions.py), order 0
+        try:
+            await remember(emission)
+        except Exception as error_2:
+            raise _rt.HookError(
+                "postgres.hooks.remember", 0, "postgres.events.user_created", error_2
+            ) from error_2
+
+    async def report(
+        payload: User,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "aggregate",
+        throw_on_error: bool = False,
+        source: str = _rt.OUTSIDE,
+    ) -> _rt.EmitReport:
+        return await _rt.run_hooks(
+            Emission("postgres.events.user_created", payload, source),
+            hooks,
+            failure_mode=failure_mode,
+            throw_on_error=throw_on_error,
+        )
+
+    return emit, report
+
+
 # postgres.tasks.create_user (examples/postgres/definitions.py)
-def _task_create_user(*, users: UserRepository) -> Callable[[NewUser], Awaitable[User]]:
+def _task_create_user(
+    *, users: Users, user_created: Emit[User]
+) -> Callable[[NewUser], Awaitable[User]]:
     def run(value: NewUser) -> Awaitable[User]:
-        return create_user(value, users=users)
+        return create_user(value, users=users, user_created=user_created)
+
+    return run
+
+
+# postgres.tasks.create_pair (examples/postgres/definitions.py)
+def _task_create_pair(*, users: Users) -> Callable[[NewPair], Awaitable[list[User]]]:
+    async def run(value: NewPair) -> list[User]:
+        unit_of_work = await begin_unit(users=users)
+        try:
+            return await create_pair(value, unit=unit_of_work)
+        finally:
+            await end_unit(unit_of_work)
 
     return run
 
 
 # postgres.tasks.get_user (examples/postgres/definitions.py)
-def _task_get_user(*, users: UserRepository) -> Callable[[int], Awaitable[User | None]]:
+def _task_get_user(*, users: Users) -> Callable[[int], Awaitable[User | None]]:
     def run(value: int) -> Awaitable[User | None]:
         return get_user(value, users=users)
 
@@ -140,6 +210,7 @@ async def start(*, overrides: Overrides | None = None) -> App:
         overrides.get("resources", {}) if overrides is not None else {}
     )
     replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
+    replaced_events: EventOverrides = overrides.get("events", {}) if overrides is not None else {}
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -164,11 +235,33 @@ async def start(*, overrides: Overrides | None = None) -> App:
             push_disposer(("postgres.users", drop_users, (res_users,)))
         resources.users = res_users
 
+        # postgres.events.user_created (examples/postgres/definitions.py)
+        emit_user_created: _rt.EmitFunction[User]
+        report_user_created: _rt.ReportFunction[User]
+        emit_user_created, report_user_created = _event_user_created()
+        if replacing and "user_created" in replaced_events:
+            emit_user_created, report_user_created = _rt.overriding(replaced_events["user_created"])
+        event_user_created = _rt.bind_emitter(emit_user_created, report_user_created, _rt.OUTSIDE)
+        events.user_created = event_user_created
+
         # postgres.tasks.create_user (examples/postgres/definitions.py)
-        task_create_user: Callable[[NewUser], Awaitable[User]] = _task_create_user(users=res_users)
+        task_create_user: Callable[[NewUser], Awaitable[User]] = _task_create_user(
+            users=res_users,
+            user_created=_rt.bind_emitter(
+                emit_user_created, report_user_created, "postgres.tasks.create_user"
+            ),
+        )
         if replacing and "create_user" in replaced_tasks:
             task_create_user = replaced_tasks["create_user"]
         tasks.create_user = task_create_user
+
+        # postgres.tasks.create_pair (examples/postgres/definitions.py)
+        task_create_pair: Callable[[NewPair], Awaitable[list[User]]] = _task_create_pair(
+            users=res_users
+        )
+        if replacing and "create_pair" in replaced_tasks:
+            task_create_pair = replaced_tasks["create_pair"]
+        tasks.create_pair = task_create_pair
 
         # postgres.tasks.get_user (examples/postgres/definitions.py)
         task_get_user: Callable[[int], Awaitable[User | None]] = _task_get_user(users=res_users)
