@@ -7,6 +7,7 @@ that raises: a running app pays nothing, a disposed one answers with Runner's ty
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, NoReturn, Protocol
 
 from runner_gen.runtime.errors import DisposedError
@@ -42,9 +43,16 @@ class _Sealed:
 
 
 def _attribute_names(namespace: object) -> list[str]:
-    names: list[str] = []
-    for cls in type(namespace).__mro__:
-        slots = cls.__dict__.get("__slots__", ())
-        names.extend([slots] if isinstance(slots, str) else slots)
+    names = list(_slot_names(type(namespace)))
     names.extend(getattr(namespace, "__dict__", {}))
     return [name for name in dict.fromkeys(names) if not name.startswith("__")]
+
+
+@cache
+def _slot_names(cls: type) -> tuple[str, ...]:
+    """Every ``__slots__`` name of ``cls`` and its bases: computed once per generated class."""
+    names: list[str] = []
+    for klass in cls.__mro__:
+        slots = klass.__dict__.get("__slots__", ())
+        names.extend([slots] if isinstance(slots, str) else slots)
+    return tuple(names)

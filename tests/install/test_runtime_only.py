@@ -84,9 +84,15 @@ def test_every_runtime_module_imports_or_names_its_missing_extra(
     assert result.returncode == 0, result.stderr
     missing = {line.split()[1].split(".")[0] for line in result.stdout.splitlines()}
     # The extras' packages, and nothing else: never jinja2, libcst or click.
-    assert missing == {"httpx", "uvicorn", "redis", "prometheus_client", "opentelemetry"}, (
-        result.stdout
-    )
+    # pytest: only runner_gen.testing.pytest_plugin, for a project's own tests.
+    assert missing == {
+        "httpx",
+        "uvicorn",
+        "redis",
+        "prometheus_client",
+        "opentelemetry",
+        "pytest",
+    }, result.stdout
     assert "serving an exposure needs uvicorn: pip install" in result.stdout
 
 
