@@ -35,7 +35,7 @@ def test_a_root_registered_with_a_config_becomes_starts_default() -> None:
     output = generate_files("tests.fixtures.apps.configured_root:app")
     wiring = output.files["wiring.py"]
     assert (
-        "async def start(\n    config: Settings | None = None, *, overrides: Overrides | None = None\n) -> App:"
+        "async def start(config: Settings | None = None, *, overrides: Overrides | None = None)"
         in wiring
     )
     assert "def main() -> None:" in wiring
