@@ -62,17 +62,7 @@ def lower_app(model: AppModel, package: str) -> AppIR:
     store_built = STORE_ID in low.values
     store = low.values[STORE_ID] if store_built else store_value(low)
     lifecycle = _lifecycle(low)
-    overrides = overrides_ir(
-        low.overrides,
-        low.core.overrides,
-        low.core.replacing,
-        {
-            "resources": low.core.resource_overrides,
-            "tasks": low.core.task_overrides,
-            "events": low.core.event_overrides,
-        },
-        low.rt("SYSTEM_CLOCK"),
-    )
+    overrides = overrides_ir(low.overrides, low.core.overrides, low.core.replacing, low.rt)
     for role in ("final", "rt", "async_iterator", "asynccontextmanager", "typed_dict"):
         low.helper(role)
     if root_config_type is not None and root_config_default is None:

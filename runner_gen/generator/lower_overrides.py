@@ -17,14 +17,12 @@ from dataclasses import dataclass, field
 from runner_gen.generator.ir import (
     And,
     Assign,
-    Attr,
     Branch,
     Call,
     Const,
     Contains,
-    Dict,
+    Declare,
     Expr,
-    IfElse,
     IsNotNone,
     Key,
     Member,
@@ -58,7 +56,7 @@ def replaced(
         tracker.locals[group] = local
     tracker.members[group].append(member)
     condition = And(Ref(replacing), Contains(member.attr, Ref(local)))
-    return condition, Key(Ref(local), member.attr)
+    return condition, Key(Ref(local), member.attr)  # Any: the target local carries the type
 
 
 def unless_replaced(
@@ -75,29 +73,30 @@ def unless_replaced(
     return Branch(condition, (Assign(target, value),), tuple(body))
 
 
+def declared(target: str, member: Member) -> Declare:
+    """``target: <type>``: the local an override may fill is typed by the definition."""
+    return Declare(target, member.type)
+
+
 def overrides_ir(
     tracker: OverrideTracker,
     overrides_param: str,
     replacing: str,
-    group_types: dict[str, str],
-    clock: Expr | None,
+    helper: Callable[[str], Expr],
 ) -> OverridesIR:
-    """The TypedDicts' members and start()'s setup statements for what was used."""
+    """The TypedDicts' members and start()'s setup statements for what was used: each group as
+    a plain mapping (``_rt.replacements``), the clock (``_rt.clock_of``)."""
     given = Ref(overrides_param)
     setup: list[Statement] = []
-    if tracker.locals:
+    if any(group in tracker.locals for group in GROUPS):
         setup.append(Assign(replacing, IsNotNone(given)))
     for group in GROUPS:
         local = tracker.locals.get(group)
-        if local is None:
-            continue
-        entry = Call(Attr(given, "get"), (Const(group), Dict(())))
-        value = IfElse(entry, IsNotNone(given), Dict(()))
-        setup.append(Assign(local, value, group_types[group]))
+        if local is not None:
+            setup.append(Assign(local, Call(helper("replacements"), (given, Const(group)))))
     clock_local = tracker.locals.get("clock")
-    if clock_local is not None and clock is not None:
-        entry = Call(Attr(given, "get"), (Const("clock"), clock))
-        setup.append(Assign(clock_local, IfElse(entry, IsNotNone(given), clock)))
+    if clock_local is not None:
+        setup.append(Assign(clock_local, Call(helper("clock_of"), (given,))))
     return OverridesIR(
         resources=tuple(tracker.members["resources"]),
         tasks=tuple(tracker.members["tasks"]),

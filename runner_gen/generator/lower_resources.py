@@ -81,6 +81,7 @@ def lower_resource(low: Lowering, node: Node) -> list[Statement]:
     else:
         # A test may hand in the value instead: then neither init nor dispose runs.
         member = Member(attr, value_type, node.id)
+        statements.append(low.declared(local, member))
         statements.append(low.unless_replaced("resources", member, local, created))
     statements.append(Assign(attr_holder(low, attr), Ref(local)))
     low.values[node.id] = Ref(local)

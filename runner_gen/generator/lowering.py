@@ -21,6 +21,7 @@ from runner_gen.generator.ir import (
     Branch,
     Const,
     CoreNames,
+    Declare,
     Do,
     Expr,
     Factory,
@@ -32,7 +33,12 @@ from runner_gen.generator.ir import (
     call,
 )
 from runner_gen.generator.locate import Locator
-from runner_gen.generator.lower_overrides import OverrideTracker, replaced, unless_replaced
+from runner_gen.generator.lower_overrides import (
+    OverrideTracker,
+    declared,
+    replaced,
+    unless_replaced,
+)
 from runner_gen.generator.model import AppModel, ConfigRef, DependencyUse, Node
 from runner_gen.generator.naming import Imports, Names, attribute_names
 
@@ -217,6 +223,9 @@ class Lowering:
         return unless_replaced(
             self.overrides, self.local, group, member, self.core.replacing, target, body
         )
+
+    def declared(self, target: str, member: Member) -> Declare:
+        return declared(target, member)
 
     def clock(self) -> str:
         """The clock built-in middleware are given (the system's, or a test's override)."""

@@ -7,7 +7,6 @@ that raises: a running app pays nothing, a disposed one answers with Runner's ty
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any, NoReturn, Protocol
 
 from runner_gen.runtime.errors import DisposedError
@@ -48,11 +47,17 @@ def _attribute_names(namespace: object) -> list[str]:
     return [name for name in dict.fromkeys(names) if not name.startswith("__")]
 
 
-@cache
+_SLOT_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _slot_names(cls: type) -> tuple[str, ...]:
     """Every ``__slots__`` name of ``cls`` and its bases: computed once per generated class."""
+    known = _SLOT_NAMES.get(cls)
+    if known is not None:
+        return known
     names: list[str] = []
     for klass in cls.__mro__:
         slots = klass.__dict__.get("__slots__", ())
         names.extend([slots] if isinstance(slots, str) else slots)
-    return tuple(names)
+    _SLOT_NAMES[cls] = found = tuple(names)
+    return found

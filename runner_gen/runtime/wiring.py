@@ -27,6 +27,7 @@ from runner_gen.runtime.health import HealthChecks
 from runner_gen.runtime.info import DefinitionInfo, Next, TagUse
 from runner_gen.runtime.lifecycle import Lifecycle
 from runner_gen.runtime.main import run_main
+from runner_gen.runtime.overrides import clock_of, replacements
 from runner_gen.runtime.tags import Store, TagAccessor, TaggedResource, TaggedTask
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "TaggedResource",
     "TaggedTask",
     "bind_emitter",
+    "clock_of",
     "custom_resource_layer",
     "custom_task_layer",
     "decoded",
@@ -59,6 +61,7 @@ __all__ = [
     "forwarding",
     "no_hooks",
     "overriding",
+    "replacements",
     "report_no_hooks",
     "run_hooks",
     "run_main",

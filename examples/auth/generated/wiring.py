@@ -192,11 +192,9 @@ async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
     replacing = overrides is not None
-    replaced_resources: ResourceOverrides = (
-        overrides.get("resources", {}) if overrides is not None else {}
-    )
-    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
-    clock = overrides.get("clock", _rt.SYSTEM_CLOCK) if overrides is not None else _rt.SYSTEM_CLOCK
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    clock = _rt.clock_of(overrides)
     lifecycle = _rt.Lifecycle(APP_ID, dispose_timeouts={"auth.exposure": 15.0})
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -214,6 +212,7 @@ async def start(*, overrides: Overrides | None = None) -> App:
         err_forbidden = _definitions.forbidden
 
         # auth.directory (examples/auth/definitions.py)
+        res_directory: UserDirectory
         if replacing and "directory" in replaced_resources:
             res_directory = replaced_resources["directory"]
         else:

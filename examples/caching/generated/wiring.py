@@ -145,11 +145,9 @@ async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
     replacing = overrides is not None
-    replaced_resources: ResourceOverrides = (
-        overrides.get("resources", {}) if overrides is not None else {}
-    )
-    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
-    clock = overrides.get("clock", _rt.SYSTEM_CLOCK) if overrides is not None else _rt.SYSTEM_CLOCK
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    clock = _rt.clock_of(overrides)
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -158,6 +156,7 @@ async def start(*, overrides: Overrides | None = None) -> App:
     events = Events()
     try:
         # caching.users (examples/caching/definitions.py)
+        res_users: UserService
         if replacing and "users" in replaced_resources:
             res_users = replaced_resources["users"]
         else:

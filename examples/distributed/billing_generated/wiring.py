@@ -197,11 +197,9 @@ async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
     replacing = overrides is not None
-    replaced_resources: ResourceOverrides = (
-        overrides.get("resources", {}) if overrides is not None else {}
-    )
-    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
-    replaced_events: EventOverrides = overrides.get("events", {}) if overrides is not None else {}
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    replaced_events = _rt.replacements(overrides, "events")
     lifecycle = _rt.Lifecycle(APP_ID, dispose_timeouts={"billing.exposure": 15.0})
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -221,6 +219,7 @@ async def start(*, overrides: Overrides | None = None) -> App:
         err_unknown_sku = _models.unknown_sku
 
         # billing.ledger (examples/distributed/billing.py)
+        res_ledger: list[Payment]
         if replacing and "ledger" in replaced_resources:
             res_ledger = replaced_resources["ledger"]
         else:

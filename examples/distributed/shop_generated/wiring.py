@@ -136,11 +136,9 @@ async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
     replacing = overrides is not None
-    replaced_resources: ResourceOverrides = (
-        overrides.get("resources", {}) if overrides is not None else {}
-    )
-    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
-    replaced_events: EventOverrides = overrides.get("events", {}) if overrides is not None else {}
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    replaced_events = _rt.replacements(overrides, "events")
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -153,6 +151,7 @@ async def start(*, overrides: Overrides | None = None) -> App:
 
         # shop.tunnels.billing (examples/distributed/shop.py)
         cfg_billing: TunnelConfig = untyped(_shop.billing).config
+        res_billing: AsyncTransport
         if replacing and "billing" in replaced_resources:
             res_billing = replaced_resources["billing"]
         else:

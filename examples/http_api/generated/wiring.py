@@ -228,10 +228,8 @@ async def start(config: ServerConfig, *, overrides: Overrides | None = None) -> 
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
     replacing = overrides is not None
-    replaced_resources: ResourceOverrides = (
-        overrides.get("resources", {}) if overrides is not None else {}
-    )
-    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -246,6 +244,7 @@ async def start(config: ServerConfig, *, overrides: Overrides | None = None) -> 
         tasks.health = task_health
 
         # http_api.directory (examples/http_api/definitions.py)
+        res_directory: UserDirectory
         if replacing and "directory" in replaced_resources:
             res_directory = replaced_resources["directory"]
         else:
@@ -334,6 +333,7 @@ async def start(config: ServerConfig, *, overrides: Overrides | None = None) -> 
 
         # globals.resources.logger (runner_gen/definitions/builtins.py)
         cfg_logger: LoggerConfig = default_config(untyped(_builtins.logger))
+        res_logger: Logger
         if replacing and "logger" in replaced_resources:
             res_logger = replaced_resources["logger"]
         else:

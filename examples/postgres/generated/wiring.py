@@ -206,11 +206,9 @@ async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
     replacing = overrides is not None
-    replaced_resources: ResourceOverrides = (
-        overrides.get("resources", {}) if overrides is not None else {}
-    )
-    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
-    replaced_events: EventOverrides = overrides.get("events", {}) if overrides is not None else {}
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    replaced_events = _rt.replacements(overrides, "events")
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -220,6 +218,7 @@ async def start(*, overrides: Overrides | None = None) -> App:
     try:
         # postgres.pool (examples/postgres/definitions.py)
         cfg_pool: PoolConfig = untyped(_definitions.app).register[0].config
+        res_pool: asyncpg.Pool
         if replacing and "pool" in replaced_resources:
             res_pool = replaced_resources["pool"]
         else:
@@ -228,6 +227,7 @@ async def start(*, overrides: Overrides | None = None) -> App:
         resources.pool = res_pool
 
         # postgres.users (examples/postgres/definitions.py)
+        res_users: Users
         if replacing and "users" in replaced_resources:
             res_users = replaced_resources["users"]
         else:

@@ -257,12 +257,10 @@ async def start(config: AppConfig, *, overrides: Overrides | None = None) -> App
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
     replacing = overrides is not None
-    replaced_resources: ResourceOverrides = (
-        overrides.get("resources", {}) if overrides is not None else {}
-    )
-    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
-    replaced_events: EventOverrides = overrides.get("events", {}) if overrides is not None else {}
-    clock = overrides.get("clock", _rt.SYSTEM_CLOCK) if overrides is not None else _rt.SYSTEM_CLOCK
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    replaced_events = _rt.replacements(overrides, "events")
+    clock = _rt.clock_of(overrides)
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -272,6 +270,7 @@ async def start(config: AppConfig, *, overrides: Overrides | None = None) -> App
     try:
         # globals.resources.logger (runner_gen/definitions/builtins.py)
         cfg_logger: LoggerConfig = default_config(untyped(_builtins.logger))
+        res_logger: Logger
         if replacing and "logger" in replaced_resources:
             res_logger = replaced_resources["logger"]
         else:
@@ -289,6 +288,7 @@ async def start(config: AppConfig, *, overrides: Overrides | None = None) -> App
 
         # app.database (examples/quickstart/definitions.py)
         cfg_database: DatabaseConfig = untyped(_definitions.app).register[1].config
+        res_database: Database
         if replacing and "database" in replaced_resources:
             res_database = replaced_resources["database"]
         else:
@@ -298,6 +298,7 @@ async def start(config: AppConfig, *, overrides: Overrides | None = None) -> App
         health.add("app.database", partial(check_database, res_database))
 
         # app.outbox (examples/quickstart/definitions.py)
+        res_outbox: Outbox
         if replacing and "outbox" in replaced_resources:
             res_outbox = replaced_resources["outbox"]
         else:
@@ -305,6 +306,7 @@ async def start(config: AppConfig, *, overrides: Overrides | None = None) -> App
         resources.outbox = res_outbox
 
         # app.audit (examples/quickstart/definitions.py)
+        res_audit: Audit
         if replacing and "audit" in replaced_resources:
             res_audit = replaced_resources["audit"]
         else:

@@ -222,11 +222,9 @@ async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
     replacing = overrides is not None
-    replaced_resources: ResourceOverrides = (
-        overrides.get("resources", {}) if overrides is not None else {}
-    )
-    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
-    clock = overrides.get("clock", _rt.SYSTEM_CLOCK) if overrides is not None else _rt.SYSTEM_CLOCK
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    clock = _rt.clock_of(overrides)
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -236,6 +234,7 @@ async def start(*, overrides: Overrides | None = None) -> App:
     try:
         # globals.resources.logger (runner_gen/definitions/builtins.py)
         cfg_logger: LoggerConfig = untyped(_definitions.app).register[0].config
+        res_logger: Logger
         if replacing and "logger" in replaced_resources:
             res_logger = replaced_resources["logger"]
         else:
@@ -244,6 +243,7 @@ async def start(*, overrides: Overrides | None = None) -> App:
         log_request_log = res_logger.with_(source="resilience.middleware.request_log")
 
         # resilience.external (examples/resilience/definitions.py)
+        res_external: ExternalService
         if replacing and "external" in replaced_resources:
             res_external = replaced_resources["external"]
         else:
@@ -251,6 +251,7 @@ async def start(*, overrides: Overrides | None = None) -> App:
         resources.external = res_external
 
         # resilience.board (examples/resilience/definitions.py)
+        res_board: CommentBoard
         if replacing and "board" in replaced_resources:
             res_board = replaced_resources["board"]
         else:

@@ -202,12 +202,10 @@ async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
     replacing = overrides is not None
-    replaced_resources: ResourceOverrides = (
-        overrides.get("resources", {}) if overrides is not None else {}
-    )
-    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
-    replaced_events: EventOverrides = overrides.get("events", {}) if overrides is not None else {}
-    clock = overrides.get("clock", _rt.SYSTEM_CLOCK) if overrides is not None else _rt.SYSTEM_CLOCK
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    replaced_events = _rt.replacements(overrides, "events")
+    clock = _rt.clock_of(overrides)
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
@@ -216,6 +214,7 @@ async def start(*, overrides: Overrides | None = None) -> App:
     events = Events()
     try:
         # signup.accounts (examples/testing/definitions.py)
+        res_accounts: Accounts
         if replacing and "accounts" in replaced_resources:
             res_accounts = replaced_resources["accounts"]
         else:
@@ -224,6 +223,7 @@ async def start(*, overrides: Overrides | None = None) -> App:
         resources.accounts = res_accounts
 
         # signup.mailer (examples/testing/definitions.py)
+        res_mailer: Mailer
         if replacing and "mailer" in replaced_resources:
             res_mailer = replaced_resources["mailer"]
         else:
@@ -231,6 +231,7 @@ async def start(*, overrides: Overrides | None = None) -> App:
         resources.mailer = res_mailer
 
         # signup.reputation_service (examples/testing/definitions.py)
+        res_reputation_service: ReputationService
         if replacing and "reputation_service" in replaced_resources:
             res_reputation_service = replaced_resources["reputation_service"]
         else:

@@ -223,11 +223,9 @@ async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
     replacing = overrides is not None
-    replaced_resources: ResourceOverrides = (
-        overrides.get("resources", {}) if overrides is not None else {}
-    )
-    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
-    replaced_events: EventOverrides = overrides.get("events", {}) if overrides is not None else {}
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    replaced_events = _rt.replacements(overrides, "events")
     lifecycle = _rt.Lifecycle(APP_ID)
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
@@ -235,6 +233,7 @@ async def start(*, overrides: Overrides | None = None) -> App:
     events = Events()
     try:
         # events.users (examples/events/definitions.py)
+        res_users: UserStore
         if replacing and "users" in replaced_resources:
             res_users = replaced_resources["users"]
         else:
@@ -242,6 +241,7 @@ async def start(*, overrides: Overrides | None = None) -> App:
         resources.users = res_users
 
         # events.outbox (examples/events/definitions.py)
+        res_outbox: Outbox
         if replacing and "outbox" in replaced_resources:
             res_outbox = replaced_resources["outbox"]
         else:
@@ -249,6 +249,7 @@ async def start(*, overrides: Overrides | None = None) -> App:
         resources.outbox = res_outbox
 
         # events.settings (examples/events/definitions.py)
+        res_settings: SettingsStore
         if replacing and "settings" in replaced_resources:
             res_settings = replaced_resources["settings"]
         else:
@@ -256,6 +257,7 @@ async def start(*, overrides: Overrides | None = None) -> App:
         resources.settings = res_settings
 
         # events.activity (examples/events/definitions.py)
+        res_activity: ActivityFeed
         if replacing and "activity" in replaced_resources:
             res_activity = replaced_resources["activity"]
         else:
