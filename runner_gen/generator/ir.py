@@ -7,7 +7,7 @@ records in order and add nothing but punctuation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
@@ -273,6 +273,57 @@ class Branch:
 Statement: TypeAlias = "Assign | Do | Branch | Declare"
 
 
+def referenced(statements: Iterable[Statement]) -> set[str]:
+    """Every name the statements read or assign (the heads of dotted targets included)."""
+    found: set[str] = set()
+
+    def expression(value: object) -> None:
+        match value:
+            case Ref(name):
+                found.add(name)
+            case Attr(base, _) | Index(base, _) | Key(base, _) | IsNotNone(base) | Await(base):
+                expression(base)
+            case Contains(_, container):
+                expression(container)
+            case IfElse(then, condition, otherwise):
+                for part in (then, condition, otherwise):
+                    expression(part)
+            case And(left, right):
+                expression(left)
+                expression(right)
+            case Call(function, args, kwargs):
+                expression(function)
+                for part in (*args, *(v for _, v in kwargs)):
+                    expression(part)
+            case Tuple(items):
+                for part in items:
+                    expression(part)
+            case Dict(items):
+                for key, item in items:
+                    expression(key)
+                    expression(item)
+
+    def statement(value: Statement) -> None:
+        if isinstance(value, Branch):
+            expression(value.condition)
+            for inner in (*value.then, *value.otherwise):
+                statement(inner)
+            return
+        if isinstance(value, Declare):
+            found.add(value.target)
+            return
+        expression(value.value)
+        if isinstance(value, Assign):
+            targets = value.target if isinstance(value.target, tuple) else (value.target,)
+            found.update(target.split(".")[0] for target in targets)
+            if value.store_on is not None:
+                found.add(value.store_on[0])
+
+    for each in statements:
+        statement(each)
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
     """The statements that start one definition, under a provenance comment."""
@@ -282,6 +333,15 @@ class Block:
 
 
 # -- the module ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A part of start(): module-level, so the type checker's work on each stays small."""
+
+    name: str
+    params: tuple[Param, ...]  # the start() locals its statements use
+    blocks: tuple[Block, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,6 +381,8 @@ class CoreNames:
     store: str
     error: str
     app: str
+    state: str  # start()'s _State instance, and the chunks' parameter
+    state_class: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,7 +416,8 @@ class WiringModule:
     tasks: tuple[Member, ...]
     events: tuple[Member, ...]
     factories: tuple[Factory, ...]
-    blocks: tuple[Block, ...]
+    chunks: tuple[Chunk, ...]
+    state: tuple[Member, ...]  # the _State class: what start() keeps for later definitions
     after_start: tuple[Do, ...]  # once everything is wired (event consumers start, ready)
     lifecycle_value: Expr
     overrides: OverridesIR

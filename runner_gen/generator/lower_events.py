@@ -10,7 +10,6 @@ from runner_gen.generator.ir import (
     Branch,
     Callee,
     Const,
-    Declare,
     Do,
     EventFactory,
     Expr,
@@ -31,14 +30,14 @@ def lower_event(low: Lowering, node: Node) -> list[Statement]:
     attr = low.attrs[node.id]
     payload_type = low.annotation(node.payload_type)
     low.member_types[node.id] = f"{low.rt_type('Emitter')}[{payload_type}]"
-    emit, report = low.local(f"emit_{attr}"), low.local(f"report_{attr}")
-    low.emitters[node.id] = (Ref(emit), Ref(report))
-    outside = low.local(f"event_{attr}")
-    low.values[node.id] = Ref(outside)
-    statements: list[Statement] = [
-        Declare(emit, f"{low.rt_type('EmitFunction')}[{payload_type}]"),
-        Declare(report, f"{low.rt_type('ReportFunction')}[{payload_type}]"),
-    ]
+    emit_type = f"{low.rt_type('EmitFunction')}[{payload_type}]"
+    emit, emit_value = low.slot(f"emit_{attr}", emit_type)
+    report_type = f"{low.rt_type('ReportFunction')}[{payload_type}]"
+    report, report_value = low.slot(f"report_{attr}", report_type)
+    low.emitters[node.id] = (emit_value, report_value)
+    outside, outside_value = low.slot(f"event_{attr}", low.member_types[node.id])
+    low.values[node.id] = outside_value
+    statements: list[Statement] = []
     forwarded = low.model.routing.event_tunnels.get(node.id)
     if node.hooks:
         pair = _factory(low, node, payload_type)
@@ -47,9 +46,9 @@ def lower_event(low: Lowering, node: Node) -> list[Statement]:
     if forwarded is None:
         statements.append(Assign((emit, report), pair))
     else:
-        local = low.local(f"local_{attr}")
+        local, local_value = low.slot(f"local_{attr}", emit_type)
         statements.append(Assign((local, report), pair))
-        statements += _forwarding(low, node, local, *forwarded)
+        statements += _forwarding(low, node, local_value, *forwarded)
         forward = statements.pop()
         assert isinstance(forward, Do)
         statements.append(Assign(emit, call(low.rt("forwarding"), forward.value)))
@@ -58,7 +57,7 @@ def lower_event(low: Lowering, node: Node) -> list[Statement]:
     condition, replacement = low.replaced("events", member)
     overridden = Assign((emit, report), call(low.rt("overriding"), replacement))
     statements.append(Branch(condition, (overridden,)))
-    bound = call(low.rt("bind_emitter"), Ref(emit), Ref(report), low.rt("OUTSIDE"))
+    bound = call(low.rt("bind_emitter"), emit_value, report_value, low.rt("OUTSIDE"))
     statements.append(Assign(outside, bound, None, low.on_events(attr)))
     return statements
 
@@ -115,7 +114,7 @@ def _factory(low: Lowering, node: Node, payload_type: str) -> Expr:
 
 
 def _forwarding(
-    low: Lowering, node: Node, hooks_local: str, tunnel: str, delivery: str
+    low: Lowering, node: Node, hooks_local: Expr, tunnel: str, delivery: str
 ) -> list[Statement]:
     """Subscribe the local hooks to remote emissions (when the tunnel consumes), and end with
     the forwarding emitter as an expression statement for the caller to assign."""
@@ -129,8 +128,8 @@ def _forwarding(
     statements: list[Statement] = []
     if tunnel in low.model.routing.consuming:
         # Emissions from other processes run this process's hooks.
-        handler = call(low.rt("decoded"), Ref(hooks_local), decode)
+        handler = call(low.rt("decoded"), hooks_local, decode)
         statements.append(Do(call(Attr(transport, "subscribe"), Const(node.id), handler)))
-    forward = call(helper, transport, Const(node.id), encode, Ref(hooks_local), Const(delivery))
+    forward = call(helper, transport, Const(node.id), encode, hooks_local, Const(delivery))
     statements.append(Do(forward))
     return statements

@@ -33,10 +33,11 @@ def lower_exposure(low: Lowering, node: Node) -> list[Statement]:
     config_type = low.runtime("runner_gen.definitions.remote", "HttpExposureConfig")
     running = low.runtime("runner_gen.runtime.exposure", "RunningExposure")
     low.member_types[node.id] = running
-    config_local = low.local(f"cfg_{attr}")
-    app_local = low.local(f"app_{attr}")
-    local = low.local(f"res_{attr}")
-    low.values[node.id] = Ref(local)
+    app_type = low.runtime("runner_gen.runtime.exposure", "ExposureApp")
+    config_local, config_value = low.slot(f"cfg_{attr}", config_type)
+    app_local, app_value = low.slot(f"app_{attr}", app_type)
+    local, value = low.slot(f"res_{attr}", running)
+    low.values[node.id] = value
     errors = Tuple(tuple(Attr(low.values[e], "error_class") for e in low.model.error_ids))
     metrics_text: Expr = Const(None)
     if low.model.has(METRICS_ID):
@@ -54,18 +55,18 @@ def lower_exposure(low: Lowering, node: Node) -> list[Statement]:
             low.rt("bind_emitter"), *low.emitters[event_id], Const(node.id)
         )
     assert node.config is not None  # an exposure always has a config (its schema's defaults)
-    runtime_config = call(Attr(Ref(config_local), "runtime_config"), errors)
+    runtime_config = call(Attr(config_value, "runtime_config"), errors)
     app = Call(
         Attr(Ref(module), f"create_{attr}_app"), (runtime_config, probes), tuple(served.items())
     )
     serve = low.runtime("runner_gen.runtime.exposure", "serve_exposure")
     logger = {"logger": low.values[LOGGER_ID]} if LOGGER_ID in low.values else {}
-    serving = call(serve, Ref(app_local), Attr(Ref(app_local), "config"), **logger)
+    serving = call(serve, app_value, Attr(app_value, "config"), **logger)
     return [
-        Assign(config_local, low.config(node.config), config_type),
+        Assign(config_local, low.config(node.config)),
         Assign(app_local, app),
         Assign(local, Await(serving), None, low.on_resources(attr)),
-        low.push_disposer(node.id, Attr(Ref(local), "stop"), ()),
+        low.push_disposer(node.id, Attr(value, "stop"), ()),
     ]
 
 

@@ -31,25 +31,24 @@ def lower_resource(low: Lowering, node: Node) -> list[Statement]:
     init = node.functions.get("init")
     value_type = low.annotation(init.returns) if init is not None and init.returns else "None"
     low.member_types[node.id] = value_type
-    local = low.local(f"res_{attr}")
+    local, value_ref = low.slot(f"res_{attr}", value_type)
     statements: list[Statement] = []
     config: Expr | None = None
     has_config = definition.config_schema is not None
     if has_config and node.id == low.model.root_id:
         config = Ref(low.core.config)
     elif node.config is not None:
-        config_local = low.local(f"cfg_{attr}")
         if init is not None and init.positional:
             config_type = low.annotation(init.positional[0].annotation)
         else:
             config_type = low.helper("any")
-        statements.append(Assign(config_local, low.config(node.config), config_type))
-        config = Ref(config_local)
+        config_local, config = low.slot(f"cfg_{attr}", config_type)
+        statements.append(Assign(config_local, low.config(node.config)))
     context: Expr | None = None
     if definition.context is not None:
-        context_local = low.local(f"ctx_{attr}")
-        statements.append(Assign(context_local, call(Ref(low.function(node.functions["context"])))))
-        context = Ref(context_local)
+        factory = node.functions["context"]
+        context_local, context = low.slot(f"ctx_{attr}", low.annotation(factory.returns))
+        statements.append(Assign(context_local, call(Ref(low.function(factory)))))
     if node.middleware:
         value = _through_middleware(low, node, config, context, value_type)
     elif init is not None:
@@ -67,9 +66,9 @@ def lower_resource(low: Lowering, node: Node) -> list[Statement]:
     created.append(Assign(local, value))
     dispose = node.functions.get("dispose")
     if dispose is not None:
-        arguments: tuple[Expr, ...] = (Ref(local),)
+        arguments: tuple[Expr, ...] = (value_ref,)
         if config is not None and len(dispose.positional) > 1:
-            arguments = (Ref(local), config)
+            arguments = (value_ref, config)
         keywords = low.keyword_values(node, dispose, context)
         function: Expr = Ref(low.function(dispose))
         if keywords:
@@ -81,14 +80,13 @@ def lower_resource(low: Lowering, node: Node) -> list[Statement]:
     else:
         # A test may hand in the value instead: then neither init nor dispose runs.
         member = Member(attr, value_type, node.id)
-        statements.append(low.declared(local, member))
         statements.append(low.unless_replaced("resources", member, local, created))
-    statements.append(Assign(attr_holder(low, attr), Ref(local)))
-    low.values[node.id] = Ref(local)
+    statements.append(Assign(attr_holder(low, attr), value_ref))
+    low.values[node.id] = value_ref
     health = node.functions.get("health")
     if health is not None:
         check = call(
-            Ref(low.partial()), Ref(low.function(health)), Ref(local),
+            Ref(low.partial()), Ref(low.function(health)), value_ref,
             **low.keyword_values(node, health, context),
         )  # fmt: skip
         statements.append(Do(call(Attr(Ref(low.core.health), "add"), Const(node.id), check)))

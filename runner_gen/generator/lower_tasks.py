@@ -34,8 +34,8 @@ def lower_task(low: Lowering, node: Node) -> list[Statement]:
         f"{low.helper('callable')}[[{input_type or ''}], {low.helper('awaitable')}[{output_type}]]"
     )
     low.member_types[node.id] = callable_type
-    local = low.local(f"task_{attr}")
-    low.values[node.id] = Ref(local)
+    local, value = low.slot(f"task_{attr}", callable_type)
+    low.values[node.id] = value
     if node.id in low.model.routing.task_tunnels:
         remote = _remote_task(low, node, input_type is not None)
         return _published(low, node, local, remote, callable_type)
@@ -91,9 +91,9 @@ def _published(
     attr = low.attrs[node.id]
     condition, replacement = low.replaced("tasks", Member(attr, callable_type, node.id))
     return [
-        Assign(local, value, callable_type),
+        Assign(local, value),
         Branch(condition, (Assign(local, replacement),)),
-        Assign(f"{low.core.tasks}.{attr}", Ref(local)),
+        Assign(f"{low.core.tasks}.{attr}", low.values[node.id]),
     ]
 
 

@@ -54,13 +54,14 @@ class Lowering:
     imports: Imports = field(init=False)
     attrs: dict[str, str] = field(default_factory=dict)
     values: dict[str, Expr] = field(default_factory=dict)  # node id -> local holding its value
-    loggers: dict[str, str] = field(default_factory=dict)  # dependent id -> its child logger
+    loggers: dict[str, Expr] = field(default_factory=dict)  # dependent id -> its child logger
     blocks: list[Block] = field(default_factory=list)
     factories: list[Factory] = field(default_factory=list)
     provenance: list[tuple[str, str, str]] = field(default_factory=list)
     instance_types: dict[str, str] = field(default_factory=dict)  # middleware id -> its class
     member_types: dict[str, str] = field(default_factory=dict)  # node id -> its member's type
     emitters: dict[str, tuple[Expr, Expr]] = field(default_factory=dict)  # event -> emit, report
+    state_members: list[Member] = field(default_factory=list)  # what _State declares
     adapters: dict[str, str] = field(default_factory=dict)  # type text -> TypeAdapter constant
     core: CoreNames = field(init=False)
     used: dict[str, str] = field(default_factory=dict)  # helper role -> its bound name
@@ -137,7 +138,16 @@ class Lowering:
         return name
 
     def local(self, wanted: str) -> str:
+        """A module-level name (a factory, an adapter) or a local of start() itself."""
         return self.names.new(wanted)
+
+    def slot(self, wanted: str, type: str) -> tuple[str, Expr]:
+        """A value start() keeps for later definitions: an attribute of the generated
+        ``_State`` (declared with ``type``), so start() can run in small chunks that share it.
+        Returns the assignment target (``state.<name>``) and the expression reading it."""
+        name = self.names.new(wanted)
+        self.state_members.append(Member(name, type, ""))
+        return f"{self.core.state}.{name}", Attr(Ref(self.core.state), name)
 
     def runtime(self, module: str, name: str) -> str:
         """A runner-gen runtime name, bound at run time."""
@@ -189,7 +199,7 @@ class Lowering:
         if use.target_id == STORE_ID:
             return self.values[STORE_ID]
         if use.target_id == LOGGER_ID:
-            return Ref(self.loggers[dependent])
+            return self.loggers[dependent]
         emitter = self.emitters.get(use.target_id)
         if emitter is not None:
             # Each dependent emits as itself: its id becomes the emission's source.
@@ -263,7 +273,7 @@ def allocate_core(names: Names) -> CoreNames:
               "EventOverrides")  # fmt: skip
     fixed = [names.fixed(name) for name in public]
     locals_ = ("replacing", "lifecycle", "push_disposer", "health", "resources", "tasks",
-               "events", "store", "error", "app")  # fmt: skip
+               "events", "store", "error", "app", "state", "_State")  # fmt: skip
     return CoreNames(*fixed, *(names.new(name) for name in locals_))
 
 
@@ -279,6 +289,7 @@ _HELPERS = {
     "partial": ("functools", "partial"),
     "type_adapter": ("pydantic", "TypeAdapter"),
     "typed_dict": ("typing", "TypedDict"),
+    "mapping": ("collections.abc", "Mapping"),
 }
 
 

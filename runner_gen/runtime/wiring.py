@@ -25,7 +25,7 @@ from runner_gen.runtime.errors import HookError
 from runner_gen.runtime.events import OUTSIDE, READY_SOURCE, Emitter, FailureMode
 from runner_gen.runtime.health import HealthChecks
 from runner_gen.runtime.info import DefinitionInfo, Next, TagUse
-from runner_gen.runtime.lifecycle import Lifecycle
+from runner_gen.runtime.lifecycle import Lifecycle, PushDisposer
 from runner_gen.runtime.main import run_main
 from runner_gen.runtime.overrides import clock_of, replacements
 from runner_gen.runtime.tags import Store, TagAccessor, TaggedResource, TaggedTask
@@ -45,6 +45,7 @@ __all__ = [
     "HookError",
     "Lifecycle",
     "Next",
+    "PushDisposer",
     "ReportFunction",
     "Store",
     "TagAccessor",

@@ -10,7 +10,7 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, TypedDict
@@ -28,7 +28,7 @@ from examples.auth.definitions import (
 from runner_gen.definitions.defaults import untyped
 from runner_gen.definitions.remote import HttpExposureConfig
 from runner_gen.runtime.custom import TaskCall
-from runner_gen.runtime.exposure import RunningExposure, serve_exposure
+from runner_gen.runtime.exposure import ExposureApp, RunningExposure, serve_exposure
 from runner_gen.runtime.exposure.probes import Probes
 from runner_gen.runtime.middleware import RateLimitMiddleware
 
@@ -188,6 +188,115 @@ def _task_whoami(
     return partial(chain, None)
 
 
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = (
+        "app_exposure",
+        "cfg_exposure",
+        "mw_rate_limit",
+        "res_auth",
+        "res_directory",
+        "res_exposure",
+        "tag_http_exposure",
+        "task_delete_user",
+        "task_get_profile",
+        "task_whoami",
+    )
+
+    res_directory: UserDirectory
+    task_get_profile: Callable[[GetProfileInput], Awaitable[Profile | None]]
+    task_delete_user: Callable[[DeleteUserInput], Awaitable[bool]]
+    mw_rate_limit: RateLimitMiddleware
+    task_whoami: Callable[[], Awaitable[Profile | None]]
+    cfg_exposure: HttpExposureConfig
+    app_exposure: ExposureApp
+    res_exposure: RunningExposure
+    tag_http_exposure: _rt.TagAccessor[Any]
+    res_auth: None
+
+
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    health: _rt.HealthChecks,
+    resources: Resources,
+    tasks: Tasks,
+    replacing: bool,
+    replaced_resources: Mapping[str, Any],
+    replaced_tasks: Mapping[str, Any],
+    clock: _rt.Clock,
+) -> None:
+    # auth.directory (examples/auth/definitions.py)
+    if replacing and "directory" in replaced_resources:
+        state.res_directory = replaced_resources["directory"]
+    else:
+        state.res_directory = await open_directory()
+    resources.directory = state.res_directory
+
+    # auth.tasks.get_profile (examples/auth/definitions.py)
+    state.task_get_profile = _task_get_profile(
+        user=_definitions.auth_user, directory=state.res_directory, user_2=_definitions.auth_user
+    )
+    if replacing and "get_profile" in replaced_tasks:
+        state.task_get_profile = replaced_tasks["get_profile"]
+    tasks.get_profile = state.task_get_profile
+
+    # auth.tasks.delete_user (examples/auth/definitions.py)
+    state.task_delete_user = _task_delete_user(
+        directory=state.res_directory, user=_definitions.auth_user, user_2=_definitions.auth_user
+    )
+    if replacing and "delete_user" in replaced_tasks:
+        state.task_delete_user = replaced_tasks["delete_user"]
+    tasks.delete_user = state.task_delete_user
+
+    # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py)
+    state.mw_rate_limit = RateLimitMiddleware(clock=clock)
+    push_disposer(("globals.middleware.task.rate_limit", state.mw_rate_limit.dispose, ()))
+
+    # auth.tasks.whoami (examples/auth/definitions.py)
+    state.task_whoami = _task_whoami(
+        user=_definitions.auth_user,
+        directory=state.res_directory,
+        user_2=_definitions.auth_user,
+        rate_limit=state.mw_rate_limit,
+    )
+    if replacing and "whoami" in replaced_tasks:
+        state.task_whoami = replaced_tasks["whoami"]
+    tasks.whoami = state.task_whoami
+
+    # auth.exposure (examples/auth/definitions.py)
+    state.cfg_exposure = untyped(_definitions.exposure).config
+    state.app_exposure = _exposure.create_exposure_app(
+        state.cfg_exposure.runtime_config(
+            (_definitions.unauthorized.error_class, _definitions.forbidden.error_class)
+        ),
+        Probes(health, None),
+        get_profile=state.task_get_profile,
+        delete_user=state.task_delete_user,
+        whoami=state.task_whoami,
+    )
+    state.res_exposure = await serve_exposure(state.app_exposure, state.app_exposure.config)
+    resources.exposure = state.res_exposure
+    push_disposer(("auth.exposure", state.res_exposure.stop, ()))
+
+    # globals.tags.http_exposure (runner_gen/definitions/builtins.py)
+    state.tag_http_exposure = _rt.TagAccessor(
+        resources=(
+            _rt.TaggedResource(
+                "auth.exposure",
+                untyped(_definitions.exposure).resource.tags[0].config,
+                state.res_exposure,
+            ),
+        )
+    )
+
+    # auth (examples/auth/definitions.py)
+    state.res_auth = None
+    resources.auth = state.res_auth
+
+
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
@@ -201,84 +310,23 @@ async def start(*, overrides: Overrides | None = None) -> App:
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # auth.contexts.user (examples/auth/definitions.py)
-        ctx_user = _definitions.auth_user
-
-        # auth.errors.unauthorized (examples/auth/definitions.py)
-        err_unauthorized = _definitions.unauthorized
-
-        # auth.errors.forbidden (examples/auth/definitions.py)
-        err_forbidden = _definitions.forbidden
-
-        # auth.directory (examples/auth/definitions.py)
-        res_directory: UserDirectory
-        if replacing and "directory" in replaced_resources:
-            res_directory = replaced_resources["directory"]
-        else:
-            res_directory = await open_directory()
-        resources.directory = res_directory
-
-        # auth.tasks.get_profile (examples/auth/definitions.py)
-        task_get_profile: Callable[[GetProfileInput], Awaitable[Profile | None]] = (
-            _task_get_profile(user=ctx_user, directory=res_directory, user_2=ctx_user)
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            health=health,
+            resources=resources,
+            tasks=tasks,
+            replacing=replacing,
+            replaced_resources=replaced_resources,
+            replaced_tasks=replaced_tasks,
+            clock=clock,
         )
-        if replacing and "get_profile" in replaced_tasks:
-            task_get_profile = replaced_tasks["get_profile"]
-        tasks.get_profile = task_get_profile
-
-        # auth.tasks.delete_user (examples/auth/definitions.py)
-        task_delete_user: Callable[[DeleteUserInput], Awaitable[bool]] = _task_delete_user(
-            directory=res_directory, user=ctx_user, user_2=ctx_user
-        )
-        if replacing and "delete_user" in replaced_tasks:
-            task_delete_user = replaced_tasks["delete_user"]
-        tasks.delete_user = task_delete_user
-
-        # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py)
-        mw_rate_limit = RateLimitMiddleware(clock=clock)
-        push_disposer(("globals.middleware.task.rate_limit", mw_rate_limit.dispose, ()))
-
-        # auth.tasks.whoami (examples/auth/definitions.py)
-        task_whoami: Callable[[], Awaitable[Profile | None]] = _task_whoami(
-            user=ctx_user, directory=res_directory, user_2=ctx_user, rate_limit=mw_rate_limit
-        )
-        if replacing and "whoami" in replaced_tasks:
-            task_whoami = replaced_tasks["whoami"]
-        tasks.whoami = task_whoami
-
-        # auth.exposure (examples/auth/definitions.py)
-        cfg_exposure: HttpExposureConfig = untyped(_definitions.exposure).config
-        app_exposure = _exposure.create_exposure_app(
-            cfg_exposure.runtime_config((err_unauthorized.error_class, err_forbidden.error_class)),
-            Probes(health, None),
-            get_profile=task_get_profile,
-            delete_user=task_delete_user,
-            whoami=task_whoami,
-        )
-        res_exposure = await serve_exposure(app_exposure, app_exposure.config)
-        resources.exposure = res_exposure
-        push_disposer(("auth.exposure", res_exposure.stop, ()))
-
-        # globals.tags.http_exposure (runner_gen/definitions/builtins.py)
-        tag_http_exposure: _rt.TagAccessor[Any] = _rt.TagAccessor(
-            resources=(
-                _rt.TaggedResource(
-                    "auth.exposure",
-                    untyped(_definitions.exposure).resource.tags[0].config,
-                    res_exposure,
-                ),
-            )
-        )
-
-        # auth (examples/auth/definitions.py)
-        res_auth = None
-        resources.auth = res_auth
-
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
-    store = _rt.Store({"globals.tags.http_exposure": tag_http_exposure})
+    store = _rt.Store({"globals.tags.http_exposure": state.tag_http_exposure})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)

@@ -10,7 +10,7 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Final, TypedDict
 
@@ -141,6 +141,76 @@ def _task_get_profile(
     return cache.wrap(chain, info, untyped(_definitions.get_profile_builtin).middleware[0].config)
 
 
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = (
+        "mw_cache",
+        "mw_memory_cache",
+        "res_cache",
+        "res_caching",
+        "res_users",
+        "task_get_profile",
+        "task_get_profile_custom",
+    )
+
+    res_users: UserService
+    mw_memory_cache: MemoryCacheState
+    task_get_profile_custom: Callable[[UserId], Awaitable[Profile]]
+    mw_cache: CacheMiddleware
+    task_get_profile: Callable[[UserId], Awaitable[Profile]]
+    res_cache: CacheMiddleware
+    res_caching: None
+
+
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    resources: Resources,
+    tasks: Tasks,
+    replacing: bool,
+    replaced_resources: Mapping[str, Any],
+    replaced_tasks: Mapping[str, Any],
+    clock: _rt.Clock,
+) -> None:
+    # caching.users (examples/caching/definitions.py)
+    if replacing and "users" in replaced_resources:
+        state.res_users = replaced_resources["users"]
+    else:
+        state.res_users = await open_users()
+    resources.users = state.res_users
+
+    # caching.middleware.memory_cache (examples/caching/definitions.py)
+    state.mw_memory_cache = new_cache_state()
+
+    # caching.tasks.get_profile_custom (examples/caching/definitions.py)
+    state.task_get_profile_custom = _task_get_profile_custom(
+        users=state.res_users, context=state.mw_memory_cache
+    )
+    if replacing and "get_profile_custom" in replaced_tasks:
+        state.task_get_profile_custom = replaced_tasks["get_profile_custom"]
+    tasks.get_profile_custom = state.task_get_profile_custom
+
+    # globals.middleware.task.cache (runner_gen/definitions/builtins.py)
+    state.mw_cache = CacheMiddleware(clock=clock)
+    push_disposer(("globals.middleware.task.cache", state.mw_cache.dispose, ()))
+
+    # caching.tasks.get_profile (examples/caching/definitions.py)
+    state.task_get_profile = _task_get_profile(users=state.res_users, cache=state.mw_cache)
+    if replacing and "get_profile" in replaced_tasks:
+        state.task_get_profile = replaced_tasks["get_profile"]
+    tasks.get_profile = state.task_get_profile
+
+    # globals.resources.cache (runner_gen/definitions/builtins.py)
+    state.res_cache = state.mw_cache
+    resources.cache = state.res_cache
+
+    # caching (examples/caching/definitions.py)
+    state.res_caching = None
+    resources.caching = state.res_caching
+
+
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
@@ -154,46 +224,18 @@ async def start(*, overrides: Overrides | None = None) -> App:
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # caching.users (examples/caching/definitions.py)
-        res_users: UserService
-        if replacing and "users" in replaced_resources:
-            res_users = replaced_resources["users"]
-        else:
-            res_users = await open_users()
-        resources.users = res_users
-
-        # caching.middleware.memory_cache (examples/caching/definitions.py)
-        mw_memory_cache = new_cache_state()
-
-        # caching.tasks.get_profile_custom (examples/caching/definitions.py)
-        task_get_profile_custom: Callable[[UserId], Awaitable[Profile]] = _task_get_profile_custom(
-            users=res_users, context=mw_memory_cache
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            resources=resources,
+            tasks=tasks,
+            replacing=replacing,
+            replaced_resources=replaced_resources,
+            replaced_tasks=replaced_tasks,
+            clock=clock,
         )
-        if replacing and "get_profile_custom" in replaced_tasks:
-            task_get_profile_custom = replaced_tasks["get_profile_custom"]
-        tasks.get_profile_custom = task_get_profile_custom
-
-        # globals.middleware.task.cache (runner_gen/definitions/builtins.py)
-        mw_cache = CacheMiddleware(clock=clock)
-        push_disposer(("globals.middleware.task.cache", mw_cache.dispose, ()))
-
-        # caching.tasks.get_profile (examples/caching/definitions.py)
-        task_get_profile: Callable[[UserId], Awaitable[Profile]] = _task_get_profile(
-            users=res_users, cache=mw_cache
-        )
-        if replacing and "get_profile" in replaced_tasks:
-            task_get_profile = replaced_tasks["get_profile"]
-        tasks.get_profile = task_get_profile
-
-        # globals.resources.cache (runner_gen/definitions/builtins.py)
-        res_cache = mw_cache
-        resources.cache = res_cache
-
-        # caching (examples/caching/definitions.py)
-        res_caching = None
-        resources.caching = res_caching
-
     except BaseException as error:
         await lifecycle.rollback(error)
         raise

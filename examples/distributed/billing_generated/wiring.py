@@ -10,7 +10,7 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, TypedDict
@@ -22,7 +22,7 @@ from examples.distributed.billing import ledger_health, open_ledger, payments, q
 from runner_gen.definitions.defaults import untyped
 from runner_gen.definitions.remote import HttpExposureConfig
 from runner_gen.runtime.events import Emission
-from runner_gen.runtime.exposure import RunningExposure, serve_exposure
+from runner_gen.runtime.exposure import ExposureApp, RunningExposure, serve_exposure
 from runner_gen.runtime.exposure.probes import Probes
 from runner_gen.runtime.metrics import Metrics, MetricsMiddleware, render_prometheus
 
@@ -193,6 +193,125 @@ def _event_invoice_paid(
     return emit, report
 
 
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = (
+        "app_exposure",
+        "cfg_exposure",
+        "emit_invoice_paid",
+        "event_invoice_paid",
+        "mw_metrics",
+        "report_invoice_paid",
+        "res_billing",
+        "res_exposure",
+        "res_ledger",
+        "res_metrics",
+        "tag_http_exposure",
+        "task_payments",
+        "task_quote",
+    )
+
+    res_metrics: Metrics
+    mw_metrics: MetricsMiddleware
+    res_ledger: list[Payment]
+    task_quote: Callable[[QuoteRequest], Awaitable[Quote]]
+    task_payments: Callable[[], Awaitable[list[Payment]]]
+    emit_invoice_paid: _rt.EmitFunction[Payment]
+    report_invoice_paid: _rt.ReportFunction[Payment]
+    event_invoice_paid: _rt.Emitter[Payment]
+    cfg_exposure: HttpExposureConfig
+    app_exposure: ExposureApp
+    res_exposure: RunningExposure
+    tag_http_exposure: _rt.TagAccessor[Any]
+    res_billing: None
+
+
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    health: _rt.HealthChecks,
+    resources: Resources,
+    tasks: Tasks,
+    events: Events,
+    replacing: bool,
+    replaced_resources: Mapping[str, Any],
+    replaced_tasks: Mapping[str, Any],
+    replaced_events: Mapping[str, Any],
+) -> None:
+    # globals.resources.metrics (runner_gen/definitions/builtins.py)
+    state.res_metrics = Metrics(
+        ("billing.tasks.quote", "billing.tasks.payments"),
+        error_types=("billing.errors.unknown_sku",),
+    )
+    resources.metrics = state.res_metrics
+    state.mw_metrics = MetricsMiddleware(state.res_metrics)
+
+    # billing.ledger (examples/distributed/billing.py)
+    if replacing and "ledger" in replaced_resources:
+        state.res_ledger = replaced_resources["ledger"]
+    else:
+        state.res_ledger = await open_ledger()
+    resources.ledger = state.res_ledger
+    health.add("billing.ledger", partial(ledger_health, state.res_ledger))
+
+    # billing.tasks.quote (examples/distributed/billing.py)
+    state.task_quote = _task_quote(metrics=state.mw_metrics)
+    if replacing and "quote" in replaced_tasks:
+        state.task_quote = replaced_tasks["quote"]
+    tasks.quote = state.task_quote
+
+    # billing.tasks.payments (examples/distributed/billing.py)
+    state.task_payments = _task_payments(ledger=state.res_ledger, metrics=state.mw_metrics)
+    if replacing and "payments" in replaced_tasks:
+        state.task_payments = replaced_tasks["payments"]
+    tasks.payments = state.task_payments
+
+    # billing.events.invoice_paid (examples/distributed/billing.py)
+    state.emit_invoice_paid, state.report_invoice_paid = _event_invoice_paid(
+        ledger=state.res_ledger
+    )
+    if replacing and "invoice_paid" in replaced_events:
+        state.emit_invoice_paid, state.report_invoice_paid = _rt.overriding(
+            replaced_events["invoice_paid"]
+        )
+    state.event_invoice_paid = _rt.bind_emitter(
+        state.emit_invoice_paid, state.report_invoice_paid, _rt.OUTSIDE
+    )
+    events.invoice_paid = state.event_invoice_paid
+
+    # billing.exposure (examples/distributed/billing.py)
+    state.cfg_exposure = untyped(_billing.exposure).config
+    state.app_exposure = _exposure.create_exposure_app(
+        state.cfg_exposure.runtime_config((_models.unknown_sku.error_class,)),
+        Probes(health, partial(render_prometheus, state.res_metrics)),
+        quote=state.task_quote,
+        payments=state.task_payments,
+        invoice_paid=_rt.bind_emitter(
+            state.emit_invoice_paid, state.report_invoice_paid, "billing.exposure"
+        ),
+    )
+    state.res_exposure = await serve_exposure(state.app_exposure, state.app_exposure.config)
+    resources.exposure = state.res_exposure
+    push_disposer(("billing.exposure", state.res_exposure.stop, ()))
+
+    # globals.tags.http_exposure (runner_gen/definitions/builtins.py)
+    state.tag_http_exposure = _rt.TagAccessor(
+        resources=(
+            _rt.TaggedResource(
+                "billing.exposure",
+                untyped(_billing.exposure).resource.tags[0].config,
+                state.res_exposure,
+            ),
+        )
+    )
+
+    # billing (examples/distributed/billing.py)
+    state.res_billing = None
+    resources.billing = state.res_billing
+
+
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
@@ -206,84 +325,24 @@ async def start(*, overrides: Overrides | None = None) -> App:
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # globals.resources.metrics (runner_gen/definitions/builtins.py)
-        res_metrics = Metrics(
-            ("billing.tasks.quote", "billing.tasks.payments"),
-            error_types=("billing.errors.unknown_sku",),
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            health=health,
+            resources=resources,
+            tasks=tasks,
+            events=events,
+            replacing=replacing,
+            replaced_resources=replaced_resources,
+            replaced_tasks=replaced_tasks,
+            replaced_events=replaced_events,
         )
-        resources.metrics = res_metrics
-        mw_metrics = MetricsMiddleware(res_metrics)
-
-        # billing.errors.unknown_sku (examples/distributed/models.py)
-        err_unknown_sku = _models.unknown_sku
-
-        # billing.ledger (examples/distributed/billing.py)
-        res_ledger: list[Payment]
-        if replacing and "ledger" in replaced_resources:
-            res_ledger = replaced_resources["ledger"]
-        else:
-            res_ledger = await open_ledger()
-        resources.ledger = res_ledger
-        health.add("billing.ledger", partial(ledger_health, res_ledger))
-
-        # billing.tasks.quote (examples/distributed/billing.py)
-        task_quote: Callable[[QuoteRequest], Awaitable[Quote]] = _task_quote(metrics=mw_metrics)
-        if replacing and "quote" in replaced_tasks:
-            task_quote = replaced_tasks["quote"]
-        tasks.quote = task_quote
-
-        # billing.tasks.payments (examples/distributed/billing.py)
-        task_payments: Callable[[], Awaitable[list[Payment]]] = _task_payments(
-            ledger=res_ledger, metrics=mw_metrics
-        )
-        if replacing and "payments" in replaced_tasks:
-            task_payments = replaced_tasks["payments"]
-        tasks.payments = task_payments
-
-        # billing.events.invoice_paid (examples/distributed/billing.py)
-        emit_invoice_paid: _rt.EmitFunction[Payment]
-        report_invoice_paid: _rt.ReportFunction[Payment]
-        emit_invoice_paid, report_invoice_paid = _event_invoice_paid(ledger=res_ledger)
-        if replacing and "invoice_paid" in replaced_events:
-            emit_invoice_paid, report_invoice_paid = _rt.overriding(replaced_events["invoice_paid"])
-        event_invoice_paid = _rt.bind_emitter(emit_invoice_paid, report_invoice_paid, _rt.OUTSIDE)
-        events.invoice_paid = event_invoice_paid
-
-        # billing.exposure (examples/distributed/billing.py)
-        cfg_exposure: HttpExposureConfig = untyped(_billing.exposure).config
-        app_exposure = _exposure.create_exposure_app(
-            cfg_exposure.runtime_config((err_unknown_sku.error_class,)),
-            Probes(health, partial(render_prometheus, res_metrics)),
-            quote=task_quote,
-            payments=task_payments,
-            invoice_paid=_rt.bind_emitter(
-                emit_invoice_paid, report_invoice_paid, "billing.exposure"
-            ),
-        )
-        res_exposure = await serve_exposure(app_exposure, app_exposure.config)
-        resources.exposure = res_exposure
-        push_disposer(("billing.exposure", res_exposure.stop, ()))
-
-        # globals.tags.http_exposure (runner_gen/definitions/builtins.py)
-        tag_http_exposure: _rt.TagAccessor[Any] = _rt.TagAccessor(
-            resources=(
-                _rt.TaggedResource(
-                    "billing.exposure",
-                    untyped(_billing.exposure).resource.tags[0].config,
-                    res_exposure,
-                ),
-            )
-        )
-
-        # billing (examples/distributed/billing.py)
-        res_billing = None
-        resources.billing = res_billing
-
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
-    store = _rt.Store({"globals.tags.http_exposure": tag_http_exposure})
+    store = _rt.Store({"globals.tags.http_exposure": state.tag_http_exposure})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)

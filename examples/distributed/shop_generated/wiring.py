@@ -10,7 +10,7 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Final, TypedDict
 
@@ -132,6 +132,117 @@ def _task_checkout(
     return run
 
 
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = (
+        "cfg_billing",
+        "emit_invoice_paid",
+        "event_invoice_paid",
+        "local_invoice_paid",
+        "report_invoice_paid",
+        "res_billing",
+        "res_shop",
+        "tag_tunnel",
+        "task_checkout",
+        "task_quote",
+    )
+
+    res_billing: AsyncTransport
+    cfg_billing: TunnelConfig
+    task_quote: Callable[[QuoteRequest], Awaitable[Quote]]
+    emit_invoice_paid: _rt.EmitFunction[Payment]
+    report_invoice_paid: _rt.ReportFunction[Payment]
+    event_invoice_paid: _rt.Emitter[Payment]
+    local_invoice_paid: _rt.EmitFunction[Payment]
+    task_checkout: Callable[[QuoteRequest], Awaitable[Receipt]]
+    tag_tunnel: _rt.TagAccessor[Any]
+    res_shop: None
+
+
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    resources: Resources,
+    tasks: Tasks,
+    events: Events,
+    replacing: bool,
+    replaced_resources: Mapping[str, Any],
+    replaced_tasks: Mapping[str, Any],
+    replaced_events: Mapping[str, Any],
+) -> None:
+    # shop.tunnels.billing (examples/distributed/shop.py)
+    state.cfg_billing = untyped(_shop.billing).config
+    if replacing and "billing" in replaced_resources:
+        state.res_billing = replaced_resources["billing"]
+    else:
+        state.res_billing = open_tunnel(state.cfg_billing)
+        push_disposer(("shop.tunnels.billing", close_tunnel, (state.res_billing,)))
+    resources.billing = state.res_billing
+
+    # billing.tasks.quote (examples/distributed/shop.py)
+    state.task_quote = remote_task(
+        state.res_billing,
+        "billing.tasks.quote",
+        _QUOTE_REQUEST.dump_python,
+        _QUOTE.validate_python,
+        {"billing.errors.unknown_sku": _models.unknown_sku.from_remote},
+    )
+    if replacing and "quote" in replaced_tasks:
+        state.task_quote = replaced_tasks["quote"]
+    tasks.quote = state.task_quote
+
+    # billing.events.invoice_paid (examples/distributed/shop.py)
+    state.local_invoice_paid, state.report_invoice_paid = (
+        _rt.emit_to_no_hooks,
+        _rt.report_no_hooks,
+    )
+    state.emit_invoice_paid = _rt.forwarding(
+        remote_event(
+            state.res_billing,
+            "billing.events.invoice_paid",
+            _PAYMENT.dump_python,
+            state.local_invoice_paid,
+            "remote-only",
+        )
+    )
+    if replacing and "invoice_paid" in replaced_events:
+        state.emit_invoice_paid, state.report_invoice_paid = _rt.overriding(
+            replaced_events["invoice_paid"]
+        )
+    state.event_invoice_paid = _rt.bind_emitter(
+        state.emit_invoice_paid, state.report_invoice_paid, _rt.OUTSIDE
+    )
+    events.invoice_paid = state.event_invoice_paid
+
+    # shop.tasks.checkout (examples/distributed/shop.py)
+    state.task_checkout = _task_checkout(
+        quote=state.task_quote,
+        invoice_paid=_rt.bind_emitter(
+            state.emit_invoice_paid, state.report_invoice_paid, "shop.tasks.checkout"
+        ),
+    )
+    if replacing and "checkout" in replaced_tasks:
+        state.task_checkout = replaced_tasks["checkout"]
+    tasks.checkout = state.task_checkout
+
+    # globals.tags.tunnel (runner_gen/definitions/builtins.py)
+    state.tag_tunnel = _rt.TagAccessor(
+        resources=(
+            _rt.TaggedResource(
+                "shop.tunnels.billing",
+                untyped(_shop.billing).resource.tags[0].config,
+                state.res_billing,
+            ),
+        )
+    )
+
+    # shop (examples/distributed/shop.py)
+    state.res_shop = None
+    resources.shop = state.res_shop
+
+
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
@@ -145,80 +256,23 @@ async def start(*, overrides: Overrides | None = None) -> App:
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # billing.errors.unknown_sku (examples/distributed/models.py)
-        err_unknown_sku = _models.unknown_sku
-
-        # shop.tunnels.billing (examples/distributed/shop.py)
-        cfg_billing: TunnelConfig = untyped(_shop.billing).config
-        res_billing: AsyncTransport
-        if replacing and "billing" in replaced_resources:
-            res_billing = replaced_resources["billing"]
-        else:
-            res_billing = open_tunnel(cfg_billing)
-            push_disposer(("shop.tunnels.billing", close_tunnel, (res_billing,)))
-        resources.billing = res_billing
-
-        # billing.tasks.quote (examples/distributed/shop.py)
-        task_quote: Callable[[QuoteRequest], Awaitable[Quote]] = remote_task(
-            res_billing,
-            "billing.tasks.quote",
-            _QUOTE_REQUEST.dump_python,
-            _QUOTE.validate_python,
-            {"billing.errors.unknown_sku": err_unknown_sku.from_remote},
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            resources=resources,
+            tasks=tasks,
+            events=events,
+            replacing=replacing,
+            replaced_resources=replaced_resources,
+            replaced_tasks=replaced_tasks,
+            replaced_events=replaced_events,
         )
-        if replacing and "quote" in replaced_tasks:
-            task_quote = replaced_tasks["quote"]
-        tasks.quote = task_quote
-
-        # billing.events.invoice_paid (examples/distributed/shop.py)
-        emit_invoice_paid: _rt.EmitFunction[Payment]
-        report_invoice_paid: _rt.ReportFunction[Payment]
-        local_invoice_paid, report_invoice_paid = (_rt.emit_to_no_hooks, _rt.report_no_hooks)
-        emit_invoice_paid = _rt.forwarding(
-            remote_event(
-                res_billing,
-                "billing.events.invoice_paid",
-                _PAYMENT.dump_python,
-                local_invoice_paid,
-                "remote-only",
-            )
-        )
-        if replacing and "invoice_paid" in replaced_events:
-            emit_invoice_paid, report_invoice_paid = _rt.overriding(replaced_events["invoice_paid"])
-        event_invoice_paid = _rt.bind_emitter(emit_invoice_paid, report_invoice_paid, _rt.OUTSIDE)
-        events.invoice_paid = event_invoice_paid
-
-        # shop.tasks.checkout (examples/distributed/shop.py)
-        task_checkout: Callable[[QuoteRequest], Awaitable[Receipt]] = _task_checkout(
-            quote=task_quote,
-            invoice_paid=_rt.bind_emitter(
-                emit_invoice_paid, report_invoice_paid, "shop.tasks.checkout"
-            ),
-        )
-        if replacing and "checkout" in replaced_tasks:
-            task_checkout = replaced_tasks["checkout"]
-        tasks.checkout = task_checkout
-
-        # globals.tags.tunnel (runner_gen/definitions/builtins.py)
-        tag_tunnel: _rt.TagAccessor[Any] = _rt.TagAccessor(
-            resources=(
-                _rt.TaggedResource(
-                    "shop.tunnels.billing",
-                    untyped(_shop.billing).resource.tags[0].config,
-                    res_billing,
-                ),
-            )
-        )
-
-        # shop (examples/distributed/shop.py)
-        res_shop = None
-        resources.shop = res_shop
-
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
-    store = _rt.Store({"globals.tags.tunnel": tag_tunnel})
+    store = _rt.Store({"globals.tags.tunnel": state.tag_tunnel})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)

@@ -10,7 +10,7 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, TypedDict
@@ -224,6 +224,152 @@ def _task_report(*, directory: UserDirectory) -> Callable[[ReportRequest], Await
     return run
 
 
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = (
+        "cfg_logger",
+        "log_server",
+        "res_directory",
+        "res_logger",
+        "res_server",
+        "tag_route",
+        "task_create_user",
+        "task_delete_user",
+        "task_get_user",
+        "task_health",
+        "task_list_users",
+        "task_report",
+    )
+
+    task_health: Callable[[], Awaitable[Health]]
+    res_directory: UserDirectory
+    task_create_user: Callable[[NewUser], Awaitable[User]]
+    task_list_users: Callable[[ListUsers], Awaitable[list[User]]]
+    task_get_user: Callable[[UserRef], Awaitable[User]]
+    task_delete_user: Callable[[UserRef], Awaitable[Deleted]]
+    task_report: Callable[[ReportRequest], Awaitable[Report]]
+    tag_route: _rt.TagAccessor[Route]
+    res_logger: Logger
+    cfg_logger: LoggerConfig
+    log_server: Logger
+    res_server: HttpServer
+
+
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    resources: Resources,
+    tasks: Tasks,
+    replacing: bool,
+    config: ServerConfig,
+    replaced_tasks: Mapping[str, Any],
+    replaced_resources: Mapping[str, Any],
+) -> None:
+    # http_api.tasks.health (examples/http_api/definitions.py)
+    state.task_health = health_2
+    if replacing and "health" in replaced_tasks:
+        state.task_health = replaced_tasks["health"]
+    tasks.health = state.task_health
+
+    # http_api.directory (examples/http_api/definitions.py)
+    if replacing and "directory" in replaced_resources:
+        state.res_directory = replaced_resources["directory"]
+    else:
+        state.res_directory = await open_directory()
+    resources.directory = state.res_directory
+
+    # http_api.tasks.create_user (examples/http_api/definitions.py)
+    state.task_create_user = _task_create_user(directory=state.res_directory)
+    if replacing and "create_user" in replaced_tasks:
+        state.task_create_user = replaced_tasks["create_user"]
+    tasks.create_user = state.task_create_user
+
+    # http_api.tasks.list_users (examples/http_api/definitions.py)
+    state.task_list_users = _task_list_users(directory=state.res_directory)
+    if replacing and "list_users" in replaced_tasks:
+        state.task_list_users = replaced_tasks["list_users"]
+    tasks.list_users = state.task_list_users
+
+    # http_api.tasks.get_user (examples/http_api/definitions.py)
+    state.task_get_user = _task_get_user(directory=state.res_directory, user=_definitions.auth_user)
+    if replacing and "get_user" in replaced_tasks:
+        state.task_get_user = replaced_tasks["get_user"]
+    tasks.get_user = state.task_get_user
+
+    # http_api.tasks.delete_user (examples/http_api/definitions.py)
+    state.task_delete_user = _task_delete_user(
+        directory=state.res_directory, user=_definitions.auth_user, user_2=_definitions.auth_user
+    )
+    if replacing and "delete_user" in replaced_tasks:
+        state.task_delete_user = replaced_tasks["delete_user"]
+    tasks.delete_user = state.task_delete_user
+
+    # http_api.tasks.report (examples/http_api/definitions.py)
+    state.task_report = _task_report(directory=state.res_directory)
+    if replacing and "report" in replaced_tasks:
+        state.task_report = replaced_tasks["report"]
+    tasks.report = state.task_report
+
+    # http_api.tags.route (examples/http_api/definitions.py)
+    state.tag_route = _rt.TagAccessor(
+        tasks=(
+            _rt.TaggedTask(
+                "http_api.tasks.health",
+                untyped(_definitions_2.health_task).tags[0].config,
+                state.task_health,
+                takes_input=False,
+            ),
+            _rt.TaggedTask(
+                "http_api.tasks.create_user",
+                untyped(_definitions_2.create_user_task).tags[0].config,
+                state.task_create_user,
+            ),
+            _rt.TaggedTask(
+                "http_api.tasks.list_users",
+                untyped(_definitions_2.list_users_task).tags[0].config,
+                state.task_list_users,
+            ),
+            _rt.TaggedTask(
+                "http_api.tasks.get_user",
+                untyped(_definitions_2.get_user_task).tags[0].config,
+                state.task_get_user,
+            ),
+            _rt.TaggedTask(
+                "http_api.tasks.delete_user",
+                untyped(_definitions_2.delete_user_task).tags[0].config,
+                state.task_delete_user,
+            ),
+            _rt.TaggedTask(
+                "http_api.tasks.report",
+                untyped(_definitions_2.report_task).tags[0].config,
+                state.task_report,
+            ),
+        )
+    )
+
+    # globals.resources.logger (runner_gen/definitions/builtins.py)
+    state.cfg_logger = default_config(untyped(_builtins.logger))
+    if replacing and "logger" in replaced_resources:
+        state.res_logger = replaced_resources["logger"]
+    else:
+        state.res_logger = create_logger(state.cfg_logger)
+    resources.logger = state.res_logger
+    state.log_server = state.res_logger.with_(source="http_api.server")
+
+    # http_api.server (examples/http_api/definitions.py)
+    state.res_server = await start_server(config, routes=state.tag_route, logger=state.log_server)
+    push_disposer(
+        (
+            "http_api.server",
+            partial(stop_server, state.res_server, config, logger=state.log_server),
+            (),
+        )
+    )
+    resources.server = state.res_server
+
+
 async def start(config: ServerConfig, *, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
@@ -236,122 +382,22 @@ async def start(config: ServerConfig, *, overrides: Overrides | None = None) -> 
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # http_api.tasks.health (examples/http_api/definitions.py)
-        task_health: Callable[[], Awaitable[Health]] = health_2
-        if replacing and "health" in replaced_tasks:
-            task_health = replaced_tasks["health"]
-        tasks.health = task_health
-
-        # http_api.directory (examples/http_api/definitions.py)
-        res_directory: UserDirectory
-        if replacing and "directory" in replaced_resources:
-            res_directory = replaced_resources["directory"]
-        else:
-            res_directory = await open_directory()
-        resources.directory = res_directory
-
-        # http_api.tasks.create_user (examples/http_api/definitions.py)
-        task_create_user: Callable[[NewUser], Awaitable[User]] = _task_create_user(
-            directory=res_directory
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            resources=resources,
+            tasks=tasks,
+            replacing=replacing,
+            config=config,
+            replaced_tasks=replaced_tasks,
+            replaced_resources=replaced_resources,
         )
-        if replacing and "create_user" in replaced_tasks:
-            task_create_user = replaced_tasks["create_user"]
-        tasks.create_user = task_create_user
-
-        # http_api.tasks.list_users (examples/http_api/definitions.py)
-        task_list_users: Callable[[ListUsers], Awaitable[list[User]]] = _task_list_users(
-            directory=res_directory
-        )
-        if replacing and "list_users" in replaced_tasks:
-            task_list_users = replaced_tasks["list_users"]
-        tasks.list_users = task_list_users
-
-        # auth.contexts.user (examples/auth/definitions.py)
-        ctx_user = _definitions.auth_user
-
-        # http_api.tasks.get_user (examples/http_api/definitions.py)
-        task_get_user: Callable[[UserRef], Awaitable[User]] = _task_get_user(
-            directory=res_directory, user=ctx_user
-        )
-        if replacing and "get_user" in replaced_tasks:
-            task_get_user = replaced_tasks["get_user"]
-        tasks.get_user = task_get_user
-
-        # http_api.tasks.delete_user (examples/http_api/definitions.py)
-        task_delete_user: Callable[[UserRef], Awaitable[Deleted]] = _task_delete_user(
-            directory=res_directory, user=ctx_user, user_2=ctx_user
-        )
-        if replacing and "delete_user" in replaced_tasks:
-            task_delete_user = replaced_tasks["delete_user"]
-        tasks.delete_user = task_delete_user
-
-        # http_api.tasks.report (examples/http_api/definitions.py)
-        task_report: Callable[[ReportRequest], Awaitable[Report]] = _task_report(
-            directory=res_directory
-        )
-        if replacing and "report" in replaced_tasks:
-            task_report = replaced_tasks["report"]
-        tasks.report = task_report
-
-        # http_api.tags.route (examples/http_api/definitions.py)
-        tag_route: _rt.TagAccessor[Route] = _rt.TagAccessor(
-            tasks=(
-                _rt.TaggedTask(
-                    "http_api.tasks.health",
-                    untyped(_definitions_2.health_task).tags[0].config,
-                    task_health,
-                    takes_input=False,
-                ),
-                _rt.TaggedTask(
-                    "http_api.tasks.create_user",
-                    untyped(_definitions_2.create_user_task).tags[0].config,
-                    task_create_user,
-                ),
-                _rt.TaggedTask(
-                    "http_api.tasks.list_users",
-                    untyped(_definitions_2.list_users_task).tags[0].config,
-                    task_list_users,
-                ),
-                _rt.TaggedTask(
-                    "http_api.tasks.get_user",
-                    untyped(_definitions_2.get_user_task).tags[0].config,
-                    task_get_user,
-                ),
-                _rt.TaggedTask(
-                    "http_api.tasks.delete_user",
-                    untyped(_definitions_2.delete_user_task).tags[0].config,
-                    task_delete_user,
-                ),
-                _rt.TaggedTask(
-                    "http_api.tasks.report",
-                    untyped(_definitions_2.report_task).tags[0].config,
-                    task_report,
-                ),
-            )
-        )
-
-        # globals.resources.logger (runner_gen/definitions/builtins.py)
-        cfg_logger: LoggerConfig = default_config(untyped(_builtins.logger))
-        res_logger: Logger
-        if replacing and "logger" in replaced_resources:
-            res_logger = replaced_resources["logger"]
-        else:
-            res_logger = create_logger(cfg_logger)
-        resources.logger = res_logger
-        log_server = res_logger.with_(source="http_api.server")
-
-        # http_api.server (examples/http_api/definitions.py)
-        res_server = await start_server(config, routes=tag_route, logger=log_server)
-        push_disposer(
-            ("http_api.server", partial(stop_server, res_server, config, logger=log_server), ())
-        )
-        resources.server = res_server
-
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
-    store = _rt.Store({"http_api.tags.route": tag_route})
+    store = _rt.Store({"http_api.tags.route": state.tag_route})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)

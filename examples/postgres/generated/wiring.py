@@ -10,9 +10,9 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 import examples.postgres.definitions as _definitions
 import runner_gen.runtime.wiring as _rt
@@ -202,6 +202,102 @@ def _task_get_user(*, users: Users) -> Callable[[int], Awaitable[User | None]]:
     return run
 
 
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = (
+        "cfg_pool",
+        "emit_user_created",
+        "event_user_created",
+        "report_user_created",
+        "res_pool",
+        "res_postgres",
+        "res_users",
+        "task_create_pair",
+        "task_create_user",
+        "task_get_user",
+    )
+
+    res_pool: asyncpg.Pool
+    cfg_pool: PoolConfig
+    res_users: Users
+    emit_user_created: _rt.EmitFunction[User]
+    report_user_created: _rt.ReportFunction[User]
+    event_user_created: _rt.Emitter[User]
+    task_create_user: Callable[[NewUser], Awaitable[User]]
+    task_create_pair: Callable[[NewPair], Awaitable[list[User]]]
+    task_get_user: Callable[[int], Awaitable[User | None]]
+    res_postgres: None
+
+
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    resources: Resources,
+    tasks: Tasks,
+    events: Events,
+    replacing: bool,
+    replaced_resources: Mapping[str, Any],
+    replaced_events: Mapping[str, Any],
+    replaced_tasks: Mapping[str, Any],
+) -> None:
+    # postgres.pool (examples/postgres/definitions.py)
+    state.cfg_pool = untyped(_definitions.app).register[0].config
+    if replacing and "pool" in replaced_resources:
+        state.res_pool = replaced_resources["pool"]
+    else:
+        state.res_pool = await init_pool(state.cfg_pool)
+        push_disposer(("postgres.pool", close_pool, (state.res_pool,)))
+    resources.pool = state.res_pool
+
+    # postgres.users (examples/postgres/definitions.py)
+    if replacing and "users" in replaced_resources:
+        state.res_users = replaced_resources["users"]
+    else:
+        state.res_users = await init_users(pool=state.res_pool)
+        push_disposer(("postgres.users", drop_users, (state.res_users,)))
+    resources.users = state.res_users
+
+    # postgres.events.user_created (examples/postgres/definitions.py)
+    state.emit_user_created, state.report_user_created = _event_user_created()
+    if replacing and "user_created" in replaced_events:
+        state.emit_user_created, state.report_user_created = _rt.overriding(
+            replaced_events["user_created"]
+        )
+    state.event_user_created = _rt.bind_emitter(
+        state.emit_user_created, state.report_user_created, _rt.OUTSIDE
+    )
+    events.user_created = state.event_user_created
+
+    # postgres.tasks.create_user (examples/postgres/definitions.py)
+    state.task_create_user = _task_create_user(
+        users=state.res_users,
+        user_created=_rt.bind_emitter(
+            state.emit_user_created, state.report_user_created, "postgres.tasks.create_user"
+        ),
+    )
+    if replacing and "create_user" in replaced_tasks:
+        state.task_create_user = replaced_tasks["create_user"]
+    tasks.create_user = state.task_create_user
+
+    # postgres.tasks.create_pair (examples/postgres/definitions.py)
+    state.task_create_pair = _task_create_pair(users=state.res_users)
+    if replacing and "create_pair" in replaced_tasks:
+        state.task_create_pair = replaced_tasks["create_pair"]
+    tasks.create_pair = state.task_create_pair
+
+    # postgres.tasks.get_user (examples/postgres/definitions.py)
+    state.task_get_user = _task_get_user(users=state.res_users)
+    if replacing and "get_user" in replaced_tasks:
+        state.task_get_user = replaced_tasks["get_user"]
+    tasks.get_user = state.task_get_user
+
+    # postgres (examples/postgres/definitions.py)
+    state.res_postgres = None
+    resources.postgres = state.res_postgres
+
+
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
@@ -215,64 +311,19 @@ async def start(*, overrides: Overrides | None = None) -> App:
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # postgres.pool (examples/postgres/definitions.py)
-        cfg_pool: PoolConfig = untyped(_definitions.app).register[0].config
-        res_pool: asyncpg.Pool
-        if replacing and "pool" in replaced_resources:
-            res_pool = replaced_resources["pool"]
-        else:
-            res_pool = await init_pool(cfg_pool)
-            push_disposer(("postgres.pool", close_pool, (res_pool,)))
-        resources.pool = res_pool
-
-        # postgres.users (examples/postgres/definitions.py)
-        res_users: Users
-        if replacing and "users" in replaced_resources:
-            res_users = replaced_resources["users"]
-        else:
-            res_users = await init_users(pool=res_pool)
-            push_disposer(("postgres.users", drop_users, (res_users,)))
-        resources.users = res_users
-
-        # postgres.events.user_created (examples/postgres/definitions.py)
-        emit_user_created: _rt.EmitFunction[User]
-        report_user_created: _rt.ReportFunction[User]
-        emit_user_created, report_user_created = _event_user_created()
-        if replacing and "user_created" in replaced_events:
-            emit_user_created, report_user_created = _rt.overriding(replaced_events["user_created"])
-        event_user_created = _rt.bind_emitter(emit_user_created, report_user_created, _rt.OUTSIDE)
-        events.user_created = event_user_created
-
-        # postgres.tasks.create_user (examples/postgres/definitions.py)
-        task_create_user: Callable[[NewUser], Awaitable[User]] = _task_create_user(
-            users=res_users,
-            user_created=_rt.bind_emitter(
-                emit_user_created, report_user_created, "postgres.tasks.create_user"
-            ),
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            resources=resources,
+            tasks=tasks,
+            events=events,
+            replacing=replacing,
+            replaced_resources=replaced_resources,
+            replaced_events=replaced_events,
+            replaced_tasks=replaced_tasks,
         )
-        if replacing and "create_user" in replaced_tasks:
-            task_create_user = replaced_tasks["create_user"]
-        tasks.create_user = task_create_user
-
-        # postgres.tasks.create_pair (examples/postgres/definitions.py)
-        task_create_pair: Callable[[NewPair], Awaitable[list[User]]] = _task_create_pair(
-            users=res_users
-        )
-        if replacing and "create_pair" in replaced_tasks:
-            task_create_pair = replaced_tasks["create_pair"]
-        tasks.create_pair = task_create_pair
-
-        # postgres.tasks.get_user (examples/postgres/definitions.py)
-        task_get_user: Callable[[int], Awaitable[User | None]] = _task_get_user(users=res_users)
-        if replacing and "get_user" in replaced_tasks:
-            task_get_user = replaced_tasks["get_user"]
-        tasks.get_user = task_get_user
-
-        # postgres (examples/postgres/definitions.py)
-        res_postgres = None
-        resources.postgres = res_postgres
-
     except BaseException as error:
         await lifecycle.rollback(error)
         raise

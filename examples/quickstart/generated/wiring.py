@@ -10,10 +10,10 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 import examples.quickstart.definitions as _definitions
 import runner_gen.definitions.builtins as _builtins
@@ -253,6 +253,176 @@ def _task_list_routes(
     return partial(chain, None)
 
 
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = (
+        "cfg_database",
+        "cfg_logger",
+        "emit_user_registered",
+        "event_user_registered",
+        "log_app",
+        "log_database",
+        "mw_metrics",
+        "mw_retry",
+        "report_user_registered",
+        "res_app",
+        "res_audit",
+        "res_database",
+        "res_logger",
+        "res_metrics",
+        "res_outbox",
+        "tag_http_route",
+        "task_count_users",
+        "task_list_routes",
+        "task_register_user",
+    )
+
+    res_logger: Logger
+    cfg_logger: LoggerConfig
+    log_app: Logger
+    log_database: Logger
+    res_metrics: Metrics
+    mw_metrics: MetricsMiddleware
+    res_database: Database
+    cfg_database: DatabaseConfig
+    res_outbox: Outbox
+    res_audit: Audit
+    emit_user_registered: _rt.EmitFunction[User]
+    report_user_registered: _rt.ReportFunction[User]
+    event_user_registered: _rt.Emitter[User]
+    mw_retry: RetryMiddleware
+    task_register_user: Callable[[NewUser], Awaitable[User]]
+    task_count_users: Callable[[], Awaitable[int]]
+    tag_http_route: _rt.TagAccessor[Route]
+    task_list_routes: Callable[[], Awaitable[list[str]]]
+    res_app: str
+
+
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    health: _rt.HealthChecks,
+    resources: Resources,
+    tasks: Tasks,
+    events: Events,
+    replacing: bool,
+    config: AppConfig,
+    replaced_resources: Mapping[str, Any],
+    replaced_events: Mapping[str, Any],
+    clock: _rt.Clock,
+    replaced_tasks: Mapping[str, Any],
+) -> None:
+    # globals.resources.logger (runner_gen/definitions/builtins.py)
+    state.cfg_logger = default_config(untyped(_builtins.logger))
+    if replacing and "logger" in replaced_resources:
+        state.res_logger = replaced_resources["logger"]
+    else:
+        state.res_logger = create_logger(state.cfg_logger)
+    resources.logger = state.res_logger
+    state.log_app = state.res_logger.with_(source="app")
+    state.log_database = state.res_logger.with_(source="app.database")
+
+    # globals.resources.metrics (runner_gen/definitions/builtins.py)
+    state.res_metrics = Metrics(
+        ("app.tasks.register_user", "app.tasks.count_users", "app.tasks.list_routes")
+    )
+    resources.metrics = state.res_metrics
+    state.mw_metrics = MetricsMiddleware(state.res_metrics)
+
+    # app.database (examples/quickstart/definitions.py)
+    state.cfg_database = untyped(_definitions.app).register[1].config
+    if replacing and "database" in replaced_resources:
+        state.res_database = replaced_resources["database"]
+    else:
+        state.res_database = await open_database(state.cfg_database, logger=state.log_database)
+        push_disposer(("app.database", close_database, (state.res_database,)))
+    resources.database = state.res_database
+    health.add("app.database", partial(check_database, state.res_database))
+
+    # app.outbox (examples/quickstart/definitions.py)
+    if replacing and "outbox" in replaced_resources:
+        state.res_outbox = replaced_resources["outbox"]
+    else:
+        state.res_outbox = await create_outbox()
+    resources.outbox = state.res_outbox
+
+    # app.audit (examples/quickstart/definitions.py)
+    if replacing and "audit" in replaced_resources:
+        state.res_audit = replaced_resources["audit"]
+    else:
+        state.res_audit = await create_audit()
+    resources.audit = state.res_audit
+
+    # app.events.user_registered (examples/quickstart/definitions.py)
+    state.emit_user_registered, state.report_user_registered = _event_user_registered(
+        outbox=state.res_outbox, audit=state.res_audit
+    )
+    if replacing and "user_registered" in replaced_events:
+        state.emit_user_registered, state.report_user_registered = _rt.overriding(
+            replaced_events["user_registered"]
+        )
+    state.event_user_registered = _rt.bind_emitter(
+        state.emit_user_registered, state.report_user_registered, _rt.OUTSIDE
+    )
+    events.user_registered = state.event_user_registered
+
+    # globals.middleware.task.retry (runner_gen/definitions/builtins.py)
+    state.mw_retry = RetryMiddleware(clock=clock)
+    push_disposer(("globals.middleware.task.retry", state.mw_retry.dispose, ()))
+
+    # app.tasks.register_user (examples/quickstart/definitions.py)
+    state.task_register_user = _task_register_user(
+        database=state.res_database,
+        user_registered=_rt.bind_emitter(
+            state.emit_user_registered, state.report_user_registered, "app.tasks.register_user"
+        ),
+        metrics=state.mw_metrics,
+        retry=state.mw_retry,
+    )
+    if replacing and "register_user" in replaced_tasks:
+        state.task_register_user = replaced_tasks["register_user"]
+    tasks.register_user = state.task_register_user
+
+    # app.tasks.count_users (examples/quickstart/definitions.py)
+    state.task_count_users = _task_count_users(
+        database=state.res_database, metrics=state.mw_metrics
+    )
+    if replacing and "count_users" in replaced_tasks:
+        state.task_count_users = replaced_tasks["count_users"]
+    tasks.count_users = state.task_count_users
+
+    # app.tags.http_route (examples/quickstart/definitions.py)
+    state.tag_http_route = _rt.TagAccessor(
+        tasks=(
+            _rt.TaggedTask(
+                "app.tasks.register_user",
+                untyped(_definitions.register).tags[0].config,
+                state.task_register_user,
+            ),
+            _rt.TaggedTask(
+                "app.tasks.count_users",
+                untyped(_definitions.count).tags[0].config,
+                state.task_count_users,
+                takes_input=False,
+            ),
+        )
+    )
+
+    # app.tasks.list_routes (examples/quickstart/definitions.py)
+    state.task_list_routes = _task_list_routes(
+        routes=state.tag_http_route, metrics=state.mw_metrics
+    )
+    if replacing and "list_routes" in replaced_tasks:
+        state.task_list_routes = replaced_tasks["list_routes"]
+    tasks.list_routes = state.task_list_routes
+
+    # app (examples/quickstart/definitions.py)
+    state.res_app = await init_app(config, logger=state.log_app)
+    resources.app = state.res_app
+
+
 async def start(config: AppConfig, *, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
@@ -267,125 +437,26 @@ async def start(config: AppConfig, *, overrides: Overrides | None = None) -> App
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # globals.resources.logger (runner_gen/definitions/builtins.py)
-        cfg_logger: LoggerConfig = default_config(untyped(_builtins.logger))
-        res_logger: Logger
-        if replacing and "logger" in replaced_resources:
-            res_logger = replaced_resources["logger"]
-        else:
-            res_logger = create_logger(cfg_logger)
-        resources.logger = res_logger
-        log_app = res_logger.with_(source="app")
-        log_database = res_logger.with_(source="app.database")
-
-        # globals.resources.metrics (runner_gen/definitions/builtins.py)
-        res_metrics = Metrics(
-            ("app.tasks.register_user", "app.tasks.count_users", "app.tasks.list_routes")
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            health=health,
+            resources=resources,
+            tasks=tasks,
+            events=events,
+            replacing=replacing,
+            config=config,
+            replaced_resources=replaced_resources,
+            replaced_events=replaced_events,
+            clock=clock,
+            replaced_tasks=replaced_tasks,
         )
-        resources.metrics = res_metrics
-        mw_metrics = MetricsMiddleware(res_metrics)
-
-        # app.database (examples/quickstart/definitions.py)
-        cfg_database: DatabaseConfig = untyped(_definitions.app).register[1].config
-        res_database: Database
-        if replacing and "database" in replaced_resources:
-            res_database = replaced_resources["database"]
-        else:
-            res_database = await open_database(cfg_database, logger=log_database)
-            push_disposer(("app.database", close_database, (res_database,)))
-        resources.database = res_database
-        health.add("app.database", partial(check_database, res_database))
-
-        # app.outbox (examples/quickstart/definitions.py)
-        res_outbox: Outbox
-        if replacing and "outbox" in replaced_resources:
-            res_outbox = replaced_resources["outbox"]
-        else:
-            res_outbox = await create_outbox()
-        resources.outbox = res_outbox
-
-        # app.audit (examples/quickstart/definitions.py)
-        res_audit: Audit
-        if replacing and "audit" in replaced_resources:
-            res_audit = replaced_resources["audit"]
-        else:
-            res_audit = await create_audit()
-        resources.audit = res_audit
-
-        # app.events.user_registered (examples/quickstart/definitions.py)
-        emit_user_registered: _rt.EmitFunction[User]
-        report_user_registered: _rt.ReportFunction[User]
-        emit_user_registered, report_user_registered = _event_user_registered(
-            outbox=res_outbox, audit=res_audit
-        )
-        if replacing and "user_registered" in replaced_events:
-            emit_user_registered, report_user_registered = _rt.overriding(
-                replaced_events["user_registered"]
-            )
-        event_user_registered = _rt.bind_emitter(
-            emit_user_registered, report_user_registered, _rt.OUTSIDE
-        )
-        events.user_registered = event_user_registered
-
-        # globals.middleware.task.retry (runner_gen/definitions/builtins.py)
-        mw_retry = RetryMiddleware(clock=clock)
-        push_disposer(("globals.middleware.task.retry", mw_retry.dispose, ()))
-
-        # app.tasks.register_user (examples/quickstart/definitions.py)
-        task_register_user: Callable[[NewUser], Awaitable[User]] = _task_register_user(
-            database=res_database,
-            user_registered=_rt.bind_emitter(
-                emit_user_registered, report_user_registered, "app.tasks.register_user"
-            ),
-            metrics=mw_metrics,
-            retry=mw_retry,
-        )
-        if replacing and "register_user" in replaced_tasks:
-            task_register_user = replaced_tasks["register_user"]
-        tasks.register_user = task_register_user
-
-        # app.tasks.count_users (examples/quickstart/definitions.py)
-        task_count_users: Callable[[], Awaitable[int]] = _task_count_users(
-            database=res_database, metrics=mw_metrics
-        )
-        if replacing and "count_users" in replaced_tasks:
-            task_count_users = replaced_tasks["count_users"]
-        tasks.count_users = task_count_users
-
-        # app.tags.http_route (examples/quickstart/definitions.py)
-        tag_http_route: _rt.TagAccessor[Route] = _rt.TagAccessor(
-            tasks=(
-                _rt.TaggedTask(
-                    "app.tasks.register_user",
-                    untyped(_definitions.register).tags[0].config,
-                    task_register_user,
-                ),
-                _rt.TaggedTask(
-                    "app.tasks.count_users",
-                    untyped(_definitions.count).tags[0].config,
-                    task_count_users,
-                    takes_input=False,
-                ),
-            )
-        )
-
-        # app.tasks.list_routes (examples/quickstart/definitions.py)
-        task_list_routes: Callable[[], Awaitable[list[str]]] = _task_list_routes(
-            routes=tag_http_route, metrics=mw_metrics
-        )
-        if replacing and "list_routes" in replaced_tasks:
-            task_list_routes = replaced_tasks["list_routes"]
-        tasks.list_routes = task_list_routes
-
-        # app (examples/quickstart/definitions.py)
-        res_app = await init_app(config, logger=log_app)
-        resources.app = res_app
-
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
-    store = _rt.Store({"app.tags.http_route": tag_http_route})
+    store = _rt.Store({"app.tags.http_route": state.tag_http_route})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)

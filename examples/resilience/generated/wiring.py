@@ -10,7 +10,7 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Final, TypedDict
 
@@ -218,6 +218,140 @@ def _task_recommendations(
     return layer
 
 
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = (
+        "cfg_logger",
+        "log_request_log",
+        "mw_circuit_breaker",
+        "mw_fallback",
+        "mw_rate_limit",
+        "mw_retry",
+        "mw_timeout",
+        "res_board",
+        "res_external",
+        "res_logger",
+        "res_resilience",
+        "task_check_stock",
+        "task_fetch_quote",
+        "task_post_comment",
+        "task_recommendations",
+    )
+
+    res_logger: Logger
+    cfg_logger: LoggerConfig
+    log_request_log: Logger
+    res_external: ExternalService
+    res_board: CommentBoard
+    mw_retry: RetryMiddleware
+    mw_timeout: TimeoutMiddleware
+    task_fetch_quote: Callable[[QuoteRequest], Awaitable[str]]
+    mw_rate_limit: RateLimitMiddleware
+    task_post_comment: Callable[[Comment], Awaitable[int]]
+    mw_circuit_breaker: CircuitBreakerMiddleware
+    task_check_stock: Callable[[StockCheck], Awaitable[str]]
+    mw_fallback: FallbackMiddleware
+    task_recommendations: Callable[[RecommendationRequest], Awaitable[list[str]]]
+    res_resilience: None
+
+
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    resources: Resources,
+    tasks: Tasks,
+    replacing: bool,
+    replaced_resources: Mapping[str, Any],
+    clock: _rt.Clock,
+    replaced_tasks: Mapping[str, Any],
+) -> None:
+    # globals.resources.logger (runner_gen/definitions/builtins.py)
+    state.cfg_logger = untyped(_definitions.app).register[0].config
+    if replacing and "logger" in replaced_resources:
+        state.res_logger = replaced_resources["logger"]
+    else:
+        state.res_logger = create_logger(state.cfg_logger)
+    resources.logger = state.res_logger
+    state.log_request_log = state.res_logger.with_(source="resilience.middleware.request_log")
+
+    # resilience.external (examples/resilience/definitions.py)
+    if replacing and "external" in replaced_resources:
+        state.res_external = replaced_resources["external"]
+    else:
+        state.res_external = await connect_external()
+    resources.external = state.res_external
+
+    # resilience.board (examples/resilience/definitions.py)
+    if replacing and "board" in replaced_resources:
+        state.res_board = replaced_resources["board"]
+    else:
+        state.res_board = await open_board()
+    resources.board = state.res_board
+
+    # globals.middleware.task.retry (runner_gen/definitions/builtins.py)
+    state.mw_retry = RetryMiddleware(clock=clock)
+    push_disposer(("globals.middleware.task.retry", state.mw_retry.dispose, ()))
+
+    # globals.middleware.task.timeout (runner_gen/definitions/builtins.py)
+    state.mw_timeout = TimeoutMiddleware(clock=clock)
+    push_disposer(("globals.middleware.task.timeout", state.mw_timeout.dispose, ()))
+
+    # resilience.tasks.fetch_quote (examples/resilience/definitions.py)
+    state.task_fetch_quote = _task_fetch_quote(
+        external=state.res_external,
+        logger=state.log_request_log,
+        retry=state.mw_retry,
+        timeout=state.mw_timeout,
+    )
+    if replacing and "fetch_quote" in replaced_tasks:
+        state.task_fetch_quote = replaced_tasks["fetch_quote"]
+    tasks.fetch_quote = state.task_fetch_quote
+
+    # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py)
+    state.mw_rate_limit = RateLimitMiddleware(clock=clock)
+    push_disposer(("globals.middleware.task.rate_limit", state.mw_rate_limit.dispose, ()))
+
+    # resilience.tasks.post_comment (examples/resilience/definitions.py)
+    state.task_post_comment = _task_post_comment(
+        board=state.res_board, logger=state.log_request_log, rate_limit=state.mw_rate_limit
+    )
+    if replacing and "post_comment" in replaced_tasks:
+        state.task_post_comment = replaced_tasks["post_comment"]
+    tasks.post_comment = state.task_post_comment
+
+    # globals.middleware.task.circuit_breaker (runner_gen/definitions/builtins.py)
+    state.mw_circuit_breaker = CircuitBreakerMiddleware(clock=clock)
+    push_disposer(("globals.middleware.task.circuit_breaker", state.mw_circuit_breaker.dispose, ()))
+
+    # resilience.tasks.check_stock (examples/resilience/definitions.py)
+    state.task_check_stock = _task_check_stock(
+        external=state.res_external,
+        logger=state.log_request_log,
+        circuit_breaker=state.mw_circuit_breaker,
+    )
+    if replacing and "check_stock" in replaced_tasks:
+        state.task_check_stock = replaced_tasks["check_stock"]
+    tasks.check_stock = state.task_check_stock
+
+    # globals.middleware.task.fallback (runner_gen/definitions/builtins.py)
+    state.mw_fallback = FallbackMiddleware()
+    push_disposer(("globals.middleware.task.fallback", state.mw_fallback.dispose, ()))
+
+    # resilience.tasks.recommendations (examples/resilience/definitions.py)
+    state.task_recommendations = _task_recommendations(
+        external=state.res_external, logger=state.log_request_log, fallback=state.mw_fallback
+    )
+    if replacing and "recommendations" in replaced_tasks:
+        state.task_recommendations = replaced_tasks["recommendations"]
+    tasks.recommendations = state.task_recommendations
+
+    # resilience (examples/resilience/definitions.py)
+    state.res_resilience = None
+    resources.resilience = state.res_resilience
+
+
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
@@ -231,91 +365,18 @@ async def start(*, overrides: Overrides | None = None) -> App:
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # globals.resources.logger (runner_gen/definitions/builtins.py)
-        cfg_logger: LoggerConfig = untyped(_definitions.app).register[0].config
-        res_logger: Logger
-        if replacing and "logger" in replaced_resources:
-            res_logger = replaced_resources["logger"]
-        else:
-            res_logger = create_logger(cfg_logger)
-        resources.logger = res_logger
-        log_request_log = res_logger.with_(source="resilience.middleware.request_log")
-
-        # resilience.external (examples/resilience/definitions.py)
-        res_external: ExternalService
-        if replacing and "external" in replaced_resources:
-            res_external = replaced_resources["external"]
-        else:
-            res_external = await connect_external()
-        resources.external = res_external
-
-        # resilience.board (examples/resilience/definitions.py)
-        res_board: CommentBoard
-        if replacing and "board" in replaced_resources:
-            res_board = replaced_resources["board"]
-        else:
-            res_board = await open_board()
-        resources.board = res_board
-
-        # globals.middleware.task.retry (runner_gen/definitions/builtins.py)
-        mw_retry = RetryMiddleware(clock=clock)
-        push_disposer(("globals.middleware.task.retry", mw_retry.dispose, ()))
-
-        # globals.middleware.task.timeout (runner_gen/definitions/builtins.py)
-        mw_timeout = TimeoutMiddleware(clock=clock)
-        push_disposer(("globals.middleware.task.timeout", mw_timeout.dispose, ()))
-
-        # resilience.tasks.fetch_quote (examples/resilience/definitions.py)
-        task_fetch_quote: Callable[[QuoteRequest], Awaitable[str]] = _task_fetch_quote(
-            external=res_external, logger=log_request_log, retry=mw_retry, timeout=mw_timeout
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            resources=resources,
+            tasks=tasks,
+            replacing=replacing,
+            replaced_resources=replaced_resources,
+            clock=clock,
+            replaced_tasks=replaced_tasks,
         )
-        if replacing and "fetch_quote" in replaced_tasks:
-            task_fetch_quote = replaced_tasks["fetch_quote"]
-        tasks.fetch_quote = task_fetch_quote
-
-        # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py)
-        mw_rate_limit = RateLimitMiddleware(clock=clock)
-        push_disposer(("globals.middleware.task.rate_limit", mw_rate_limit.dispose, ()))
-
-        # resilience.tasks.post_comment (examples/resilience/definitions.py)
-        task_post_comment: Callable[[Comment], Awaitable[int]] = _task_post_comment(
-            board=res_board, logger=log_request_log, rate_limit=mw_rate_limit
-        )
-        if replacing and "post_comment" in replaced_tasks:
-            task_post_comment = replaced_tasks["post_comment"]
-        tasks.post_comment = task_post_comment
-
-        # globals.middleware.task.circuit_breaker (runner_gen/definitions/builtins.py)
-        mw_circuit_breaker = CircuitBreakerMiddleware(clock=clock)
-        push_disposer(("globals.middleware.task.circuit_breaker", mw_circuit_breaker.dispose, ()))
-
-        # resilience.tasks.check_stock (examples/resilience/definitions.py)
-        task_check_stock: Callable[[StockCheck], Awaitable[str]] = _task_check_stock(
-            external=res_external, logger=log_request_log, circuit_breaker=mw_circuit_breaker
-        )
-        if replacing and "check_stock" in replaced_tasks:
-            task_check_stock = replaced_tasks["check_stock"]
-        tasks.check_stock = task_check_stock
-
-        # globals.middleware.task.fallback (runner_gen/definitions/builtins.py)
-        mw_fallback = FallbackMiddleware()
-        push_disposer(("globals.middleware.task.fallback", mw_fallback.dispose, ()))
-
-        # resilience.tasks.recommendations (examples/resilience/definitions.py)
-        task_recommendations: Callable[[RecommendationRequest], Awaitable[list[str]]] = (
-            _task_recommendations(
-                external=res_external, logger=log_request_log, fallback=mw_fallback
-            )
-        )
-        if replacing and "recommendations" in replaced_tasks:
-            task_recommendations = replaced_tasks["recommendations"]
-        tasks.recommendations = task_recommendations
-
-        # resilience (examples/resilience/definitions.py)
-        res_resilience = None
-        resources.resilience = res_resilience
-
     except BaseException as error:
         await lifecycle.rollback(error)
         raise

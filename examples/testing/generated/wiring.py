@@ -10,10 +10,10 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 import examples.testing.definitions as _definitions
 import runner_gen.runtime.wiring as _rt
@@ -198,6 +198,107 @@ def _task_sign_up(
     return run
 
 
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = (
+        "emit_signed_up",
+        "event_signed_up",
+        "mw_timeout",
+        "report_signed_up",
+        "res_accounts",
+        "res_mailer",
+        "res_reputation_service",
+        "res_signup",
+        "task_reputation",
+        "task_sign_up",
+    )
+
+    res_accounts: Accounts
+    res_mailer: Mailer
+    res_reputation_service: ReputationService
+    emit_signed_up: _rt.EmitFunction[SignedUp]
+    report_signed_up: _rt.ReportFunction[SignedUp]
+    event_signed_up: _rt.Emitter[SignedUp]
+    mw_timeout: TimeoutMiddleware
+    task_reputation: Callable[[str], Awaitable[float]]
+    task_sign_up: Callable[[SignUp], Awaitable[Account]]
+    res_signup: None
+
+
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    resources: Resources,
+    tasks: Tasks,
+    events: Events,
+    replacing: bool,
+    replaced_resources: Mapping[str, Any],
+    replaced_events: Mapping[str, Any],
+    clock: _rt.Clock,
+    replaced_tasks: Mapping[str, Any],
+) -> None:
+    # signup.accounts (examples/testing/definitions.py)
+    if replacing and "accounts" in replaced_resources:
+        state.res_accounts = replaced_resources["accounts"]
+    else:
+        state.res_accounts = await open_accounts()
+        push_disposer(("signup.accounts", close_accounts, (state.res_accounts,)))
+    resources.accounts = state.res_accounts
+
+    # signup.mailer (examples/testing/definitions.py)
+    if replacing and "mailer" in replaced_resources:
+        state.res_mailer = replaced_resources["mailer"]
+    else:
+        state.res_mailer = await open_mailer()
+    resources.mailer = state.res_mailer
+
+    # signup.reputation_service (examples/testing/definitions.py)
+    if replacing and "reputation_service" in replaced_resources:
+        state.res_reputation_service = replaced_resources["reputation_service"]
+    else:
+        state.res_reputation_service = await open_reputation_service()
+    resources.reputation_service = state.res_reputation_service
+
+    # signup.events.signed_up (examples/testing/definitions.py)
+    state.emit_signed_up, state.report_signed_up = _event_signed_up(mailer=state.res_mailer)
+    if replacing and "signed_up" in replaced_events:
+        state.emit_signed_up, state.report_signed_up = _rt.overriding(replaced_events["signed_up"])
+    state.event_signed_up = _rt.bind_emitter(
+        state.emit_signed_up, state.report_signed_up, _rt.OUTSIDE
+    )
+    events.signed_up = state.event_signed_up
+
+    # globals.middleware.task.timeout (runner_gen/definitions/builtins.py)
+    state.mw_timeout = TimeoutMiddleware(clock=clock)
+    push_disposer(("globals.middleware.task.timeout", state.mw_timeout.dispose, ()))
+
+    # signup.tasks.reputation (examples/testing/definitions.py)
+    state.task_reputation = _task_reputation(
+        service=state.res_reputation_service, timeout=state.mw_timeout
+    )
+    if replacing and "reputation" in replaced_tasks:
+        state.task_reputation = replaced_tasks["reputation"]
+    tasks.reputation = state.task_reputation
+
+    # signup.tasks.sign_up (examples/testing/definitions.py)
+    state.task_sign_up = _task_sign_up(
+        accounts=state.res_accounts,
+        reputation_2=state.task_reputation,
+        signed_up=_rt.bind_emitter(
+            state.emit_signed_up, state.report_signed_up, "signup.tasks.sign_up"
+        ),
+    )
+    if replacing and "sign_up" in replaced_tasks:
+        state.task_sign_up = replaced_tasks["sign_up"]
+    tasks.sign_up = state.task_sign_up
+
+    # signup (examples/testing/definitions.py)
+    state.res_signup = None
+    resources.signup = state.res_signup
+
+
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
@@ -212,67 +313,20 @@ async def start(*, overrides: Overrides | None = None) -> App:
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # signup.accounts (examples/testing/definitions.py)
-        res_accounts: Accounts
-        if replacing and "accounts" in replaced_resources:
-            res_accounts = replaced_resources["accounts"]
-        else:
-            res_accounts = await open_accounts()
-            push_disposer(("signup.accounts", close_accounts, (res_accounts,)))
-        resources.accounts = res_accounts
-
-        # signup.mailer (examples/testing/definitions.py)
-        res_mailer: Mailer
-        if replacing and "mailer" in replaced_resources:
-            res_mailer = replaced_resources["mailer"]
-        else:
-            res_mailer = await open_mailer()
-        resources.mailer = res_mailer
-
-        # signup.reputation_service (examples/testing/definitions.py)
-        res_reputation_service: ReputationService
-        if replacing and "reputation_service" in replaced_resources:
-            res_reputation_service = replaced_resources["reputation_service"]
-        else:
-            res_reputation_service = await open_reputation_service()
-        resources.reputation_service = res_reputation_service
-
-        # signup.events.signed_up (examples/testing/definitions.py)
-        emit_signed_up: _rt.EmitFunction[SignedUp]
-        report_signed_up: _rt.ReportFunction[SignedUp]
-        emit_signed_up, report_signed_up = _event_signed_up(mailer=res_mailer)
-        if replacing and "signed_up" in replaced_events:
-            emit_signed_up, report_signed_up = _rt.overriding(replaced_events["signed_up"])
-        event_signed_up = _rt.bind_emitter(emit_signed_up, report_signed_up, _rt.OUTSIDE)
-        events.signed_up = event_signed_up
-
-        # globals.middleware.task.timeout (runner_gen/definitions/builtins.py)
-        mw_timeout = TimeoutMiddleware(clock=clock)
-        push_disposer(("globals.middleware.task.timeout", mw_timeout.dispose, ()))
-
-        # signup.tasks.reputation (examples/testing/definitions.py)
-        task_reputation: Callable[[str], Awaitable[float]] = _task_reputation(
-            service=res_reputation_service, timeout=mw_timeout
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            resources=resources,
+            tasks=tasks,
+            events=events,
+            replacing=replacing,
+            replaced_resources=replaced_resources,
+            replaced_events=replaced_events,
+            clock=clock,
+            replaced_tasks=replaced_tasks,
         )
-        if replacing and "reputation" in replaced_tasks:
-            task_reputation = replaced_tasks["reputation"]
-        tasks.reputation = task_reputation
-
-        # signup.tasks.sign_up (examples/testing/definitions.py)
-        task_sign_up: Callable[[SignUp], Awaitable[Account]] = _task_sign_up(
-            accounts=res_accounts,
-            reputation_2=task_reputation,
-            signed_up=_rt.bind_emitter(emit_signed_up, report_signed_up, "signup.tasks.sign_up"),
-        )
-        if replacing and "sign_up" in replaced_tasks:
-            task_sign_up = replaced_tasks["sign_up"]
-        tasks.sign_up = task_sign_up
-
-        # signup (examples/testing/definitions.py)
-        res_signup = None
-        resources.signup = res_signup
-
     except BaseException as error:
         await lifecycle.rollback(error)
         raise

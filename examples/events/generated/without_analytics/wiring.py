@@ -10,10 +10,10 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 import runner_gen.runtime.wiring as _rt
 from examples.events.definitions import (
@@ -219,6 +219,105 @@ def _task_register_user(
     return run
 
 
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = (
+        "emit_user_registered",
+        "event_user_registered",
+        "report_user_registered",
+        "res_activity",
+        "res_events",
+        "res_outbox",
+        "res_settings",
+        "res_users",
+        "task_register_user",
+    )
+
+    res_users: UserStore
+    res_outbox: Outbox
+    res_settings: SettingsStore
+    res_activity: ActivityFeed
+    emit_user_registered: _rt.EmitFunction[UserRegistered]
+    report_user_registered: _rt.ReportFunction[UserRegistered]
+    event_user_registered: _rt.Emitter[UserRegistered]
+    task_register_user: Callable[[NewUser], Awaitable[User]]
+    res_events: None
+
+
+async def _start_1(
+    *,
+    state: _State,
+    resources: Resources,
+    tasks: Tasks,
+    events: Events,
+    replacing: bool,
+    replaced_resources: Mapping[str, Any],
+    replaced_events: Mapping[str, Any],
+    replaced_tasks: Mapping[str, Any],
+) -> None:
+    # events.users (examples/events/definitions.py)
+    if replacing and "users" in replaced_resources:
+        state.res_users = replaced_resources["users"]
+    else:
+        state.res_users = await open_user_store()
+    resources.users = state.res_users
+
+    # events.outbox (examples/events/definitions.py)
+    if replacing and "outbox" in replaced_resources:
+        state.res_outbox = replaced_resources["outbox"]
+    else:
+        state.res_outbox = await open_outbox()
+    resources.outbox = state.res_outbox
+
+    # events.settings (examples/events/definitions.py)
+    if replacing and "settings" in replaced_resources:
+        state.res_settings = replaced_resources["settings"]
+    else:
+        state.res_settings = await open_settings()
+    resources.settings = state.res_settings
+
+    # events.activity (examples/events/definitions.py)
+    if replacing and "activity" in replaced_resources:
+        state.res_activity = replaced_resources["activity"]
+    else:
+        state.res_activity = await open_activity()
+    resources.activity = state.res_activity
+
+    # events.user_registered (examples/events/definitions.py)
+    state.emit_user_registered, state.report_user_registered = _event_user_registered(
+        outbox=state.res_outbox,
+        activity=state.res_activity,
+        settings=state.res_settings,
+        activity_2=state.res_activity,
+        analytics=None,
+        activity_3=state.res_activity,
+    )
+    if replacing and "user_registered" in replaced_events:
+        state.emit_user_registered, state.report_user_registered = _rt.overriding(
+            replaced_events["user_registered"]
+        )
+    state.event_user_registered = _rt.bind_emitter(
+        state.emit_user_registered, state.report_user_registered, _rt.OUTSIDE
+    )
+    events.user_registered = state.event_user_registered
+
+    # events.tasks.register_user (examples/events/definitions.py)
+    state.task_register_user = _task_register_user(
+        users=state.res_users,
+        user_registered=_rt.bind_emitter(
+            state.emit_user_registered, state.report_user_registered, "events.tasks.register_user"
+        ),
+    )
+    if replacing and "register_user" in replaced_tasks:
+        state.task_register_user = replaced_tasks["register_user"]
+    tasks.register_user = state.task_register_user
+
+    # events (examples/events/definitions.py)
+    state.res_events = None
+    resources.events = state.res_events
+
+
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
@@ -231,74 +330,18 @@ async def start(*, overrides: Overrides | None = None) -> App:
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # events.users (examples/events/definitions.py)
-        res_users: UserStore
-        if replacing and "users" in replaced_resources:
-            res_users = replaced_resources["users"]
-        else:
-            res_users = await open_user_store()
-        resources.users = res_users
-
-        # events.outbox (examples/events/definitions.py)
-        res_outbox: Outbox
-        if replacing and "outbox" in replaced_resources:
-            res_outbox = replaced_resources["outbox"]
-        else:
-            res_outbox = await open_outbox()
-        resources.outbox = res_outbox
-
-        # events.settings (examples/events/definitions.py)
-        res_settings: SettingsStore
-        if replacing and "settings" in replaced_resources:
-            res_settings = replaced_resources["settings"]
-        else:
-            res_settings = await open_settings()
-        resources.settings = res_settings
-
-        # events.activity (examples/events/definitions.py)
-        res_activity: ActivityFeed
-        if replacing and "activity" in replaced_resources:
-            res_activity = replaced_resources["activity"]
-        else:
-            res_activity = await open_activity()
-        resources.activity = res_activity
-
-        # events.user_registered (examples/events/definitions.py)
-        emit_user_registered: _rt.EmitFunction[UserRegistered]
-        report_user_registered: _rt.ReportFunction[UserRegistered]
-        emit_user_registered, report_user_registered = _event_user_registered(
-            outbox=res_outbox,
-            activity=res_activity,
-            settings=res_settings,
-            activity_2=res_activity,
-            analytics=None,
-            activity_3=res_activity,
+        await _start_1(
+            state=state,
+            resources=resources,
+            tasks=tasks,
+            events=events,
+            replacing=replacing,
+            replaced_resources=replaced_resources,
+            replaced_events=replaced_events,
+            replaced_tasks=replaced_tasks,
         )
-        if replacing and "user_registered" in replaced_events:
-            emit_user_registered, report_user_registered = _rt.overriding(
-                replaced_events["user_registered"]
-            )
-        event_user_registered = _rt.bind_emitter(
-            emit_user_registered, report_user_registered, _rt.OUTSIDE
-        )
-        events.user_registered = event_user_registered
-
-        # events.tasks.register_user (examples/events/definitions.py)
-        task_register_user: Callable[[NewUser], Awaitable[User]] = _task_register_user(
-            users=res_users,
-            user_registered=_rt.bind_emitter(
-                emit_user_registered, report_user_registered, "events.tasks.register_user"
-            ),
-        )
-        if replacing and "register_user" in replaced_tasks:
-            task_register_user = replaced_tasks["register_user"]
-        tasks.register_user = task_register_user
-
-        # events (examples/events/definitions.py)
-        res_events = None
-        resources.events = res_events
-
     except BaseException as error:
         await lifecycle.rollback(error)
         raise

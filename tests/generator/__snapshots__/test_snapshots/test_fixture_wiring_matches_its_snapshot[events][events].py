@@ -10,7 +10,7 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Final, TypedDict
 
@@ -283,65 +283,114 @@ def _event_ready() -> tuple[_rt.EmitFunction[None], _rt.ReportFunction[None]]:
     return emit, report
 
 
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = (
+        "emit_ping",
+        "emit_quiet",
+        "emit_ready",
+        "event_ping",
+        "event_quiet",
+        "event_ready",
+        "report_ping",
+        "report_quiet",
+        "report_ready",
+        "res_ev",
+        "tag_exclude_from_global_hooks",
+        "task_shout",
+    )
+
+    emit_ping: _rt.EmitFunction[Ping]
+    report_ping: _rt.ReportFunction[Ping]
+    event_ping: _rt.Emitter[Ping]
+    emit_quiet: _rt.EmitFunction[None]
+    report_quiet: _rt.ReportFunction[None]
+    event_quiet: _rt.Emitter[None]
+    task_shout: Callable[[str], Awaitable[str]]
+    emit_ready: _rt.EmitFunction[None]
+    report_ready: _rt.ReportFunction[None]
+    event_ready: _rt.Emitter[None]
+    tag_exclude_from_global_hooks: _rt.TagAccessor[Any]
+    res_ev: None
+
+
+async def _start_1(
+    *,
+    state: _State,
+    resources: Resources,
+    tasks: Tasks,
+    events: Events,
+    replacing: bool,
+    replaced_events: Mapping[str, Any],
+    replaced_tasks: Mapping[str, Any],
+) -> None:
+    # ev.ping (tests/fixtures/apps/events.py)
+    state.emit_ping, state.report_ping = _event_ping()
+    if replacing and "ping" in replaced_events:
+        state.emit_ping, state.report_ping = _rt.overriding(replaced_events["ping"])
+    state.event_ping = _rt.bind_emitter(state.emit_ping, state.report_ping, _rt.OUTSIDE)
+    events.ping = state.event_ping
+
+    # ev.quiet (tests/fixtures/apps/events.py)
+    state.emit_quiet, state.report_quiet = _event_quiet()
+    if replacing and "quiet" in replaced_events:
+        state.emit_quiet, state.report_quiet = _rt.overriding(replaced_events["quiet"])
+    state.event_quiet = _rt.bind_emitter(state.emit_quiet, state.report_quiet, _rt.OUTSIDE)
+    events.quiet = state.event_quiet
+
+    # ev.tasks.shout (tests/fixtures/apps/events.py)
+    state.task_shout = _task_shout(
+        ping=_rt.bind_emitter(state.emit_ping, state.report_ping, "ev.tasks.shout")
+    )
+    if replacing and "shout" in replaced_tasks:
+        state.task_shout = replaced_tasks["shout"]
+    tasks.shout = state.task_shout
+
+    # globals.events.ready (runner_gen/definitions/builtins.py)
+    state.emit_ready, state.report_ready = _event_ready()
+    if replacing and "ready" in replaced_events:
+        state.emit_ready, state.report_ready = _rt.overriding(replaced_events["ready"])
+    state.event_ready = _rt.bind_emitter(state.emit_ready, state.report_ready, _rt.OUTSIDE)
+    events.ready = state.event_ready
+
+    # globals.tags.exclude_from_global_hooks (runner_gen/definitions/builtins.py)
+    state.tag_exclude_from_global_hooks = _rt.TagAccessor()
+
+    # ev (tests/fixtures/apps/events.py)
+    state.res_ev = None
+    resources.ev = state.res_ev
+
+
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
     replacing = overrides is not None
-    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
-    replaced_events: EventOverrides = overrides.get("events", {}) if overrides is not None else {}
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    replaced_events = _rt.replacements(overrides, "events")
     lifecycle = _rt.Lifecycle(APP_ID)
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # ev.ping (tests/fixtures/apps/events.py)
-        emit_ping: _rt.EmitFunction[Ping]
-        report_ping: _rt.ReportFunction[Ping]
-        emit_ping, report_ping = _event_ping()
-        if replacing and "ping" in replaced_events:
-            emit_ping, report_ping = _rt.overriding(replaced_events["ping"])
-        event_ping = _rt.bind_emitter(emit_ping, report_ping, _rt.OUTSIDE)
-        events.ping = event_ping
-
-        # ev.quiet (tests/fixtures/apps/events.py)
-        emit_quiet: _rt.EmitFunction[None]
-        report_quiet: _rt.ReportFunction[None]
-        emit_quiet, report_quiet = _event_quiet()
-        if replacing and "quiet" in replaced_events:
-            emit_quiet, report_quiet = _rt.overriding(replaced_events["quiet"])
-        event_quiet = _rt.bind_emitter(emit_quiet, report_quiet, _rt.OUTSIDE)
-        events.quiet = event_quiet
-
-        # ev.tasks.shout (tests/fixtures/apps/events.py)
-        task_shout: Callable[[str], Awaitable[str]] = _task_shout(
-            ping=_rt.bind_emitter(emit_ping, report_ping, "ev.tasks.shout")
+        await _start_1(
+            state=state,
+            resources=resources,
+            tasks=tasks,
+            events=events,
+            replacing=replacing,
+            replaced_events=replaced_events,
+            replaced_tasks=replaced_tasks,
         )
-        if replacing and "shout" in replaced_tasks:
-            task_shout = replaced_tasks["shout"]
-        tasks.shout = task_shout
-
-        # globals.events.ready (runner_gen/definitions/builtins.py)
-        emit_ready: _rt.EmitFunction[None]
-        report_ready: _rt.ReportFunction[None]
-        emit_ready, report_ready = _event_ready()
-        if replacing and "ready" in replaced_events:
-            emit_ready, report_ready = _rt.overriding(replaced_events["ready"])
-        event_ready = _rt.bind_emitter(emit_ready, report_ready, _rt.OUTSIDE)
-        events.ready = event_ready
-
-        # globals.tags.exclude_from_global_hooks (runner_gen/definitions/builtins.py)
-        tag_exclude_from_global_hooks: _rt.TagAccessor[Any] = _rt.TagAccessor()
-
-        # ev (tests/fixtures/apps/events.py)
-        res_ev = None
-        resources.ev = res_ev
-
-        await emit_ready(None, source=_rt.READY_SOURCE)
+        await state.emit_ready(None, source=_rt.READY_SOURCE)
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
-    store = _rt.Store({"globals.tags.exclude_from_global_hooks": tag_exclude_from_global_hooks})
+    store = _rt.Store(
+        {"globals.tags.exclude_from_global_hooks": state.tag_exclude_from_global_hooks}
+    )
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)

@@ -10,7 +10,7 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, TypedDict
@@ -254,10 +254,10 @@ def _task_whoami(
 
 # ft.tasks.routes (tests/fixtures/apps/features.py)
 def _task_routes(
-    *, tagged: TagAccessor[Route], store_2: Store
+    *, tagged: TagAccessor[Route], store_3: Store
 ) -> Callable[[], Awaitable[list[str]]]:
     def run() -> Awaitable[list[str]]:
-        return routes(tagged=tagged, store=store_2)
+        return routes(tagged=tagged, store=store_3)
 
     return run
 
@@ -288,169 +288,245 @@ def _task_square(*, cache: CacheMiddleware) -> Callable[[int], Awaitable[int]]:
     return cache.wrap(chain, info, untyped(_features.square_task).middleware[0].config)
 
 
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = (
+        "mw_cache",
+        "mw_fallback",
+        "mw_prefixer",
+        "mw_require_context",
+        "mw_retry",
+        "res_cache",
+        "res_counter",
+        "res_flaky",
+        "res_ft",
+        "res_replaceable",
+        "res_watched",
+        "store_2",
+        "tag_audited",
+        "tag_route",
+        "task_answer",
+        "task_backup_quote",
+        "task_double",
+        "task_greet",
+        "task_quote",
+        "task_routes",
+        "task_square",
+        "task_whoami",
+    )
+
+    res_counter: Counter
+    mw_retry: RetryMiddleware
+    res_flaky: str
+    res_replaceable: str
+    res_watched: int
+    mw_prefixer: CallLog
+    task_greet: Callable[[str], Awaitable[str]]
+    task_double: Callable[[int], Awaitable[int]]
+    tag_route: _rt.TagAccessor[Route]
+    tag_audited: _rt.TagAccessor[Any]
+    mw_require_context: RequireContextMiddleware
+    task_whoami: Callable[[], Awaitable[str]]
+    task_answer: Callable[[], Awaitable[int]]
+    store_2: _rt.Store
+    task_routes: Callable[[], Awaitable[list[str]]]
+    task_backup_quote: Callable[[str], Awaitable[str]]
+    mw_fallback: FallbackMiddleware
+    task_quote: Callable[[str], Awaitable[str]]
+    mw_cache: CacheMiddleware
+    task_square: Callable[[int], Awaitable[int]]
+    res_cache: CacheMiddleware
+    res_ft: None
+
+
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    resources: Resources,
+    tasks: Tasks,
+    replacing: bool,
+    replaced_resources: Mapping[str, Any],
+    clock: _rt.Clock,
+    replaced_tasks: Mapping[str, Any],
+) -> None:
+    # ft.counter (tests/fixtures/apps/features.py)
+    if replacing and "counter" in replaced_resources:
+        state.res_counter = replaced_resources["counter"]
+    else:
+        state.res_counter = await open_counter()
+    resources.counter = state.res_counter
+
+    # globals.middleware.resource.retry (runner_gen/definitions/builtins.py)
+    state.mw_retry = RetryMiddleware(clock=clock)
+    push_disposer(("globals.middleware.resource.retry", state.mw_retry.dispose, ()))
+
+    # ft.flaky (tests/fixtures/apps/features.py)
+    if replacing and "flaky" in replaced_resources:
+        state.res_flaky = replaced_resources["flaky"]
+    else:
+        state.res_flaky = await _init_flaky(config_2=None, retry=state.mw_retry)
+    resources.flaky = state.res_flaky
+
+    # ft.replaceable (tests/fixtures/apps/features.py)
+    if replacing and "replaceable" in replaced_resources:
+        state.res_replaceable = replaced_resources["replaceable"]
+    else:
+        state.res_replaceable = await open_replaced()
+    resources.replaceable = state.res_replaceable
+
+    # ft.watched (tests/fixtures/apps/features.py)
+    if replacing and "watched" in replaced_resources:
+        state.res_watched = replaced_resources["watched"]
+    else:
+        state.res_watched = await _init_watched(config_2=None)
+    resources.watched = state.res_watched
+
+    # ft.middleware.prefixer (tests/fixtures/apps/features.py)
+    state.mw_prefixer = new_call_log()
+
+    # ft.tasks.greet (tests/fixtures/apps/features.py)
+    state.task_greet = _task_greet(
+        optional_counter=None,
+        user=_features.current_user,
+        counter=state.res_counter,
+        context=state.mw_prefixer,
+    )
+    if replacing and "greet" in replaced_tasks:
+        state.task_greet = replaced_tasks["greet"]
+    tasks.greet = state.task_greet
+
+    # ft.tasks.double (tests/fixtures/apps/features.py)
+    state.task_double = _task_double(counter=state.res_counter)
+    if replacing and "double" in replaced_tasks:
+        state.task_double = replaced_tasks["double"]
+    tasks.double = state.task_double
+
+    # ft.tags.route (tests/fixtures/apps/features.py)
+    state.tag_route = _rt.TagAccessor(
+        tasks=(
+            _rt.TaggedTask(
+                "ft.tasks.greet", untyped(_features.greet_task).tags[0].config, state.task_greet
+            ),
+            _rt.TaggedTask(
+                "ft.tasks.double", untyped(_features.double_task).tags[0].config, state.task_double
+            ),
+        ),
+        resources=(
+            _rt.TaggedResource(
+                "ft.flaky", untyped(_features.flaky).tags[0].config, state.res_flaky
+            ),
+        ),
+    )
+
+    # ft.tags.audited (tests/fixtures/apps/features.py)
+    state.tag_audited = _rt.TagAccessor(
+        tasks=(
+            _rt.TaggedTask(
+                "ft.tasks.greet", untyped(_features.greet_task).tags[1].config, state.task_greet
+            ),
+            _rt.TaggedTask(
+                "ft.tasks.double", untyped(_features.double_task).tags[1].config, state.task_double
+            ),
+        )
+    )
+
+    # globals.middleware.task.require_context (runner_gen/definitions/builtins.py)
+    state.mw_require_context = RequireContextMiddleware()
+    push_disposer(("globals.middleware.task.require_context", state.mw_require_context.dispose, ()))
+
+    # ft.tasks.whoami (tests/fixtures/apps/features.py)
+    state.task_whoami = _task_whoami(
+        user=_features.current_user, require_context=state.mw_require_context
+    )
+    if replacing and "whoami" in replaced_tasks:
+        state.task_whoami = replaced_tasks["whoami"]
+    tasks.whoami = state.task_whoami
+
+    # ft.tasks.answer (tests/fixtures/apps/features.py)
+    state.task_answer = overridden_answer
+    if replacing and "answer" in replaced_tasks:
+        state.task_answer = replaced_tasks["answer"]
+    tasks.answer = state.task_answer
+
+    # globals.resources.store (runner_gen/definitions/builtins.py)
+    state.store_2 = _rt.Store(
+        {"ft.tags.route": state.tag_route, "ft.tags.audited": state.tag_audited}
+    )
+
+    # ft.tasks.routes (tests/fixtures/apps/features.py)
+    state.task_routes = _task_routes(tagged=state.tag_route, store_3=state.store_2)
+    if replacing and "routes" in replaced_tasks:
+        state.task_routes = replaced_tasks["routes"]
+    tasks.routes = state.task_routes
+
+    # ft.tasks.backup_quote (tests/fixtures/apps/features.py)
+    state.task_backup_quote = backup_quote
+    if replacing and "backup_quote" in replaced_tasks:
+        state.task_backup_quote = replaced_tasks["backup_quote"]
+    tasks.backup_quote = state.task_backup_quote
+
+    # globals.middleware.task.fallback (runner_gen/definitions/builtins.py)
+    state.mw_fallback = FallbackMiddleware()
+    push_disposer(("globals.middleware.task.fallback", state.mw_fallback.dispose, ()))
+
+    # ft.tasks.quote (tests/fixtures/apps/features.py)
+    state.task_quote = _task_quote(
+        fallback=state.mw_fallback, fallback_task=state.task_backup_quote
+    )
+    if replacing and "quote" in replaced_tasks:
+        state.task_quote = replaced_tasks["quote"]
+    tasks.quote = state.task_quote
+
+    # globals.middleware.task.cache (runner_gen/definitions/builtins.py)
+    state.mw_cache = CacheMiddleware(clock=clock)
+    push_disposer(("globals.middleware.task.cache", state.mw_cache.dispose, ()))
+
+    # ft.tasks.square (tests/fixtures/apps/features.py)
+    state.task_square = _task_square(cache=state.mw_cache)
+    if replacing and "square" in replaced_tasks:
+        state.task_square = replaced_tasks["square"]
+    tasks.square = state.task_square
+
+    # globals.resources.cache (runner_gen/definitions/builtins.py)
+    state.res_cache = state.mw_cache
+    resources.cache = state.res_cache
+
+    # ft (tests/fixtures/apps/features.py)
+    state.res_ft = None
+    resources.ft = state.res_ft
+
+
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
     replacing = overrides is not None
-    replaced_resources: ResourceOverrides = (
-        overrides.get("resources", {}) if overrides is not None else {}
-    )
-    replaced_tasks: TaskOverrides = overrides.get("tasks", {}) if overrides is not None else {}
-    clock = overrides.get("clock", _rt.SYSTEM_CLOCK) if overrides is not None else _rt.SYSTEM_CLOCK
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    clock = _rt.clock_of(overrides)
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # ft.counter (tests/fixtures/apps/features.py)
-        if replacing and "counter" in replaced_resources:
-            res_counter = replaced_resources["counter"]
-        else:
-            res_counter = await open_counter()
-        resources.counter = res_counter
-
-        # globals.middleware.resource.retry (runner_gen/definitions/builtins.py)
-        mw_retry = RetryMiddleware(clock=clock)
-        push_disposer(("globals.middleware.resource.retry", mw_retry.dispose, ()))
-
-        # ft.flaky (tests/fixtures/apps/features.py)
-        if replacing and "flaky" in replaced_resources:
-            res_flaky = replaced_resources["flaky"]
-        else:
-            res_flaky = await _init_flaky(config_2=None, retry=mw_retry)
-        resources.flaky = res_flaky
-
-        # ft.replaceable (tests/fixtures/apps/features.py)
-        if replacing and "replaceable" in replaced_resources:
-            res_replaceable = replaced_resources["replaceable"]
-        else:
-            res_replaceable = await open_replaced()
-        resources.replaceable = res_replaceable
-
-        # ft.watched (tests/fixtures/apps/features.py)
-        if replacing and "watched" in replaced_resources:
-            res_watched = replaced_resources["watched"]
-        else:
-            res_watched = await _init_watched(config_2=None)
-        resources.watched = res_watched
-
-        # ft.middleware.prefixer (tests/fixtures/apps/features.py)
-        mw_prefixer = new_call_log()
-
-        # ft.contexts.user (tests/fixtures/apps/features.py)
-        ctx_user = _features.current_user
-
-        # ft.tasks.greet (tests/fixtures/apps/features.py)
-        task_greet: Callable[[str], Awaitable[str]] = _task_greet(
-            optional_counter=None, user=ctx_user, counter=res_counter, context=mw_prefixer
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            resources=resources,
+            tasks=tasks,
+            replacing=replacing,
+            replaced_resources=replaced_resources,
+            clock=clock,
+            replaced_tasks=replaced_tasks,
         )
-        if replacing and "greet" in replaced_tasks:
-            task_greet = replaced_tasks["greet"]
-        tasks.greet = task_greet
-
-        # ft.tasks.double (tests/fixtures/apps/features.py)
-        task_double: Callable[[int], Awaitable[int]] = _task_double(counter=res_counter)
-        if replacing and "double" in replaced_tasks:
-            task_double = replaced_tasks["double"]
-        tasks.double = task_double
-
-        # ft.tags.route (tests/fixtures/apps/features.py)
-        tag_route: _rt.TagAccessor[Route] = _rt.TagAccessor(
-            tasks=(
-                _rt.TaggedTask(
-                    "ft.tasks.greet", untyped(_features.greet_task).tags[0].config, task_greet
-                ),
-                _rt.TaggedTask(
-                    "ft.tasks.double", untyped(_features.double_task).tags[0].config, task_double
-                ),
-            ),
-            resources=(
-                _rt.TaggedResource("ft.flaky", untyped(_features.flaky).tags[0].config, res_flaky),
-            ),
-        )
-
-        # ft.tags.audited (tests/fixtures/apps/features.py)
-        tag_audited: _rt.TagAccessor[Any] = _rt.TagAccessor(
-            tasks=(
-                _rt.TaggedTask(
-                    "ft.tasks.greet", untyped(_features.greet_task).tags[1].config, task_greet
-                ),
-                _rt.TaggedTask(
-                    "ft.tasks.double", untyped(_features.double_task).tags[1].config, task_double
-                ),
-            )
-        )
-
-        # globals.middleware.task.require_context (runner_gen/definitions/builtins.py)
-        mw_require_context = RequireContextMiddleware()
-        push_disposer(("globals.middleware.task.require_context", mw_require_context.dispose, ()))
-
-        # ft.tasks.whoami (tests/fixtures/apps/features.py)
-        task_whoami: Callable[[], Awaitable[str]] = _task_whoami(
-            user=ctx_user, require_context=mw_require_context
-        )
-        if replacing and "whoami" in replaced_tasks:
-            task_whoami = replaced_tasks["whoami"]
-        tasks.whoami = task_whoami
-
-        # ft.tasks.answer (tests/fixtures/apps/features.py)
-        task_answer: Callable[[], Awaitable[int]] = overridden_answer
-        if replacing and "answer" in replaced_tasks:
-            task_answer = replaced_tasks["answer"]
-        tasks.answer = task_answer
-
-        # globals.resources.store (runner_gen/definitions/builtins.py)
-        store = _rt.Store({"ft.tags.route": tag_route, "ft.tags.audited": tag_audited})
-
-        # ft.tasks.routes (tests/fixtures/apps/features.py)
-        task_routes: Callable[[], Awaitable[list[str]]] = _task_routes(
-            tagged=tag_route, store_2=store
-        )
-        if replacing and "routes" in replaced_tasks:
-            task_routes = replaced_tasks["routes"]
-        tasks.routes = task_routes
-
-        # ft.tasks.backup_quote (tests/fixtures/apps/features.py)
-        task_backup_quote: Callable[[str], Awaitable[str]] = backup_quote
-        if replacing and "backup_quote" in replaced_tasks:
-            task_backup_quote = replaced_tasks["backup_quote"]
-        tasks.backup_quote = task_backup_quote
-
-        # globals.middleware.task.fallback (runner_gen/definitions/builtins.py)
-        mw_fallback = FallbackMiddleware()
-        push_disposer(("globals.middleware.task.fallback", mw_fallback.dispose, ()))
-
-        # ft.tasks.quote (tests/fixtures/apps/features.py)
-        task_quote: Callable[[str], Awaitable[str]] = _task_quote(
-            fallback=mw_fallback, fallback_task=task_backup_quote
-        )
-        if replacing and "quote" in replaced_tasks:
-            task_quote = replaced_tasks["quote"]
-        tasks.quote = task_quote
-
-        # globals.middleware.task.cache (runner_gen/definitions/builtins.py)
-        mw_cache = CacheMiddleware(clock=clock)
-        push_disposer(("globals.middleware.task.cache", mw_cache.dispose, ()))
-
-        # ft.tasks.square (tests/fixtures/apps/features.py)
-        task_square: Callable[[int], Awaitable[int]] = _task_square(cache=mw_cache)
-        if replacing and "square" in replaced_tasks:
-            task_square = replaced_tasks["square"]
-        tasks.square = task_square
-
-        # globals.resources.cache (runner_gen/definitions/builtins.py)
-        res_cache = mw_cache
-        resources.cache = res_cache
-
-        # ft (tests/fixtures/apps/features.py)
-        res_ft = None
-        resources.ft = res_ft
-
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
+    store = state.store_2
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health)

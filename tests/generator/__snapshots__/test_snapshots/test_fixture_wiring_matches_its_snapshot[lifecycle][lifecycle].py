@@ -10,9 +10,9 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 import runner_gen.runtime.wiring as _rt
 from tests.fixtures.apps.lifecycle import (
@@ -113,57 +113,84 @@ class App:
         self._lifecycle.skip_drain()
 
 
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = ("res_a", "res_b", "res_c", "res_d", "res_lc")
+
+    res_a: Conn
+    res_b: Conn
+    res_c: Conn
+    res_d: Conn
+    res_lc: Conn
+
+
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    resources: Resources,
+    replacing: bool,
+    replaced_resources: Mapping[str, Any],
+) -> None:
+    # lc.a (tests/fixtures/apps/lifecycle.py)
+    if replacing and "a" in replaced_resources:
+        state.res_a = replaced_resources["a"]
+    else:
+        state.res_a = await open_a()
+        push_disposer(("lc.a", close_a, (state.res_a,)))
+    resources.a = state.res_a
+
+    # lc.b (tests/fixtures/apps/lifecycle.py)
+    if replacing and "b" in replaced_resources:
+        state.res_b = replaced_resources["b"]
+    else:
+        state.res_b = await open_b(a=state.res_a)
+        push_disposer(("lc.b", close_b, (state.res_b,)))
+    resources.b = state.res_b
+
+    # lc.c (tests/fixtures/apps/lifecycle.py)
+    if replacing and "c" in replaced_resources:
+        state.res_c = replaced_resources["c"]
+    else:
+        state.res_c = await open_c(b=state.res_b)
+        push_disposer(("lc.c", close_c, (state.res_c,)))
+    resources.c = state.res_c
+
+    # lc.d (tests/fixtures/apps/lifecycle.py)
+    if replacing and "d" in replaced_resources:
+        state.res_d = replaced_resources["d"]
+    else:
+        state.res_d = open_d()
+        push_disposer(("lc.d", close_d, (state.res_d,)))
+    resources.d = state.res_d
+
+    # lc (tests/fixtures/apps/lifecycle.py)
+    state.res_lc = await open_root(c=state.res_c, d=state.res_d)
+    push_disposer(("lc", close_root, (state.res_lc,)))
+    resources.lc = state.res_lc
+
+
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
     replacing = overrides is not None
-    replaced_resources: ResourceOverrides = (
-        overrides.get("resources", {}) if overrides is not None else {}
-    )
+    replaced_resources = _rt.replacements(overrides, "resources")
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # lc.a (tests/fixtures/apps/lifecycle.py)
-        if replacing and "a" in replaced_resources:
-            res_a = replaced_resources["a"]
-        else:
-            res_a = await open_a()
-            push_disposer(("lc.a", close_a, (res_a,)))
-        resources.a = res_a
-
-        # lc.b (tests/fixtures/apps/lifecycle.py)
-        if replacing and "b" in replaced_resources:
-            res_b = replaced_resources["b"]
-        else:
-            res_b = await open_b(a=res_a)
-            push_disposer(("lc.b", close_b, (res_b,)))
-        resources.b = res_b
-
-        # lc.c (tests/fixtures/apps/lifecycle.py)
-        if replacing and "c" in replaced_resources:
-            res_c = replaced_resources["c"]
-        else:
-            res_c = await open_c(b=res_b)
-            push_disposer(("lc.c", close_c, (res_c,)))
-        resources.c = res_c
-
-        # lc.d (tests/fixtures/apps/lifecycle.py)
-        if replacing and "d" in replaced_resources:
-            res_d = replaced_resources["d"]
-        else:
-            res_d = open_d()
-            push_disposer(("lc.d", close_d, (res_d,)))
-        resources.d = res_d
-
-        # lc (tests/fixtures/apps/lifecycle.py)
-        res_lc = await open_root(c=res_c, d=res_d)
-        push_disposer(("lc", close_root, (res_lc,)))
-        resources.lc = res_lc
-
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            resources=resources,
+            replacing=replacing,
+            replaced_resources=replaced_resources,
+        )
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
