@@ -205,7 +205,6 @@ class EventFactory:
     hooks_name: str  # local: the static tuple of HookCall, for the other modes and report
     hook_table: Expr
     emit_name: str
-    report_name: str
     payload: str
     emission: str  # local holding the Emission
     emission_value: Expr
@@ -238,12 +237,11 @@ Factory: TypeAlias = TaskFactory | EventFactory | ResourceFactory
 
 @dataclass(frozen=True, slots=True)
 class Assign:
-    """``target[: type] = value``, optionally also stored as ``holder.attr``."""
+    """``target[: type] = value``."""
 
     target: str | tuple[str, ...]  # a tuple unpacks (``emit, report = ...``)
     value: Expr
     type: str | None = None
-    store_on: tuple[str, str] | None = None  # (holder local, attribute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,8 +314,6 @@ def referenced(statements: Iterable[Statement]) -> set[str]:
         if isinstance(value, Assign):
             targets = value.target if isinstance(value.target, tuple) else (value.target,)
             found.update(target.split(".")[0] for target in targets)
-            if value.store_on is not None:
-                found.add(value.store_on[0])
 
     for each in statements:
         statement(each)

@@ -91,14 +91,14 @@ def _metrics(low: Lowering, node: Node) -> Statements:
     metrics = (
         call(registry, task_ids, error_types=errors) if errors.items else call(registry, task_ids)
     )
-    local, value = low.slot(f"res_{low.attrs[node.id]}", registry)
+    local, value = low.member(low.core.resources, low.attrs[node.id])
     low.values[node.id] = value
     low.member_types[node.id] = registry
     instance, instance_value = low.slot("mw_metrics", middleware)
     low.values[METRICS_INSTANCE] = instance_value
     low.instance_types[METRICS_INSTANCE] = middleware
     return [
-        Assign(local, metrics, None, low.on_resources(low.attrs[node.id])),
+        Assign(local, metrics),
         Assign(instance, call(middleware, value)),
     ]
 
@@ -116,11 +116,11 @@ def _tracing(low: Lowering, node: Node) -> Statements:
 def _cache(low: Lowering, node: Node) -> Statements:
     """The app's cache is the per-app cache middleware instance."""
     cache_type = low.runtime("runner_gen.runtime.middleware", "CacheMiddleware")
-    local, value = low.slot(f"res_{low.attrs[node.id]}", cache_type)
+    local, value = low.member(low.core.resources, low.attrs[node.id])
     low.values[node.id] = value
     low.member_types[node.id] = cache_type
     instance = low.values[CACHE_MIDDLEWARE_ID]
-    return [Assign(local, instance, None, low.on_resources(low.attrs[node.id]))]
+    return [Assign(local, instance)]
 
 
 BUILTINS: dict[str, Lower] = {

@@ -7,7 +7,6 @@ from __future__ import annotations
 from runner_gen.generator.ir import (
     Assign,
     Attr,
-    Branch,
     Callee,
     Const,
     Do,
@@ -35,7 +34,7 @@ def lower_event(low: Lowering, node: Node) -> list[Statement]:
     report_type = f"{low.rt_type('ReportFunction')}[{payload_type}]"
     report, report_value = low.slot(f"report_{attr}", report_type)
     low.emitters[node.id] = (emit_value, report_value)
-    outside, outside_value = low.slot(f"event_{attr}", low.member_types[node.id])
+    outside, outside_value = low.member(low.core.events, attr)
     low.values[node.id] = outside_value
     statements: list[Statement] = []
     forwarded = low.model.routing.event_tunnels.get(node.id)
@@ -54,11 +53,11 @@ def lower_event(low: Lowering, node: Node) -> list[Statement]:
         statements.append(Assign(emit, call(low.rt("forwarding"), forward.value)))
     # A test may take the emissions instead of the hooks.
     member = Member(attr, low.member_types[node.id], node.id)
-    condition, replacement = low.replaced("events", member)
-    overridden = Assign((emit, report), call(low.rt("overriding"), replacement))
-    statements.append(Branch(condition, (overridden,)))
+    chosen = low.replaced_or("events", member, Const(None))
+    given = (emit_value, report_value)
+    statements.append(Assign((emit, report), call(low.rt("overriding"), chosen, *given)))
     bound = call(low.rt("bind_emitter"), emit_value, report_value, low.rt("OUTSIDE"))
-    statements.append(Assign(outside, bound, None, low.on_events(attr)))
+    statements.append(Assign(outside, bound))
     return statements
 
 
@@ -99,7 +98,6 @@ def _factory(low: Lowering, node: Node, payload_type: str) -> Expr:
         hooks_name=scope.name("hooks"),
         hook_table=Tuple(tuple(table)),
         emit_name=scope.name("emit"),
-        report_name=scope.name("report"),
         payload=payload,
         emission=emission,
         emission_value=call(

@@ -36,7 +36,7 @@ def lower_exposure(low: Lowering, node: Node) -> list[Statement]:
     app_type = low.runtime("runner_gen.runtime.exposure", "ExposureApp")
     config_local, config_value = low.slot(f"cfg_{attr}", config_type)
     app_local, app_value = low.slot(f"app_{attr}", app_type)
-    local, value = low.slot(f"res_{attr}", running)
+    local, value = low.member(low.core.resources, attr)
     low.values[node.id] = value
     errors = Tuple(tuple(Attr(low.values[e], "error_class") for e in low.model.error_ids))
     metrics_text: Expr = Const(None)
@@ -65,7 +65,7 @@ def lower_exposure(low: Lowering, node: Node) -> list[Statement]:
     return [
         Assign(config_local, low.config(node.config)),
         Assign(app_local, app),
-        Assign(local, Await(serving), None, low.on_resources(attr)),
+        Assign(local, Await(serving)),
         low.push_disposer(node.id, Attr(value, "stop"), ()),
     ]
 

@@ -31,7 +31,7 @@ def lower_resource(low: Lowering, node: Node) -> list[Statement]:
     init = node.functions.get("init")
     value_type = low.annotation(init.returns) if init is not None and init.returns else "None"
     low.member_types[node.id] = value_type
-    local, value_ref = low.slot(f"res_{attr}", value_type)
+    local, value_ref = low.member(low.core.resources, attr)
     statements: list[Statement] = []
     config: Expr | None = None
     has_config = definition.config_schema is not None
@@ -81,7 +81,6 @@ def lower_resource(low: Lowering, node: Node) -> list[Statement]:
         # A test may hand in the value instead: then neither init nor dispose runs.
         member = Member(attr, value_type, node.id)
         statements.append(low.unless_replaced("resources", member, local, created))
-    statements.append(Assign(attr_holder(low, attr), value_ref))
     low.values[node.id] = value_ref
     health = node.functions.get("health")
     if health is not None:
@@ -91,11 +90,6 @@ def lower_resource(low: Lowering, node: Node) -> list[Statement]:
         )  # fmt: skip
         statements.append(Do(call(Attr(Ref(low.core.health), "add"), Const(node.id), check)))
     return statements
-
-
-def attr_holder(low: Lowering, attr: str) -> str:
-    """``resources.<attr>``: the attribute the value is published as."""
-    return f"{low.core.resources}.{attr}"
 
 
 def _through_middleware(

@@ -7,7 +7,6 @@ from __future__ import annotations
 from runner_gen.generator.ir import (
     Assign,
     Attr,
-    Branch,
     Callee,
     Const,
     Dict,
@@ -34,7 +33,7 @@ def lower_task(low: Lowering, node: Node) -> list[Statement]:
         f"{low.helper('callable')}[[{input_type or ''}], {low.helper('awaitable')}[{output_type}]]"
     )
     low.member_types[node.id] = callable_type
-    local, value = low.slot(f"task_{attr}", callable_type)
+    local, value = low.member(low.core.tasks, attr)
     low.values[node.id] = value
     if node.id in low.model.routing.task_tunnels:
         remote = _remote_task(low, node, input_type is not None)
@@ -87,14 +86,10 @@ def lower_task(low: Lowering, node: Node) -> list[Statement]:
 def _published(
     low: Lowering, node: Node, local: str, value: Expr, callable_type: str
 ) -> list[Statement]:
-    """``task_x: <type> = value``, replaced when a test overrides the task, then published."""
+    """``tasks.x = <the test's replacement, else value>``."""
     attr = low.attrs[node.id]
-    condition, replacement = low.replaced("tasks", Member(attr, callable_type, node.id))
-    return [
-        Assign(local, value),
-        Branch(condition, (Assign(local, replacement),)),
-        Assign(f"{low.core.tasks}.{attr}", low.values[node.id]),
-    ]
+    chosen = low.replaced_or("tasks", Member(attr, callable_type, node.id), value)
+    return [Assign(local, chosen)]
 
 
 def _remote_task(low: Lowering, node: Node, takes_input: bool) -> Expr:

@@ -91,15 +91,6 @@ class Lowering:
 
     # -- names -----------------------------------------------------------------------------
 
-    def on_tasks(self, attr: str) -> tuple[str, str]:
-        return (self.core.tasks, attr)
-
-    def on_resources(self, attr: str) -> tuple[str, str]:
-        return (self.core.resources, attr)
-
-    def on_events(self, attr: str) -> tuple[str, str]:
-        return (self.core.events, attr)
-
     def helper(self, role: str) -> str:
         """A typing or stdlib helper the generated code uses (``Any``, ``cast``...), bound once
         and remembered, so the template can print it and nothing unused is imported."""
@@ -140,6 +131,11 @@ class Lowering:
     def local(self, wanted: str) -> str:
         """A module-level name (a factory, an adapter) or a local of start() itself."""
         return self.names.new(wanted)
+
+    def member(self, holder: str, attr: str) -> tuple[str, Expr]:
+        """A resource's, task's or event's own attribute of ``resources`` / ``tasks`` /
+        ``events``: where start() keeps its value (no second copy on the state)."""
+        return f"{holder}.{attr}", Attr(Ref(holder), attr)
 
     def slot(self, wanted: str, type: str) -> tuple[str, Expr]:
         """A value start() keeps for later definitions: an attribute of the generated
@@ -244,6 +240,13 @@ class Lowering:
             local = self.local("clock")
             self.overrides.locals["clock"] = local
         return local
+
+    def replaced_or(self, group: str, member: Member, value: Expr) -> Expr:
+        """``replaced_<group>.get("<attr>", value)``: the test's replacement, else ``value``
+        (built either way: a task's closure or an event's emitters cost nothing to build)."""
+        replaced(self.overrides, self.local, group, member, self.core.replacing)
+        local = self.overrides.locals[group]
+        return call(Attr(Ref(local), "get"), Const(member.attr), value)
 
     def replaced(self, group: str, member: Member) -> tuple[Expr, Expr]:
         """(condition, value) of an override of ``member``."""

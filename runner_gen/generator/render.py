@@ -140,11 +140,7 @@ def statement_lines(statement: Statement) -> list[str]:
     target = statement.target
     if isinstance(target, tuple):
         target = ", ".join(target)
-    lines = [f"{target}{annotation} = {expression(statement.value)}"]
-    if statement.store_on is not None:
-        holder, attr = statement.store_on
-        lines.append(f"{holder}.{attr} = {target}")
-    return lines
+    return [f"{target}{annotation} = {expression(statement.value)}"]
 
 
 def scoped_body(factory: TaskFactory) -> list[str]:

@@ -240,13 +240,41 @@ def as_emitter(fn: Callable[[PayloadT], Awaitable[object]]) -> Emitter[PayloadT]
     return bind_emitter(emit, report, OUTSIDE)
 
 
-def overriding(
-    replacement: Emitter[PayloadT],
-) -> tuple[EmitFunction[PayloadT], ReportFunction[PayloadT]]:
-    """An event's emit and report functions that hand every emission to ``replacement`` (a test
-    override, e.g. ``runner_gen.testing.Recorder``) instead of the event's hooks."""
+def reporter(event_id: str, hooks: Sequence[HookCall]) -> ReportFunction[Any]:
+    """An event's report function over its static hook tuple: every hook runs (aggregate,
+    non-throwing unless told otherwise) and the ``EmitReport`` says what happened."""
 
-    def emit(
+    def report(
+        payload: Any,
+        /,
+        *,
+        failure_mode: FailureMode = "aggregate",
+        throw_on_error: bool = False,
+        source: str = OUTSIDE,
+    ) -> Awaitable[EmitReport]:
+        return run_hooks(
+            Emission(event_id, payload, source),
+            hooks,
+            failure_mode=failure_mode,
+            throw_on_error=throw_on_error,
+        )
+
+    return report
+
+
+def overriding(
+    replacement: Emitter[PayloadT] | None,
+    emit: EmitFunction[PayloadT],
+    report: ReportFunction[PayloadT],
+) -> tuple[EmitFunction[PayloadT], ReportFunction[PayloadT]]:
+    """``(emit, report)``, or, when a test gave a ``replacement`` (e.g. a
+    ``runner_gen.testing.Recorder``), functions handing every emission to it instead of the
+    event's hooks."""
+    if replacement is None:
+        return emit, report
+    replacing = replacement
+
+    def emit_instead(
         payload: PayloadT,
         /,
         *,
@@ -254,9 +282,9 @@ def overriding(
         throw_on_error: bool = True,
         source: str = OUTSIDE,
     ) -> Awaitable[None]:
-        return replacement(payload, failure_mode=failure_mode, throw_on_error=throw_on_error)
+        return replacing(payload, failure_mode=failure_mode, throw_on_error=throw_on_error)
 
-    def report(
+    def report_instead(
         payload: PayloadT,
         /,
         *,
@@ -264,6 +292,6 @@ def overriding(
         throw_on_error: bool = False,
         source: str = OUTSIDE,
     ) -> Awaitable[EmitReport]:
-        return replacement.report(payload, failure_mode=failure_mode, throw_on_error=throw_on_error)
+        return replacing.report(payload, failure_mode=failure_mode, throw_on_error=throw_on_error)
 
-    return emit, report
+    return emit_instead, report_instead

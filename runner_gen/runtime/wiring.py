@@ -19,6 +19,7 @@ from runner_gen.runtime.emitting import (
     forwarding,
     overriding,
     report_no_hooks,
+    reporter,
     run_hooks,
 )
 from runner_gen.runtime.errors import HookError
@@ -64,6 +65,7 @@ __all__ = [
     "overriding",
     "replacements",
     "report_no_hooks",
+    "reporter",
     "run_hooks",
     "run_main",
 ]

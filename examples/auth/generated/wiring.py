@@ -191,29 +191,12 @@ def _task_whoami(
 class _State:
     """What start() keeps for the definitions that start after (values, instances, emitters)."""
 
-    __slots__ = (
-        "app_exposure",
-        "cfg_exposure",
-        "mw_rate_limit",
-        "res_auth",
-        "res_directory",
-        "res_exposure",
-        "tag_http_exposure",
-        "task_delete_user",
-        "task_get_profile",
-        "task_whoami",
-    )
+    __slots__ = ("app_exposure", "cfg_exposure", "mw_rate_limit", "tag_http_exposure")
 
-    res_directory: UserDirectory
-    task_get_profile: Callable[[GetProfileInput], Awaitable[Profile | None]]
-    task_delete_user: Callable[[DeleteUserInput], Awaitable[bool]]
     mw_rate_limit: RateLimitMiddleware
-    task_whoami: Callable[[], Awaitable[Profile | None]]
     cfg_exposure: HttpExposureConfig
     app_exposure: ExposureApp
-    res_exposure: RunningExposure
     tag_http_exposure: _rt.TagAccessor[Any]
-    res_auth: None
 
 
 async def _start_1(
@@ -230,41 +213,44 @@ async def _start_1(
 ) -> None:
     # auth.directory (examples/auth/definitions.py)
     if replacing and "directory" in replaced_resources:
-        state.res_directory = replaced_resources["directory"]
+        resources.directory = replaced_resources["directory"]
     else:
-        state.res_directory = await open_directory()
-    resources.directory = state.res_directory
+        resources.directory = await open_directory()
 
     # auth.tasks.get_profile (examples/auth/definitions.py)
-    state.task_get_profile = _task_get_profile(
-        user=_definitions.auth_user, directory=state.res_directory, user_2=_definitions.auth_user
+    tasks.get_profile = replaced_tasks.get(
+        "get_profile",
+        _task_get_profile(
+            user=_definitions.auth_user,
+            directory=resources.directory,
+            user_2=_definitions.auth_user,
+        ),
     )
-    if replacing and "get_profile" in replaced_tasks:
-        state.task_get_profile = replaced_tasks["get_profile"]
-    tasks.get_profile = state.task_get_profile
 
     # auth.tasks.delete_user (examples/auth/definitions.py)
-    state.task_delete_user = _task_delete_user(
-        directory=state.res_directory, user=_definitions.auth_user, user_2=_definitions.auth_user
+    tasks.delete_user = replaced_tasks.get(
+        "delete_user",
+        _task_delete_user(
+            directory=resources.directory,
+            user=_definitions.auth_user,
+            user_2=_definitions.auth_user,
+        ),
     )
-    if replacing and "delete_user" in replaced_tasks:
-        state.task_delete_user = replaced_tasks["delete_user"]
-    tasks.delete_user = state.task_delete_user
 
     # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py)
     state.mw_rate_limit = RateLimitMiddleware(clock=clock)
     push_disposer(("globals.middleware.task.rate_limit", state.mw_rate_limit.dispose, ()))
 
     # auth.tasks.whoami (examples/auth/definitions.py)
-    state.task_whoami = _task_whoami(
-        user=_definitions.auth_user,
-        directory=state.res_directory,
-        user_2=_definitions.auth_user,
-        rate_limit=state.mw_rate_limit,
+    tasks.whoami = replaced_tasks.get(
+        "whoami",
+        _task_whoami(
+            user=_definitions.auth_user,
+            directory=resources.directory,
+            user_2=_definitions.auth_user,
+            rate_limit=state.mw_rate_limit,
+        ),
     )
-    if replacing and "whoami" in replaced_tasks:
-        state.task_whoami = replaced_tasks["whoami"]
-    tasks.whoami = state.task_whoami
 
     # auth.exposure (examples/auth/definitions.py)
     state.cfg_exposure = untyped(_definitions.exposure).config
@@ -273,13 +259,12 @@ async def _start_1(
             (_definitions.unauthorized.error_class, _definitions.forbidden.error_class)
         ),
         Probes(health, None),
-        get_profile=state.task_get_profile,
-        delete_user=state.task_delete_user,
-        whoami=state.task_whoami,
+        get_profile=tasks.get_profile,
+        delete_user=tasks.delete_user,
+        whoami=tasks.whoami,
     )
-    state.res_exposure = await serve_exposure(state.app_exposure, state.app_exposure.config)
-    resources.exposure = state.res_exposure
-    push_disposer(("auth.exposure", state.res_exposure.stop, ()))
+    resources.exposure = await serve_exposure(state.app_exposure, state.app_exposure.config)
+    push_disposer(("auth.exposure", resources.exposure.stop, ()))
 
     # globals.tags.http_exposure (runner_gen/definitions/builtins.py)
     state.tag_http_exposure = _rt.TagAccessor(
@@ -287,14 +272,13 @@ async def _start_1(
             _rt.TaggedResource(
                 "auth.exposure",
                 untyped(_definitions.exposure).resource.tags[0].config,
-                state.res_exposure,
+                resources.exposure,
             ),
         )
     )
 
     # auth (examples/auth/definitions.py)
-    state.res_auth = None
-    resources.auth = state.res_auth
+    resources.auth = None
 
 
 async def start(*, overrides: Overrides | None = None) -> App:

@@ -144,23 +144,10 @@ def _task_get_profile(
 class _State:
     """What start() keeps for the definitions that start after (values, instances, emitters)."""
 
-    __slots__ = (
-        "mw_cache",
-        "mw_memory_cache",
-        "res_cache",
-        "res_caching",
-        "res_users",
-        "task_get_profile",
-        "task_get_profile_custom",
-    )
+    __slots__ = ("mw_cache", "mw_memory_cache")
 
-    res_users: UserService
     mw_memory_cache: MemoryCacheState
-    task_get_profile_custom: Callable[[UserId], Awaitable[Profile]]
     mw_cache: CacheMiddleware
-    task_get_profile: Callable[[UserId], Awaitable[Profile]]
-    res_cache: CacheMiddleware
-    res_caching: None
 
 
 async def _start_1(
@@ -176,39 +163,33 @@ async def _start_1(
 ) -> None:
     # caching.users (examples/caching/definitions.py)
     if replacing and "users" in replaced_resources:
-        state.res_users = replaced_resources["users"]
+        resources.users = replaced_resources["users"]
     else:
-        state.res_users = await open_users()
-    resources.users = state.res_users
+        resources.users = await open_users()
 
     # caching.middleware.memory_cache (examples/caching/definitions.py)
     state.mw_memory_cache = new_cache_state()
 
     # caching.tasks.get_profile_custom (examples/caching/definitions.py)
-    state.task_get_profile_custom = _task_get_profile_custom(
-        users=state.res_users, context=state.mw_memory_cache
+    tasks.get_profile_custom = replaced_tasks.get(
+        "get_profile_custom",
+        _task_get_profile_custom(users=resources.users, context=state.mw_memory_cache),
     )
-    if replacing and "get_profile_custom" in replaced_tasks:
-        state.task_get_profile_custom = replaced_tasks["get_profile_custom"]
-    tasks.get_profile_custom = state.task_get_profile_custom
 
     # globals.middleware.task.cache (runner_gen/definitions/builtins.py)
     state.mw_cache = CacheMiddleware(clock=clock)
     push_disposer(("globals.middleware.task.cache", state.mw_cache.dispose, ()))
 
     # caching.tasks.get_profile (examples/caching/definitions.py)
-    state.task_get_profile = _task_get_profile(users=state.res_users, cache=state.mw_cache)
-    if replacing and "get_profile" in replaced_tasks:
-        state.task_get_profile = replaced_tasks["get_profile"]
-    tasks.get_profile = state.task_get_profile
+    tasks.get_profile = replaced_tasks.get(
+        "get_profile", _task_get_profile(users=resources.users, cache=state.mw_cache)
+    )
 
     # globals.resources.cache (runner_gen/definitions/builtins.py)
-    state.res_cache = state.mw_cache
-    resources.cache = state.res_cache
+    resources.cache = state.mw_cache
 
     # caching (examples/caching/definitions.py)
-    state.res_caching = None
-    resources.caching = state.res_caching
+    resources.caching = None
 
 
 async def start(*, overrides: Overrides | None = None) -> App:

@@ -175,22 +175,7 @@ def _event_invoice_paid(
                 "billing.hooks.record_payment", 0, "billing.events.invoice_paid", error_2
             ) from error_2
 
-    async def report(
-        payload: Payment,
-        /,
-        *,
-        failure_mode: _rt.FailureMode = "aggregate",
-        throw_on_error: bool = False,
-        source: str = _rt.OUTSIDE,
-    ) -> _rt.EmitReport:
-        return await _rt.run_hooks(
-            Emission("billing.events.invoice_paid", payload, source),
-            hooks,
-            failure_mode=failure_mode,
-            throw_on_error=throw_on_error,
-        )
-
-    return emit, report
+    return emit, _rt.reporter("billing.events.invoice_paid", hooks)
 
 
 class _State:
@@ -200,31 +185,17 @@ class _State:
         "app_exposure",
         "cfg_exposure",
         "emit_invoice_paid",
-        "event_invoice_paid",
         "mw_metrics",
         "report_invoice_paid",
-        "res_billing",
-        "res_exposure",
-        "res_ledger",
-        "res_metrics",
         "tag_http_exposure",
-        "task_payments",
-        "task_quote",
     )
 
-    res_metrics: Metrics
     mw_metrics: MetricsMiddleware
-    res_ledger: list[Payment]
-    task_quote: Callable[[QuoteRequest], Awaitable[Quote]]
-    task_payments: Callable[[], Awaitable[list[Payment]]]
     emit_invoice_paid: _rt.EmitFunction[Payment]
     report_invoice_paid: _rt.ReportFunction[Payment]
-    event_invoice_paid: _rt.Emitter[Payment]
     cfg_exposure: HttpExposureConfig
     app_exposure: ExposureApp
-    res_exposure: RunningExposure
     tag_http_exposure: _rt.TagAccessor[Any]
-    res_billing: None
 
 
 async def _start_1(
@@ -241,60 +212,53 @@ async def _start_1(
     replaced_events: Mapping[str, Any],
 ) -> None:
     # globals.resources.metrics (runner_gen/definitions/builtins.py)
-    state.res_metrics = Metrics(
+    resources.metrics = Metrics(
         ("billing.tasks.quote", "billing.tasks.payments"),
         error_types=("billing.errors.unknown_sku",),
     )
-    resources.metrics = state.res_metrics
-    state.mw_metrics = MetricsMiddleware(state.res_metrics)
+    state.mw_metrics = MetricsMiddleware(resources.metrics)
 
     # billing.ledger (examples/distributed/billing.py)
     if replacing and "ledger" in replaced_resources:
-        state.res_ledger = replaced_resources["ledger"]
+        resources.ledger = replaced_resources["ledger"]
     else:
-        state.res_ledger = await open_ledger()
-    resources.ledger = state.res_ledger
-    health.add("billing.ledger", partial(ledger_health, state.res_ledger))
+        resources.ledger = await open_ledger()
+    health.add("billing.ledger", partial(ledger_health, resources.ledger))
 
     # billing.tasks.quote (examples/distributed/billing.py)
-    state.task_quote = _task_quote(metrics=state.mw_metrics)
-    if replacing and "quote" in replaced_tasks:
-        state.task_quote = replaced_tasks["quote"]
-    tasks.quote = state.task_quote
+    tasks.quote = replaced_tasks.get("quote", _task_quote(metrics=state.mw_metrics))
 
     # billing.tasks.payments (examples/distributed/billing.py)
-    state.task_payments = _task_payments(ledger=state.res_ledger, metrics=state.mw_metrics)
-    if replacing and "payments" in replaced_tasks:
-        state.task_payments = replaced_tasks["payments"]
-    tasks.payments = state.task_payments
+    tasks.payments = replaced_tasks.get(
+        "payments", _task_payments(ledger=resources.ledger, metrics=state.mw_metrics)
+    )
 
     # billing.events.invoice_paid (examples/distributed/billing.py)
     state.emit_invoice_paid, state.report_invoice_paid = _event_invoice_paid(
-        ledger=state.res_ledger
+        ledger=resources.ledger
     )
-    if replacing and "invoice_paid" in replaced_events:
-        state.emit_invoice_paid, state.report_invoice_paid = _rt.overriding(
-            replaced_events["invoice_paid"]
-        )
-    state.event_invoice_paid = _rt.bind_emitter(
+    state.emit_invoice_paid, state.report_invoice_paid = _rt.overriding(
+        replaced_events.get("invoice_paid", None),
+        state.emit_invoice_paid,
+        state.report_invoice_paid,
+    )
+    events.invoice_paid = _rt.bind_emitter(
         state.emit_invoice_paid, state.report_invoice_paid, _rt.OUTSIDE
     )
-    events.invoice_paid = state.event_invoice_paid
 
     # billing.exposure (examples/distributed/billing.py)
     state.cfg_exposure = untyped(_billing.exposure).config
     state.app_exposure = _exposure.create_exposure_app(
         state.cfg_exposure.runtime_config((_models.unknown_sku.error_class,)),
-        Probes(health, partial(render_prometheus, state.res_metrics)),
-        quote=state.task_quote,
-        payments=state.task_payments,
+        Probes(health, partial(render_prometheus, resources.metrics)),
+        quote=tasks.quote,
+        payments=tasks.payments,
         invoice_paid=_rt.bind_emitter(
             state.emit_invoice_paid, state.report_invoice_paid, "billing.exposure"
         ),
     )
-    state.res_exposure = await serve_exposure(state.app_exposure, state.app_exposure.config)
-    resources.exposure = state.res_exposure
-    push_disposer(("billing.exposure", state.res_exposure.stop, ()))
+    resources.exposure = await serve_exposure(state.app_exposure, state.app_exposure.config)
+    push_disposer(("billing.exposure", resources.exposure.stop, ()))
 
     # globals.tags.http_exposure (runner_gen/definitions/builtins.py)
     state.tag_http_exposure = _rt.TagAccessor(
@@ -302,14 +266,13 @@ async def _start_1(
             _rt.TaggedResource(
                 "billing.exposure",
                 untyped(_billing.exposure).resource.tags[0].config,
-                state.res_exposure,
+                resources.exposure,
             ),
         )
     )
 
     # billing (examples/distributed/billing.py)
-    state.res_billing = None
-    resources.billing = state.res_billing
+    resources.billing = None
 
 
 async def start(*, overrides: Overrides | None = None) -> App:

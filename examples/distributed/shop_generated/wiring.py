@@ -138,26 +138,16 @@ class _State:
     __slots__ = (
         "cfg_billing",
         "emit_invoice_paid",
-        "event_invoice_paid",
         "local_invoice_paid",
         "report_invoice_paid",
-        "res_billing",
-        "res_shop",
         "tag_tunnel",
-        "task_checkout",
-        "task_quote",
     )
 
-    res_billing: AsyncTransport
     cfg_billing: TunnelConfig
-    task_quote: Callable[[QuoteRequest], Awaitable[Quote]]
     emit_invoice_paid: _rt.EmitFunction[Payment]
     report_invoice_paid: _rt.ReportFunction[Payment]
-    event_invoice_paid: _rt.Emitter[Payment]
     local_invoice_paid: _rt.EmitFunction[Payment]
-    task_checkout: Callable[[QuoteRequest], Awaitable[Receipt]]
     tag_tunnel: _rt.TagAccessor[Any]
-    res_shop: None
 
 
 async def _start_1(
@@ -175,23 +165,22 @@ async def _start_1(
     # shop.tunnels.billing (examples/distributed/shop.py)
     state.cfg_billing = untyped(_shop.billing).config
     if replacing and "billing" in replaced_resources:
-        state.res_billing = replaced_resources["billing"]
+        resources.billing = replaced_resources["billing"]
     else:
-        state.res_billing = open_tunnel(state.cfg_billing)
-        push_disposer(("shop.tunnels.billing", close_tunnel, (state.res_billing,)))
-    resources.billing = state.res_billing
+        resources.billing = open_tunnel(state.cfg_billing)
+        push_disposer(("shop.tunnels.billing", close_tunnel, (resources.billing,)))
 
     # billing.tasks.quote (examples/distributed/shop.py)
-    state.task_quote = remote_task(
-        state.res_billing,
-        "billing.tasks.quote",
-        _QUOTE_REQUEST.dump_python,
-        _QUOTE.validate_python,
-        {"billing.errors.unknown_sku": _models.unknown_sku.from_remote},
+    tasks.quote = replaced_tasks.get(
+        "quote",
+        remote_task(
+            resources.billing,
+            "billing.tasks.quote",
+            _QUOTE_REQUEST.dump_python,
+            _QUOTE.validate_python,
+            {"billing.errors.unknown_sku": _models.unknown_sku.from_remote},
+        ),
     )
-    if replacing and "quote" in replaced_tasks:
-        state.task_quote = replaced_tasks["quote"]
-    tasks.quote = state.task_quote
 
     # billing.events.invoice_paid (examples/distributed/shop.py)
     state.local_invoice_paid, state.report_invoice_paid = (
@@ -200,32 +189,32 @@ async def _start_1(
     )
     state.emit_invoice_paid = _rt.forwarding(
         remote_event(
-            state.res_billing,
+            resources.billing,
             "billing.events.invoice_paid",
             _PAYMENT.dump_python,
             state.local_invoice_paid,
             "remote-only",
         )
     )
-    if replacing and "invoice_paid" in replaced_events:
-        state.emit_invoice_paid, state.report_invoice_paid = _rt.overriding(
-            replaced_events["invoice_paid"]
-        )
-    state.event_invoice_paid = _rt.bind_emitter(
+    state.emit_invoice_paid, state.report_invoice_paid = _rt.overriding(
+        replaced_events.get("invoice_paid", None),
+        state.emit_invoice_paid,
+        state.report_invoice_paid,
+    )
+    events.invoice_paid = _rt.bind_emitter(
         state.emit_invoice_paid, state.report_invoice_paid, _rt.OUTSIDE
     )
-    events.invoice_paid = state.event_invoice_paid
 
     # shop.tasks.checkout (examples/distributed/shop.py)
-    state.task_checkout = _task_checkout(
-        quote=state.task_quote,
-        invoice_paid=_rt.bind_emitter(
-            state.emit_invoice_paid, state.report_invoice_paid, "shop.tasks.checkout"
+    tasks.checkout = replaced_tasks.get(
+        "checkout",
+        _task_checkout(
+            quote=tasks.quote,
+            invoice_paid=_rt.bind_emitter(
+                state.emit_invoice_paid, state.report_invoice_paid, "shop.tasks.checkout"
+            ),
         ),
     )
-    if replacing and "checkout" in replaced_tasks:
-        state.task_checkout = replaced_tasks["checkout"]
-    tasks.checkout = state.task_checkout
 
     # globals.tags.tunnel (runner_gen/definitions/builtins.py)
     state.tag_tunnel = _rt.TagAccessor(
@@ -233,14 +222,13 @@ async def _start_1(
             _rt.TaggedResource(
                 "shop.tunnels.billing",
                 untyped(_shop.billing).resource.tags[0].config,
-                state.res_billing,
+                resources.billing,
             ),
         )
     )
 
     # shop (examples/distributed/shop.py)
-    state.res_shop = None
-    resources.shop = state.res_shop
+    resources.shop = None
 
 
 async def start(*, overrides: Overrides | None = None) -> App:

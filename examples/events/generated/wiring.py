@@ -194,22 +194,7 @@ def _event_user_registered(
                 "events.hooks.track_registration", 3, "events.user_registered", error_2
             ) from error_2
 
-    async def report(
-        payload: UserRegistered,
-        /,
-        *,
-        failure_mode: _rt.FailureMode = "aggregate",
-        throw_on_error: bool = False,
-        source: str = _rt.OUTSIDE,
-    ) -> _rt.EmitReport:
-        return await _rt.run_hooks(
-            Emission("events.user_registered", payload, source),
-            hooks,
-            failure_mode=failure_mode,
-            throw_on_error=throw_on_error,
-        )
-
-    return emit, report
+    return emit, _rt.reporter("events.user_registered", hooks)
 
 
 # events.tasks.register_user (examples/events/definitions.py)
@@ -225,29 +210,10 @@ def _task_register_user(
 class _State:
     """What start() keeps for the definitions that start after (values, instances, emitters)."""
 
-    __slots__ = (
-        "emit_user_registered",
-        "event_user_registered",
-        "report_user_registered",
-        "res_activity",
-        "res_analytics",
-        "res_events",
-        "res_outbox",
-        "res_settings",
-        "res_users",
-        "task_register_user",
-    )
+    __slots__ = ("emit_user_registered", "report_user_registered")
 
-    res_users: UserStore
-    res_outbox: Outbox
-    res_settings: SettingsStore
-    res_activity: ActivityFeed
-    res_analytics: Analytics
     emit_user_registered: _rt.EmitFunction[UserRegistered]
     report_user_registered: _rt.ReportFunction[UserRegistered]
-    event_user_registered: _rt.Emitter[UserRegistered]
-    task_register_user: Callable[[NewUser], Awaitable[User]]
-    res_events: None
 
 
 async def _start_1(
@@ -263,71 +229,67 @@ async def _start_1(
 ) -> None:
     # events.users (examples/events/definitions.py)
     if replacing and "users" in replaced_resources:
-        state.res_users = replaced_resources["users"]
+        resources.users = replaced_resources["users"]
     else:
-        state.res_users = await open_user_store()
-    resources.users = state.res_users
+        resources.users = await open_user_store()
 
     # events.outbox (examples/events/definitions.py)
     if replacing and "outbox" in replaced_resources:
-        state.res_outbox = replaced_resources["outbox"]
+        resources.outbox = replaced_resources["outbox"]
     else:
-        state.res_outbox = await open_outbox()
-    resources.outbox = state.res_outbox
+        resources.outbox = await open_outbox()
 
     # events.settings (examples/events/definitions.py)
     if replacing and "settings" in replaced_resources:
-        state.res_settings = replaced_resources["settings"]
+        resources.settings = replaced_resources["settings"]
     else:
-        state.res_settings = await open_settings()
-    resources.settings = state.res_settings
+        resources.settings = await open_settings()
 
     # events.activity (examples/events/definitions.py)
     if replacing and "activity" in replaced_resources:
-        state.res_activity = replaced_resources["activity"]
+        resources.activity = replaced_resources["activity"]
     else:
-        state.res_activity = await open_activity()
-    resources.activity = state.res_activity
+        resources.activity = await open_activity()
 
     # events.analytics (examples/events/definitions.py)
     if replacing and "analytics" in replaced_resources:
-        state.res_analytics = replaced_resources["analytics"]
+        resources.analytics = replaced_resources["analytics"]
     else:
-        state.res_analytics = await open_analytics()
-    resources.analytics = state.res_analytics
+        resources.analytics = await open_analytics()
 
     # events.user_registered (examples/events/definitions.py)
     state.emit_user_registered, state.report_user_registered = _event_user_registered(
-        outbox=state.res_outbox,
-        activity=state.res_activity,
-        settings=state.res_settings,
-        activity_2=state.res_activity,
-        analytics=state.res_analytics,
-        activity_3=state.res_activity,
+        outbox=resources.outbox,
+        activity=resources.activity,
+        settings=resources.settings,
+        activity_2=resources.activity,
+        analytics=resources.analytics,
+        activity_3=resources.activity,
     )
-    if replacing and "user_registered" in replaced_events:
-        state.emit_user_registered, state.report_user_registered = _rt.overriding(
-            replaced_events["user_registered"]
-        )
-    state.event_user_registered = _rt.bind_emitter(
+    state.emit_user_registered, state.report_user_registered = _rt.overriding(
+        replaced_events.get("user_registered", None),
+        state.emit_user_registered,
+        state.report_user_registered,
+    )
+    events.user_registered = _rt.bind_emitter(
         state.emit_user_registered, state.report_user_registered, _rt.OUTSIDE
     )
-    events.user_registered = state.event_user_registered
 
     # events.tasks.register_user (examples/events/definitions.py)
-    state.task_register_user = _task_register_user(
-        users=state.res_users,
-        user_registered=_rt.bind_emitter(
-            state.emit_user_registered, state.report_user_registered, "events.tasks.register_user"
+    tasks.register_user = replaced_tasks.get(
+        "register_user",
+        _task_register_user(
+            users=resources.users,
+            user_registered=_rt.bind_emitter(
+                state.emit_user_registered,
+                state.report_user_registered,
+                "events.tasks.register_user",
+            ),
         ),
     )
-    if replacing and "register_user" in replaced_tasks:
-        state.task_register_user = replaced_tasks["register_user"]
-    tasks.register_user = state.task_register_user
 
     # events (examples/events/definitions.py)
-    state.res_events = None
-    resources.events = state.res_events
+    resources.events = None
 
 
 async def start(*, overrides: Overrides | None = None) -> App:

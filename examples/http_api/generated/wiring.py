@@ -227,33 +227,11 @@ def _task_report(*, directory: UserDirectory) -> Callable[[ReportRequest], Await
 class _State:
     """What start() keeps for the definitions that start after (values, instances, emitters)."""
 
-    __slots__ = (
-        "cfg_logger",
-        "log_server",
-        "res_directory",
-        "res_logger",
-        "res_server",
-        "tag_route",
-        "task_create_user",
-        "task_delete_user",
-        "task_get_user",
-        "task_health",
-        "task_list_users",
-        "task_report",
-    )
+    __slots__ = ("cfg_logger", "log_server", "tag_route")
 
-    task_health: Callable[[], Awaitable[Health]]
-    res_directory: UserDirectory
-    task_create_user: Callable[[NewUser], Awaitable[User]]
-    task_list_users: Callable[[ListUsers], Awaitable[list[User]]]
-    task_get_user: Callable[[UserRef], Awaitable[User]]
-    task_delete_user: Callable[[UserRef], Awaitable[Deleted]]
-    task_report: Callable[[ReportRequest], Awaitable[Report]]
     tag_route: _rt.TagAccessor[Route]
-    res_logger: Logger
     cfg_logger: LoggerConfig
     log_server: Logger
-    res_server: HttpServer
 
 
 async def _start_1(
@@ -268,49 +246,41 @@ async def _start_1(
     replaced_resources: Mapping[str, Any],
 ) -> None:
     # http_api.tasks.health (examples/http_api/definitions.py)
-    state.task_health = health_2
-    if replacing and "health" in replaced_tasks:
-        state.task_health = replaced_tasks["health"]
-    tasks.health = state.task_health
+    tasks.health = replaced_tasks.get("health", health_2)
 
     # http_api.directory (examples/http_api/definitions.py)
     if replacing and "directory" in replaced_resources:
-        state.res_directory = replaced_resources["directory"]
+        resources.directory = replaced_resources["directory"]
     else:
-        state.res_directory = await open_directory()
-    resources.directory = state.res_directory
+        resources.directory = await open_directory()
 
     # http_api.tasks.create_user (examples/http_api/definitions.py)
-    state.task_create_user = _task_create_user(directory=state.res_directory)
-    if replacing and "create_user" in replaced_tasks:
-        state.task_create_user = replaced_tasks["create_user"]
-    tasks.create_user = state.task_create_user
+    tasks.create_user = replaced_tasks.get(
+        "create_user", _task_create_user(directory=resources.directory)
+    )
 
     # http_api.tasks.list_users (examples/http_api/definitions.py)
-    state.task_list_users = _task_list_users(directory=state.res_directory)
-    if replacing and "list_users" in replaced_tasks:
-        state.task_list_users = replaced_tasks["list_users"]
-    tasks.list_users = state.task_list_users
+    tasks.list_users = replaced_tasks.get(
+        "list_users", _task_list_users(directory=resources.directory)
+    )
 
     # http_api.tasks.get_user (examples/http_api/definitions.py)
-    state.task_get_user = _task_get_user(directory=state.res_directory, user=_definitions.auth_user)
-    if replacing and "get_user" in replaced_tasks:
-        state.task_get_user = replaced_tasks["get_user"]
-    tasks.get_user = state.task_get_user
+    tasks.get_user = replaced_tasks.get(
+        "get_user", _task_get_user(directory=resources.directory, user=_definitions.auth_user)
+    )
 
     # http_api.tasks.delete_user (examples/http_api/definitions.py)
-    state.task_delete_user = _task_delete_user(
-        directory=state.res_directory, user=_definitions.auth_user, user_2=_definitions.auth_user
+    tasks.delete_user = replaced_tasks.get(
+        "delete_user",
+        _task_delete_user(
+            directory=resources.directory,
+            user=_definitions.auth_user,
+            user_2=_definitions.auth_user,
+        ),
     )
-    if replacing and "delete_user" in replaced_tasks:
-        state.task_delete_user = replaced_tasks["delete_user"]
-    tasks.delete_user = state.task_delete_user
 
     # http_api.tasks.report (examples/http_api/definitions.py)
-    state.task_report = _task_report(directory=state.res_directory)
-    if replacing and "report" in replaced_tasks:
-        state.task_report = replaced_tasks["report"]
-    tasks.report = state.task_report
+    tasks.report = replaced_tasks.get("report", _task_report(directory=resources.directory))
 
     # http_api.tags.route (examples/http_api/definitions.py)
     state.tag_route = _rt.TagAccessor(
@@ -318,33 +288,33 @@ async def _start_1(
             _rt.TaggedTask(
                 "http_api.tasks.health",
                 untyped(_definitions_2.health_task).tags[0].config,
-                state.task_health,
+                tasks.health,
                 takes_input=False,
             ),
             _rt.TaggedTask(
                 "http_api.tasks.create_user",
                 untyped(_definitions_2.create_user_task).tags[0].config,
-                state.task_create_user,
+                tasks.create_user,
             ),
             _rt.TaggedTask(
                 "http_api.tasks.list_users",
                 untyped(_definitions_2.list_users_task).tags[0].config,
-                state.task_list_users,
+                tasks.list_users,
             ),
             _rt.TaggedTask(
                 "http_api.tasks.get_user",
                 untyped(_definitions_2.get_user_task).tags[0].config,
-                state.task_get_user,
+                tasks.get_user,
             ),
             _rt.TaggedTask(
                 "http_api.tasks.delete_user",
                 untyped(_definitions_2.delete_user_task).tags[0].config,
-                state.task_delete_user,
+                tasks.delete_user,
             ),
             _rt.TaggedTask(
                 "http_api.tasks.report",
                 untyped(_definitions_2.report_task).tags[0].config,
-                state.task_report,
+                tasks.report,
             ),
         )
     )
@@ -352,22 +322,20 @@ async def _start_1(
     # globals.resources.logger (runner_gen/definitions/builtins.py)
     state.cfg_logger = default_config(untyped(_builtins.logger))
     if replacing and "logger" in replaced_resources:
-        state.res_logger = replaced_resources["logger"]
+        resources.logger = replaced_resources["logger"]
     else:
-        state.res_logger = create_logger(state.cfg_logger)
-    resources.logger = state.res_logger
-    state.log_server = state.res_logger.with_(source="http_api.server")
+        resources.logger = create_logger(state.cfg_logger)
+    state.log_server = resources.logger.with_(source="http_api.server")
 
     # http_api.server (examples/http_api/definitions.py)
-    state.res_server = await start_server(config, routes=state.tag_route, logger=state.log_server)
+    resources.server = await start_server(config, routes=state.tag_route, logger=state.log_server)
     push_disposer(
         (
             "http_api.server",
-            partial(stop_server, state.res_server, config, logger=state.log_server),
+            partial(stop_server, resources.server, config, logger=state.log_server),
             (),
         )
     )
-    resources.server = state.res_server
 
 
 async def start(config: ServerConfig, *, overrides: Overrides | None = None) -> App:

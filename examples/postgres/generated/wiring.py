@@ -154,22 +154,7 @@ def _event_user_created() -> tuple[_rt.EmitFunction[User], _rt.ReportFunction[Us
                 "postgres.hooks.remember", 0, "postgres.events.user_created", error_2
             ) from error_2
 
-    async def report(
-        payload: User,
-        /,
-        *,
-        failure_mode: _rt.FailureMode = "aggregate",
-        throw_on_error: bool = False,
-        source: str = _rt.OUTSIDE,
-    ) -> _rt.EmitReport:
-        return await _rt.run_hooks(
-            Emission("postgres.events.user_created", payload, source),
-            hooks,
-            failure_mode=failure_mode,
-            throw_on_error=throw_on_error,
-        )
-
-    return emit, report
+    return emit, _rt.reporter("postgres.events.user_created", hooks)
 
 
 # postgres.tasks.create_user (examples/postgres/definitions.py)
@@ -205,29 +190,11 @@ def _task_get_user(*, users: Users) -> Callable[[int], Awaitable[User | None]]:
 class _State:
     """What start() keeps for the definitions that start after (values, instances, emitters)."""
 
-    __slots__ = (
-        "cfg_pool",
-        "emit_user_created",
-        "event_user_created",
-        "report_user_created",
-        "res_pool",
-        "res_postgres",
-        "res_users",
-        "task_create_pair",
-        "task_create_user",
-        "task_get_user",
-    )
+    __slots__ = ("cfg_pool", "emit_user_created", "report_user_created")
 
-    res_pool: asyncpg.Pool
     cfg_pool: PoolConfig
-    res_users: Users
     emit_user_created: _rt.EmitFunction[User]
     report_user_created: _rt.ReportFunction[User]
-    event_user_created: _rt.Emitter[User]
-    task_create_user: Callable[[NewUser], Awaitable[User]]
-    task_create_pair: Callable[[NewPair], Awaitable[list[User]]]
-    task_get_user: Callable[[int], Awaitable[User | None]]
-    res_postgres: None
 
 
 async def _start_1(
@@ -245,57 +212,48 @@ async def _start_1(
     # postgres.pool (examples/postgres/definitions.py)
     state.cfg_pool = untyped(_definitions.app).register[0].config
     if replacing and "pool" in replaced_resources:
-        state.res_pool = replaced_resources["pool"]
+        resources.pool = replaced_resources["pool"]
     else:
-        state.res_pool = await init_pool(state.cfg_pool)
-        push_disposer(("postgres.pool", close_pool, (state.res_pool,)))
-    resources.pool = state.res_pool
+        resources.pool = await init_pool(state.cfg_pool)
+        push_disposer(("postgres.pool", close_pool, (resources.pool,)))
 
     # postgres.users (examples/postgres/definitions.py)
     if replacing and "users" in replaced_resources:
-        state.res_users = replaced_resources["users"]
+        resources.users = replaced_resources["users"]
     else:
-        state.res_users = await init_users(pool=state.res_pool)
-        push_disposer(("postgres.users", drop_users, (state.res_users,)))
-    resources.users = state.res_users
+        resources.users = await init_users(pool=resources.pool)
+        push_disposer(("postgres.users", drop_users, (resources.users,)))
 
     # postgres.events.user_created (examples/postgres/definitions.py)
     state.emit_user_created, state.report_user_created = _event_user_created()
-    if replacing and "user_created" in replaced_events:
-        state.emit_user_created, state.report_user_created = _rt.overriding(
-            replaced_events["user_created"]
-        )
-    state.event_user_created = _rt.bind_emitter(
+    state.emit_user_created, state.report_user_created = _rt.overriding(
+        replaced_events.get("user_created", None),
+        state.emit_user_created,
+        state.report_user_created,
+    )
+    events.user_created = _rt.bind_emitter(
         state.emit_user_created, state.report_user_created, _rt.OUTSIDE
     )
-    events.user_created = state.event_user_created
 
     # postgres.tasks.create_user (examples/postgres/definitions.py)
-    state.task_create_user = _task_create_user(
-        users=state.res_users,
-        user_created=_rt.bind_emitter(
-            state.emit_user_created, state.report_user_created, "postgres.tasks.create_user"
+    tasks.create_user = replaced_tasks.get(
+        "create_user",
+        _task_create_user(
+            users=resources.users,
+            user_created=_rt.bind_emitter(
+                state.emit_user_created, state.report_user_created, "postgres.tasks.create_user"
+            ),
         ),
     )
-    if replacing and "create_user" in replaced_tasks:
-        state.task_create_user = replaced_tasks["create_user"]
-    tasks.create_user = state.task_create_user
 
     # postgres.tasks.create_pair (examples/postgres/definitions.py)
-    state.task_create_pair = _task_create_pair(users=state.res_users)
-    if replacing and "create_pair" in replaced_tasks:
-        state.task_create_pair = replaced_tasks["create_pair"]
-    tasks.create_pair = state.task_create_pair
+    tasks.create_pair = replaced_tasks.get("create_pair", _task_create_pair(users=resources.users))
 
     # postgres.tasks.get_user (examples/postgres/definitions.py)
-    state.task_get_user = _task_get_user(users=state.res_users)
-    if replacing and "get_user" in replaced_tasks:
-        state.task_get_user = replaced_tasks["get_user"]
-    tasks.get_user = state.task_get_user
+    tasks.get_user = replaced_tasks.get("get_user", _task_get_user(users=resources.users))
 
     # postgres (examples/postgres/definitions.py)
-    state.res_postgres = None
-    resources.postgres = state.res_postgres
+    resources.postgres = None
 
 
 async def start(*, overrides: Overrides | None = None) -> App:

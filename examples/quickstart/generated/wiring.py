@@ -178,22 +178,7 @@ def _event_user_registered(
                 "app.hooks.record_registration", 2, "app.events.user_registered", error_2
             ) from error_2
 
-    async def report(
-        payload: User,
-        /,
-        *,
-        failure_mode: _rt.FailureMode = "aggregate",
-        throw_on_error: bool = False,
-        source: str = _rt.OUTSIDE,
-    ) -> _rt.EmitReport:
-        return await _rt.run_hooks(
-            Emission("app.events.user_registered", payload, source),
-            hooks,
-            failure_mode=failure_mode,
-            throw_on_error=throw_on_error,
-        )
-
-    return emit, report
+    return emit, _rt.reporter("app.events.user_registered", hooks)
 
 
 # app.tasks.register_user (examples/quickstart/definitions.py)
@@ -260,43 +245,23 @@ class _State:
         "cfg_database",
         "cfg_logger",
         "emit_user_registered",
-        "event_user_registered",
         "log_app",
         "log_database",
         "mw_metrics",
         "mw_retry",
         "report_user_registered",
-        "res_app",
-        "res_audit",
-        "res_database",
-        "res_logger",
-        "res_metrics",
-        "res_outbox",
         "tag_http_route",
-        "task_count_users",
-        "task_list_routes",
-        "task_register_user",
     )
 
-    res_logger: Logger
     cfg_logger: LoggerConfig
     log_app: Logger
     log_database: Logger
-    res_metrics: Metrics
     mw_metrics: MetricsMiddleware
-    res_database: Database
     cfg_database: DatabaseConfig
-    res_outbox: Outbox
-    res_audit: Audit
     emit_user_registered: _rt.EmitFunction[User]
     report_user_registered: _rt.ReportFunction[User]
-    event_user_registered: _rt.Emitter[User]
     mw_retry: RetryMiddleware
-    task_register_user: Callable[[NewUser], Awaitable[User]]
-    task_count_users: Callable[[], Awaitable[int]]
     tag_http_route: _rt.TagAccessor[Route]
-    task_list_routes: Callable[[], Awaitable[list[str]]]
-    res_app: str
 
 
 async def _start_1(
@@ -317,81 +282,73 @@ async def _start_1(
     # globals.resources.logger (runner_gen/definitions/builtins.py)
     state.cfg_logger = default_config(untyped(_builtins.logger))
     if replacing and "logger" in replaced_resources:
-        state.res_logger = replaced_resources["logger"]
+        resources.logger = replaced_resources["logger"]
     else:
-        state.res_logger = create_logger(state.cfg_logger)
-    resources.logger = state.res_logger
-    state.log_app = state.res_logger.with_(source="app")
-    state.log_database = state.res_logger.with_(source="app.database")
+        resources.logger = create_logger(state.cfg_logger)
+    state.log_app = resources.logger.with_(source="app")
+    state.log_database = resources.logger.with_(source="app.database")
 
     # globals.resources.metrics (runner_gen/definitions/builtins.py)
-    state.res_metrics = Metrics(
+    resources.metrics = Metrics(
         ("app.tasks.register_user", "app.tasks.count_users", "app.tasks.list_routes")
     )
-    resources.metrics = state.res_metrics
-    state.mw_metrics = MetricsMiddleware(state.res_metrics)
+    state.mw_metrics = MetricsMiddleware(resources.metrics)
 
     # app.database (examples/quickstart/definitions.py)
     state.cfg_database = untyped(_definitions.app).register[1].config
     if replacing and "database" in replaced_resources:
-        state.res_database = replaced_resources["database"]
+        resources.database = replaced_resources["database"]
     else:
-        state.res_database = await open_database(state.cfg_database, logger=state.log_database)
-        push_disposer(("app.database", close_database, (state.res_database,)))
-    resources.database = state.res_database
-    health.add("app.database", partial(check_database, state.res_database))
+        resources.database = await open_database(state.cfg_database, logger=state.log_database)
+        push_disposer(("app.database", close_database, (resources.database,)))
+    health.add("app.database", partial(check_database, resources.database))
 
     # app.outbox (examples/quickstart/definitions.py)
     if replacing and "outbox" in replaced_resources:
-        state.res_outbox = replaced_resources["outbox"]
+        resources.outbox = replaced_resources["outbox"]
     else:
-        state.res_outbox = await create_outbox()
-    resources.outbox = state.res_outbox
+        resources.outbox = await create_outbox()
 
     # app.audit (examples/quickstart/definitions.py)
     if replacing and "audit" in replaced_resources:
-        state.res_audit = replaced_resources["audit"]
+        resources.audit = replaced_resources["audit"]
     else:
-        state.res_audit = await create_audit()
-    resources.audit = state.res_audit
+        resources.audit = await create_audit()
 
     # app.events.user_registered (examples/quickstart/definitions.py)
     state.emit_user_registered, state.report_user_registered = _event_user_registered(
-        outbox=state.res_outbox, audit=state.res_audit
+        outbox=resources.outbox, audit=resources.audit
     )
-    if replacing and "user_registered" in replaced_events:
-        state.emit_user_registered, state.report_user_registered = _rt.overriding(
-            replaced_events["user_registered"]
-        )
-    state.event_user_registered = _rt.bind_emitter(
+    state.emit_user_registered, state.report_user_registered = _rt.overriding(
+        replaced_events.get("user_registered", None),
+        state.emit_user_registered,
+        state.report_user_registered,
+    )
+    events.user_registered = _rt.bind_emitter(
         state.emit_user_registered, state.report_user_registered, _rt.OUTSIDE
     )
-    events.user_registered = state.event_user_registered
 
     # globals.middleware.task.retry (runner_gen/definitions/builtins.py)
     state.mw_retry = RetryMiddleware(clock=clock)
     push_disposer(("globals.middleware.task.retry", state.mw_retry.dispose, ()))
 
     # app.tasks.register_user (examples/quickstart/definitions.py)
-    state.task_register_user = _task_register_user(
-        database=state.res_database,
-        user_registered=_rt.bind_emitter(
-            state.emit_user_registered, state.report_user_registered, "app.tasks.register_user"
+    tasks.register_user = replaced_tasks.get(
+        "register_user",
+        _task_register_user(
+            database=resources.database,
+            user_registered=_rt.bind_emitter(
+                state.emit_user_registered, state.report_user_registered, "app.tasks.register_user"
+            ),
+            metrics=state.mw_metrics,
+            retry=state.mw_retry,
         ),
-        metrics=state.mw_metrics,
-        retry=state.mw_retry,
     )
-    if replacing and "register_user" in replaced_tasks:
-        state.task_register_user = replaced_tasks["register_user"]
-    tasks.register_user = state.task_register_user
 
     # app.tasks.count_users (examples/quickstart/definitions.py)
-    state.task_count_users = _task_count_users(
-        database=state.res_database, metrics=state.mw_metrics
+    tasks.count_users = replaced_tasks.get(
+        "count_users", _task_count_users(database=resources.database, metrics=state.mw_metrics)
     )
-    if replacing and "count_users" in replaced_tasks:
-        state.task_count_users = replaced_tasks["count_users"]
-    tasks.count_users = state.task_count_users
 
     # app.tags.http_route (examples/quickstart/definitions.py)
     state.tag_http_route = _rt.TagAccessor(
@@ -399,28 +356,24 @@ async def _start_1(
             _rt.TaggedTask(
                 "app.tasks.register_user",
                 untyped(_definitions.register).tags[0].config,
-                state.task_register_user,
+                tasks.register_user,
             ),
             _rt.TaggedTask(
                 "app.tasks.count_users",
                 untyped(_definitions.count).tags[0].config,
-                state.task_count_users,
+                tasks.count_users,
                 takes_input=False,
             ),
         )
     )
 
     # app.tasks.list_routes (examples/quickstart/definitions.py)
-    state.task_list_routes = _task_list_routes(
-        routes=state.tag_http_route, metrics=state.mw_metrics
+    tasks.list_routes = replaced_tasks.get(
+        "list_routes", _task_list_routes(routes=state.tag_http_route, metrics=state.mw_metrics)
     )
-    if replacing and "list_routes" in replaced_tasks:
-        state.task_list_routes = replaced_tasks["list_routes"]
-    tasks.list_routes = state.task_list_routes
 
     # app (examples/quickstart/definitions.py)
-    state.res_app = await init_app(config, logger=state.log_app)
-    resources.app = state.res_app
+    resources.app = await init_app(config, logger=state.log_app)
 
 
 async def start(config: AppConfig, *, overrides: Overrides | None = None) -> App:

@@ -229,31 +229,15 @@ class _State:
         "mw_rate_limit",
         "mw_retry",
         "mw_timeout",
-        "res_board",
-        "res_external",
-        "res_logger",
-        "res_resilience",
-        "task_check_stock",
-        "task_fetch_quote",
-        "task_post_comment",
-        "task_recommendations",
     )
 
-    res_logger: Logger
     cfg_logger: LoggerConfig
     log_request_log: Logger
-    res_external: ExternalService
-    res_board: CommentBoard
     mw_retry: RetryMiddleware
     mw_timeout: TimeoutMiddleware
-    task_fetch_quote: Callable[[QuoteRequest], Awaitable[str]]
     mw_rate_limit: RateLimitMiddleware
-    task_post_comment: Callable[[Comment], Awaitable[int]]
     mw_circuit_breaker: CircuitBreakerMiddleware
-    task_check_stock: Callable[[StockCheck], Awaitable[str]]
     mw_fallback: FallbackMiddleware
-    task_recommendations: Callable[[RecommendationRequest], Awaitable[list[str]]]
-    res_resilience: None
 
 
 async def _start_1(
@@ -270,25 +254,22 @@ async def _start_1(
     # globals.resources.logger (runner_gen/definitions/builtins.py)
     state.cfg_logger = untyped(_definitions.app).register[0].config
     if replacing and "logger" in replaced_resources:
-        state.res_logger = replaced_resources["logger"]
+        resources.logger = replaced_resources["logger"]
     else:
-        state.res_logger = create_logger(state.cfg_logger)
-    resources.logger = state.res_logger
-    state.log_request_log = state.res_logger.with_(source="resilience.middleware.request_log")
+        resources.logger = create_logger(state.cfg_logger)
+    state.log_request_log = resources.logger.with_(source="resilience.middleware.request_log")
 
     # resilience.external (examples/resilience/definitions.py)
     if replacing and "external" in replaced_resources:
-        state.res_external = replaced_resources["external"]
+        resources.external = replaced_resources["external"]
     else:
-        state.res_external = await connect_external()
-    resources.external = state.res_external
+        resources.external = await connect_external()
 
     # resilience.board (examples/resilience/definitions.py)
     if replacing and "board" in replaced_resources:
-        state.res_board = replaced_resources["board"]
+        resources.board = replaced_resources["board"]
     else:
-        state.res_board = await open_board()
-    resources.board = state.res_board
+        resources.board = await open_board()
 
     # globals.middleware.task.retry (runner_gen/definitions/builtins.py)
     state.mw_retry = RetryMiddleware(clock=clock)
@@ -299,57 +280,56 @@ async def _start_1(
     push_disposer(("globals.middleware.task.timeout", state.mw_timeout.dispose, ()))
 
     # resilience.tasks.fetch_quote (examples/resilience/definitions.py)
-    state.task_fetch_quote = _task_fetch_quote(
-        external=state.res_external,
-        logger=state.log_request_log,
-        retry=state.mw_retry,
-        timeout=state.mw_timeout,
+    tasks.fetch_quote = replaced_tasks.get(
+        "fetch_quote",
+        _task_fetch_quote(
+            external=resources.external,
+            logger=state.log_request_log,
+            retry=state.mw_retry,
+            timeout=state.mw_timeout,
+        ),
     )
-    if replacing and "fetch_quote" in replaced_tasks:
-        state.task_fetch_quote = replaced_tasks["fetch_quote"]
-    tasks.fetch_quote = state.task_fetch_quote
 
     # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py)
     state.mw_rate_limit = RateLimitMiddleware(clock=clock)
     push_disposer(("globals.middleware.task.rate_limit", state.mw_rate_limit.dispose, ()))
 
     # resilience.tasks.post_comment (examples/resilience/definitions.py)
-    state.task_post_comment = _task_post_comment(
-        board=state.res_board, logger=state.log_request_log, rate_limit=state.mw_rate_limit
+    tasks.post_comment = replaced_tasks.get(
+        "post_comment",
+        _task_post_comment(
+            board=resources.board, logger=state.log_request_log, rate_limit=state.mw_rate_limit
+        ),
     )
-    if replacing and "post_comment" in replaced_tasks:
-        state.task_post_comment = replaced_tasks["post_comment"]
-    tasks.post_comment = state.task_post_comment
 
     # globals.middleware.task.circuit_breaker (runner_gen/definitions/builtins.py)
     state.mw_circuit_breaker = CircuitBreakerMiddleware(clock=clock)
     push_disposer(("globals.middleware.task.circuit_breaker", state.mw_circuit_breaker.dispose, ()))
 
     # resilience.tasks.check_stock (examples/resilience/definitions.py)
-    state.task_check_stock = _task_check_stock(
-        external=state.res_external,
-        logger=state.log_request_log,
-        circuit_breaker=state.mw_circuit_breaker,
+    tasks.check_stock = replaced_tasks.get(
+        "check_stock",
+        _task_check_stock(
+            external=resources.external,
+            logger=state.log_request_log,
+            circuit_breaker=state.mw_circuit_breaker,
+        ),
     )
-    if replacing and "check_stock" in replaced_tasks:
-        state.task_check_stock = replaced_tasks["check_stock"]
-    tasks.check_stock = state.task_check_stock
 
     # globals.middleware.task.fallback (runner_gen/definitions/builtins.py)
     state.mw_fallback = FallbackMiddleware()
     push_disposer(("globals.middleware.task.fallback", state.mw_fallback.dispose, ()))
 
     # resilience.tasks.recommendations (examples/resilience/definitions.py)
-    state.task_recommendations = _task_recommendations(
-        external=state.res_external, logger=state.log_request_log, fallback=state.mw_fallback
+    tasks.recommendations = replaced_tasks.get(
+        "recommendations",
+        _task_recommendations(
+            external=resources.external, logger=state.log_request_log, fallback=state.mw_fallback
+        ),
     )
-    if replacing and "recommendations" in replaced_tasks:
-        state.task_recommendations = replaced_tasks["recommendations"]
-    tasks.recommendations = state.task_recommendations
 
     # resilience (examples/resilience/definitions.py)
-    state.res_resilience = None
-    resources.resilience = state.res_resilience
+    resources.resilience = None
 
 
 async def start(*, overrides: Overrides | None = None) -> App:

@@ -153,22 +153,7 @@ def _event_signed_up(
                 "signup.hooks.welcome", 0, "signup.events.signed_up", error_2
             ) from error_2
 
-    async def report(
-        payload: SignedUp,
-        /,
-        *,
-        failure_mode: _rt.FailureMode = "aggregate",
-        throw_on_error: bool = False,
-        source: str = _rt.OUTSIDE,
-    ) -> _rt.EmitReport:
-        return await _rt.run_hooks(
-            Emission("signup.events.signed_up", payload, source),
-            hooks,
-            failure_mode=failure_mode,
-            throw_on_error=throw_on_error,
-        )
-
-    return emit, report
+    return emit, _rt.reporter("signup.events.signed_up", hooks)
 
 
 # signup.tasks.reputation (examples/testing/definitions.py)
@@ -201,29 +186,11 @@ def _task_sign_up(
 class _State:
     """What start() keeps for the definitions that start after (values, instances, emitters)."""
 
-    __slots__ = (
-        "emit_signed_up",
-        "event_signed_up",
-        "mw_timeout",
-        "report_signed_up",
-        "res_accounts",
-        "res_mailer",
-        "res_reputation_service",
-        "res_signup",
-        "task_reputation",
-        "task_sign_up",
-    )
+    __slots__ = ("emit_signed_up", "mw_timeout", "report_signed_up")
 
-    res_accounts: Accounts
-    res_mailer: Mailer
-    res_reputation_service: ReputationService
     emit_signed_up: _rt.EmitFunction[SignedUp]
     report_signed_up: _rt.ReportFunction[SignedUp]
-    event_signed_up: _rt.Emitter[SignedUp]
     mw_timeout: TimeoutMiddleware
-    task_reputation: Callable[[str], Awaitable[float]]
-    task_sign_up: Callable[[SignUp], Awaitable[Account]]
-    res_signup: None
 
 
 async def _start_1(
@@ -241,62 +208,54 @@ async def _start_1(
 ) -> None:
     # signup.accounts (examples/testing/definitions.py)
     if replacing and "accounts" in replaced_resources:
-        state.res_accounts = replaced_resources["accounts"]
+        resources.accounts = replaced_resources["accounts"]
     else:
-        state.res_accounts = await open_accounts()
-        push_disposer(("signup.accounts", close_accounts, (state.res_accounts,)))
-    resources.accounts = state.res_accounts
+        resources.accounts = await open_accounts()
+        push_disposer(("signup.accounts", close_accounts, (resources.accounts,)))
 
     # signup.mailer (examples/testing/definitions.py)
     if replacing and "mailer" in replaced_resources:
-        state.res_mailer = replaced_resources["mailer"]
+        resources.mailer = replaced_resources["mailer"]
     else:
-        state.res_mailer = await open_mailer()
-    resources.mailer = state.res_mailer
+        resources.mailer = await open_mailer()
 
     # signup.reputation_service (examples/testing/definitions.py)
     if replacing and "reputation_service" in replaced_resources:
-        state.res_reputation_service = replaced_resources["reputation_service"]
+        resources.reputation_service = replaced_resources["reputation_service"]
     else:
-        state.res_reputation_service = await open_reputation_service()
-    resources.reputation_service = state.res_reputation_service
+        resources.reputation_service = await open_reputation_service()
 
     # signup.events.signed_up (examples/testing/definitions.py)
-    state.emit_signed_up, state.report_signed_up = _event_signed_up(mailer=state.res_mailer)
-    if replacing and "signed_up" in replaced_events:
-        state.emit_signed_up, state.report_signed_up = _rt.overriding(replaced_events["signed_up"])
-    state.event_signed_up = _rt.bind_emitter(
-        state.emit_signed_up, state.report_signed_up, _rt.OUTSIDE
+    state.emit_signed_up, state.report_signed_up = _event_signed_up(mailer=resources.mailer)
+    state.emit_signed_up, state.report_signed_up = _rt.overriding(
+        replaced_events.get("signed_up", None), state.emit_signed_up, state.report_signed_up
     )
-    events.signed_up = state.event_signed_up
+    events.signed_up = _rt.bind_emitter(state.emit_signed_up, state.report_signed_up, _rt.OUTSIDE)
 
     # globals.middleware.task.timeout (runner_gen/definitions/builtins.py)
     state.mw_timeout = TimeoutMiddleware(clock=clock)
     push_disposer(("globals.middleware.task.timeout", state.mw_timeout.dispose, ()))
 
     # signup.tasks.reputation (examples/testing/definitions.py)
-    state.task_reputation = _task_reputation(
-        service=state.res_reputation_service, timeout=state.mw_timeout
+    tasks.reputation = replaced_tasks.get(
+        "reputation",
+        _task_reputation(service=resources.reputation_service, timeout=state.mw_timeout),
     )
-    if replacing and "reputation" in replaced_tasks:
-        state.task_reputation = replaced_tasks["reputation"]
-    tasks.reputation = state.task_reputation
 
     # signup.tasks.sign_up (examples/testing/definitions.py)
-    state.task_sign_up = _task_sign_up(
-        accounts=state.res_accounts,
-        reputation_2=state.task_reputation,
-        signed_up=_rt.bind_emitter(
-            state.emit_signed_up, state.report_signed_up, "signup.tasks.sign_up"
+    tasks.sign_up = replaced_tasks.get(
+        "sign_up",
+        _task_sign_up(
+            accounts=resources.accounts,
+            reputation_2=tasks.reputation,
+            signed_up=_rt.bind_emitter(
+                state.emit_signed_up, state.report_signed_up, "signup.tasks.sign_up"
+            ),
         ),
     )
-    if replacing and "sign_up" in replaced_tasks:
-        state.task_sign_up = replaced_tasks["sign_up"]
-    tasks.sign_up = state.task_sign_up
 
     # signup (examples/testing/definitions.py)
-    state.res_signup = None
-    resources.signup = state.res_signup
+    resources.signup = None
 
 
 async def start(*, overrides: Overrides | None = None) -> App:

@@ -173,22 +173,7 @@ def _event_ping() -> tuple[_rt.EmitFunction[Ping], _rt.ReportFunction[Ping]]:
         except Exception as error_2:
             raise _rt.HookError("ev.hooks.late", 5, "ev.ping", error_2) from error_2
 
-    async def report(
-        payload: Ping,
-        /,
-        *,
-        failure_mode: _rt.FailureMode = "aggregate",
-        throw_on_error: bool = False,
-        source: str = _rt.OUTSIDE,
-    ) -> _rt.EmitReport:
-        return await _rt.run_hooks(
-            Emission("ev.ping", payload, source),
-            hooks,
-            failure_mode=failure_mode,
-            throw_on_error=throw_on_error,
-        )
-
-    return emit, report
+    return emit, _rt.reporter("ev.ping", hooks)
 
 
 # ev.quiet (tests/fixtures/apps/events.py)
@@ -215,22 +200,7 @@ def _event_quiet() -> tuple[_rt.EmitFunction[None], _rt.ReportFunction[None]]:
         except Exception as error_2:
             raise _rt.HookError("ev.hooks.quiet", 0, "ev.quiet", error_2) from error_2
 
-    async def report(
-        payload: None,
-        /,
-        *,
-        failure_mode: _rt.FailureMode = "aggregate",
-        throw_on_error: bool = False,
-        source: str = _rt.OUTSIDE,
-    ) -> _rt.EmitReport:
-        return await _rt.run_hooks(
-            Emission("ev.quiet", payload, source),
-            hooks,
-            failure_mode=failure_mode,
-            throw_on_error=throw_on_error,
-        )
-
-    return emit, report
+    return emit, _rt.reporter("ev.quiet", hooks)
 
 
 # ev.tasks.shout (tests/fixtures/apps/events.py)
@@ -265,22 +235,7 @@ def _event_ready() -> tuple[_rt.EmitFunction[None], _rt.ReportFunction[None]]:
         except Exception as error_2:
             raise _rt.HookError("ev.hooks.global", 1, "globals.events.ready", error_2) from error_2
 
-    async def report(
-        payload: None,
-        /,
-        *,
-        failure_mode: _rt.FailureMode = "aggregate",
-        throw_on_error: bool = False,
-        source: str = _rt.OUTSIDE,
-    ) -> _rt.EmitReport:
-        return await _rt.run_hooks(
-            Emission("globals.events.ready", payload, source),
-            hooks,
-            failure_mode=failure_mode,
-            throw_on_error=throw_on_error,
-        )
-
-    return emit, report
+    return emit, _rt.reporter("globals.events.ready", hooks)
 
 
 class _State:
@@ -290,29 +245,19 @@ class _State:
         "emit_ping",
         "emit_quiet",
         "emit_ready",
-        "event_ping",
-        "event_quiet",
-        "event_ready",
         "report_ping",
         "report_quiet",
         "report_ready",
-        "res_ev",
         "tag_exclude_from_global_hooks",
-        "task_shout",
     )
 
     emit_ping: _rt.EmitFunction[Ping]
     report_ping: _rt.ReportFunction[Ping]
-    event_ping: _rt.Emitter[Ping]
     emit_quiet: _rt.EmitFunction[None]
     report_quiet: _rt.ReportFunction[None]
-    event_quiet: _rt.Emitter[None]
-    task_shout: Callable[[str], Awaitable[str]]
     emit_ready: _rt.EmitFunction[None]
     report_ready: _rt.ReportFunction[None]
-    event_ready: _rt.Emitter[None]
     tag_exclude_from_global_hooks: _rt.TagAccessor[Any]
-    res_ev: None
 
 
 async def _start_1(
@@ -321,45 +266,41 @@ async def _start_1(
     resources: Resources,
     tasks: Tasks,
     events: Events,
-    replacing: bool,
     replaced_events: Mapping[str, Any],
     replaced_tasks: Mapping[str, Any],
 ) -> None:
     # ev.ping (tests/fixtures/apps/events.py)
     state.emit_ping, state.report_ping = _event_ping()
-    if replacing and "ping" in replaced_events:
-        state.emit_ping, state.report_ping = _rt.overriding(replaced_events["ping"])
-    state.event_ping = _rt.bind_emitter(state.emit_ping, state.report_ping, _rt.OUTSIDE)
-    events.ping = state.event_ping
+    state.emit_ping, state.report_ping = _rt.overriding(
+        replaced_events.get("ping", None), state.emit_ping, state.report_ping
+    )
+    events.ping = _rt.bind_emitter(state.emit_ping, state.report_ping, _rt.OUTSIDE)
 
     # ev.quiet (tests/fixtures/apps/events.py)
     state.emit_quiet, state.report_quiet = _event_quiet()
-    if replacing and "quiet" in replaced_events:
-        state.emit_quiet, state.report_quiet = _rt.overriding(replaced_events["quiet"])
-    state.event_quiet = _rt.bind_emitter(state.emit_quiet, state.report_quiet, _rt.OUTSIDE)
-    events.quiet = state.event_quiet
+    state.emit_quiet, state.report_quiet = _rt.overriding(
+        replaced_events.get("quiet", None), state.emit_quiet, state.report_quiet
+    )
+    events.quiet = _rt.bind_emitter(state.emit_quiet, state.report_quiet, _rt.OUTSIDE)
 
     # ev.tasks.shout (tests/fixtures/apps/events.py)
-    state.task_shout = _task_shout(
-        ping=_rt.bind_emitter(state.emit_ping, state.report_ping, "ev.tasks.shout")
+    tasks.shout = replaced_tasks.get(
+        "shout",
+        _task_shout(ping=_rt.bind_emitter(state.emit_ping, state.report_ping, "ev.tasks.shout")),
     )
-    if replacing and "shout" in replaced_tasks:
-        state.task_shout = replaced_tasks["shout"]
-    tasks.shout = state.task_shout
 
     # globals.events.ready (runner_gen/definitions/builtins.py)
     state.emit_ready, state.report_ready = _event_ready()
-    if replacing and "ready" in replaced_events:
-        state.emit_ready, state.report_ready = _rt.overriding(replaced_events["ready"])
-    state.event_ready = _rt.bind_emitter(state.emit_ready, state.report_ready, _rt.OUTSIDE)
-    events.ready = state.event_ready
+    state.emit_ready, state.report_ready = _rt.overriding(
+        replaced_events.get("ready", None), state.emit_ready, state.report_ready
+    )
+    events.ready = _rt.bind_emitter(state.emit_ready, state.report_ready, _rt.OUTSIDE)
 
     # globals.tags.exclude_from_global_hooks (runner_gen/definitions/builtins.py)
     state.tag_exclude_from_global_hooks = _rt.TagAccessor()
 
     # ev (tests/fixtures/apps/events.py)
-    state.res_ev = None
-    resources.ev = state.res_ev
+    resources.ev = None
 
 
 async def start(*, overrides: Overrides | None = None) -> App:
@@ -380,7 +321,6 @@ async def start(*, overrides: Overrides | None = None) -> App:
             resources=resources,
             tasks=tasks,
             events=events,
-            replacing=replacing,
             replaced_events=replaced_events,
             replaced_tasks=replaced_tasks,
         )

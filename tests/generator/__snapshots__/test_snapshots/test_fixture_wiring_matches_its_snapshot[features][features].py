@@ -297,47 +297,19 @@ class _State:
         "mw_prefixer",
         "mw_require_context",
         "mw_retry",
-        "res_cache",
-        "res_counter",
-        "res_flaky",
-        "res_ft",
-        "res_replaceable",
-        "res_watched",
         "store_2",
         "tag_audited",
         "tag_route",
-        "task_answer",
-        "task_backup_quote",
-        "task_double",
-        "task_greet",
-        "task_quote",
-        "task_routes",
-        "task_square",
-        "task_whoami",
     )
 
-    res_counter: Counter
     mw_retry: RetryMiddleware
-    res_flaky: str
-    res_replaceable: str
-    res_watched: int
     mw_prefixer: CallLog
-    task_greet: Callable[[str], Awaitable[str]]
-    task_double: Callable[[int], Awaitable[int]]
     tag_route: _rt.TagAccessor[Route]
     tag_audited: _rt.TagAccessor[Any]
     mw_require_context: RequireContextMiddleware
-    task_whoami: Callable[[], Awaitable[str]]
-    task_answer: Callable[[], Awaitable[int]]
     store_2: _rt.Store
-    task_routes: Callable[[], Awaitable[list[str]]]
-    task_backup_quote: Callable[[str], Awaitable[str]]
     mw_fallback: FallbackMiddleware
-    task_quote: Callable[[str], Awaitable[str]]
     mw_cache: CacheMiddleware
-    task_square: Callable[[int], Awaitable[int]]
-    res_cache: CacheMiddleware
-    res_ft: None
 
 
 async def _start_1(
@@ -353,10 +325,9 @@ async def _start_1(
 ) -> None:
     # ft.counter (tests/fixtures/apps/features.py)
     if replacing and "counter" in replaced_resources:
-        state.res_counter = replaced_resources["counter"]
+        resources.counter = replaced_resources["counter"]
     else:
-        state.res_counter = await open_counter()
-    resources.counter = state.res_counter
+        resources.counter = await open_counter()
 
     # globals.middleware.resource.retry (runner_gen/definitions/builtins.py)
     state.mw_retry = RetryMiddleware(clock=clock)
@@ -364,58 +335,52 @@ async def _start_1(
 
     # ft.flaky (tests/fixtures/apps/features.py)
     if replacing and "flaky" in replaced_resources:
-        state.res_flaky = replaced_resources["flaky"]
+        resources.flaky = replaced_resources["flaky"]
     else:
-        state.res_flaky = await _init_flaky(config_2=None, retry=state.mw_retry)
-    resources.flaky = state.res_flaky
+        resources.flaky = await _init_flaky(config_2=None, retry=state.mw_retry)
 
     # ft.replaceable (tests/fixtures/apps/features.py)
     if replacing and "replaceable" in replaced_resources:
-        state.res_replaceable = replaced_resources["replaceable"]
+        resources.replaceable = replaced_resources["replaceable"]
     else:
-        state.res_replaceable = await open_replaced()
-    resources.replaceable = state.res_replaceable
+        resources.replaceable = await open_replaced()
 
     # ft.watched (tests/fixtures/apps/features.py)
     if replacing and "watched" in replaced_resources:
-        state.res_watched = replaced_resources["watched"]
+        resources.watched = replaced_resources["watched"]
     else:
-        state.res_watched = await _init_watched(config_2=None)
-    resources.watched = state.res_watched
+        resources.watched = await _init_watched(config_2=None)
 
     # ft.middleware.prefixer (tests/fixtures/apps/features.py)
     state.mw_prefixer = new_call_log()
 
     # ft.tasks.greet (tests/fixtures/apps/features.py)
-    state.task_greet = _task_greet(
-        optional_counter=None,
-        user=_features.current_user,
-        counter=state.res_counter,
-        context=state.mw_prefixer,
+    tasks.greet = replaced_tasks.get(
+        "greet",
+        _task_greet(
+            optional_counter=None,
+            user=_features.current_user,
+            counter=resources.counter,
+            context=state.mw_prefixer,
+        ),
     )
-    if replacing and "greet" in replaced_tasks:
-        state.task_greet = replaced_tasks["greet"]
-    tasks.greet = state.task_greet
 
     # ft.tasks.double (tests/fixtures/apps/features.py)
-    state.task_double = _task_double(counter=state.res_counter)
-    if replacing and "double" in replaced_tasks:
-        state.task_double = replaced_tasks["double"]
-    tasks.double = state.task_double
+    tasks.double = replaced_tasks.get("double", _task_double(counter=resources.counter))
 
     # ft.tags.route (tests/fixtures/apps/features.py)
     state.tag_route = _rt.TagAccessor(
         tasks=(
             _rt.TaggedTask(
-                "ft.tasks.greet", untyped(_features.greet_task).tags[0].config, state.task_greet
+                "ft.tasks.greet", untyped(_features.greet_task).tags[0].config, tasks.greet
             ),
             _rt.TaggedTask(
-                "ft.tasks.double", untyped(_features.double_task).tags[0].config, state.task_double
+                "ft.tasks.double", untyped(_features.double_task).tags[0].config, tasks.double
             ),
         ),
         resources=(
             _rt.TaggedResource(
-                "ft.flaky", untyped(_features.flaky).tags[0].config, state.res_flaky
+                "ft.flaky", untyped(_features.flaky).tags[0].config, resources.flaky
             ),
         ),
     )
@@ -424,10 +389,10 @@ async def _start_1(
     state.tag_audited = _rt.TagAccessor(
         tasks=(
             _rt.TaggedTask(
-                "ft.tasks.greet", untyped(_features.greet_task).tags[1].config, state.task_greet
+                "ft.tasks.greet", untyped(_features.greet_task).tags[1].config, tasks.greet
             ),
             _rt.TaggedTask(
-                "ft.tasks.double", untyped(_features.double_task).tags[1].config, state.task_double
+                "ft.tasks.double", untyped(_features.double_task).tags[1].config, tasks.double
             ),
         )
     )
@@ -437,18 +402,13 @@ async def _start_1(
     push_disposer(("globals.middleware.task.require_context", state.mw_require_context.dispose, ()))
 
     # ft.tasks.whoami (tests/fixtures/apps/features.py)
-    state.task_whoami = _task_whoami(
-        user=_features.current_user, require_context=state.mw_require_context
+    tasks.whoami = replaced_tasks.get(
+        "whoami",
+        _task_whoami(user=_features.current_user, require_context=state.mw_require_context),
     )
-    if replacing and "whoami" in replaced_tasks:
-        state.task_whoami = replaced_tasks["whoami"]
-    tasks.whoami = state.task_whoami
 
     # ft.tasks.answer (tests/fixtures/apps/features.py)
-    state.task_answer = overridden_answer
-    if replacing and "answer" in replaced_tasks:
-        state.task_answer = replaced_tasks["answer"]
-    tasks.answer = state.task_answer
+    tasks.answer = replaced_tasks.get("answer", overridden_answer)
 
     # globals.resources.store (runner_gen/definitions/builtins.py)
     state.store_2 = _rt.Store(
@@ -456,46 +416,34 @@ async def _start_1(
     )
 
     # ft.tasks.routes (tests/fixtures/apps/features.py)
-    state.task_routes = _task_routes(tagged=state.tag_route, store_3=state.store_2)
-    if replacing and "routes" in replaced_tasks:
-        state.task_routes = replaced_tasks["routes"]
-    tasks.routes = state.task_routes
+    tasks.routes = replaced_tasks.get(
+        "routes", _task_routes(tagged=state.tag_route, store_3=state.store_2)
+    )
 
     # ft.tasks.backup_quote (tests/fixtures/apps/features.py)
-    state.task_backup_quote = backup_quote
-    if replacing and "backup_quote" in replaced_tasks:
-        state.task_backup_quote = replaced_tasks["backup_quote"]
-    tasks.backup_quote = state.task_backup_quote
+    tasks.backup_quote = replaced_tasks.get("backup_quote", backup_quote)
 
     # globals.middleware.task.fallback (runner_gen/definitions/builtins.py)
     state.mw_fallback = FallbackMiddleware()
     push_disposer(("globals.middleware.task.fallback", state.mw_fallback.dispose, ()))
 
     # ft.tasks.quote (tests/fixtures/apps/features.py)
-    state.task_quote = _task_quote(
-        fallback=state.mw_fallback, fallback_task=state.task_backup_quote
+    tasks.quote = replaced_tasks.get(
+        "quote", _task_quote(fallback=state.mw_fallback, fallback_task=tasks.backup_quote)
     )
-    if replacing and "quote" in replaced_tasks:
-        state.task_quote = replaced_tasks["quote"]
-    tasks.quote = state.task_quote
 
     # globals.middleware.task.cache (runner_gen/definitions/builtins.py)
     state.mw_cache = CacheMiddleware(clock=clock)
     push_disposer(("globals.middleware.task.cache", state.mw_cache.dispose, ()))
 
     # ft.tasks.square (tests/fixtures/apps/features.py)
-    state.task_square = _task_square(cache=state.mw_cache)
-    if replacing and "square" in replaced_tasks:
-        state.task_square = replaced_tasks["square"]
-    tasks.square = state.task_square
+    tasks.square = replaced_tasks.get("square", _task_square(cache=state.mw_cache))
 
     # globals.resources.cache (runner_gen/definitions/builtins.py)
-    state.res_cache = state.mw_cache
-    resources.cache = state.res_cache
+    resources.cache = state.mw_cache
 
     # ft (tests/fixtures/apps/features.py)
-    state.res_ft = None
-    resources.ft = state.res_ft
+    resources.ft = None
 
 
 async def start(*, overrides: Overrides | None = None) -> App:

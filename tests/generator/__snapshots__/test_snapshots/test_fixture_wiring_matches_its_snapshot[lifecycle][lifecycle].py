@@ -116,18 +116,11 @@ class App:
 class _State:
     """What start() keeps for the definitions that start after (values, instances, emitters)."""
 
-    __slots__ = ("res_a", "res_b", "res_c", "res_d", "res_lc")
-
-    res_a: Conn
-    res_b: Conn
-    res_c: Conn
-    res_d: Conn
-    res_lc: Conn
+    __slots__ = ()
 
 
 async def _start_1(
     *,
-    state: _State,
     push_disposer: _rt.PushDisposer,
     resources: Resources,
     replacing: bool,
@@ -135,40 +128,35 @@ async def _start_1(
 ) -> None:
     # lc.a (tests/fixtures/apps/lifecycle.py)
     if replacing and "a" in replaced_resources:
-        state.res_a = replaced_resources["a"]
+        resources.a = replaced_resources["a"]
     else:
-        state.res_a = await open_a()
-        push_disposer(("lc.a", close_a, (state.res_a,)))
-    resources.a = state.res_a
+        resources.a = await open_a()
+        push_disposer(("lc.a", close_a, (resources.a,)))
 
     # lc.b (tests/fixtures/apps/lifecycle.py)
     if replacing and "b" in replaced_resources:
-        state.res_b = replaced_resources["b"]
+        resources.b = replaced_resources["b"]
     else:
-        state.res_b = await open_b(a=state.res_a)
-        push_disposer(("lc.b", close_b, (state.res_b,)))
-    resources.b = state.res_b
+        resources.b = await open_b(a=resources.a)
+        push_disposer(("lc.b", close_b, (resources.b,)))
 
     # lc.c (tests/fixtures/apps/lifecycle.py)
     if replacing and "c" in replaced_resources:
-        state.res_c = replaced_resources["c"]
+        resources.c = replaced_resources["c"]
     else:
-        state.res_c = await open_c(b=state.res_b)
-        push_disposer(("lc.c", close_c, (state.res_c,)))
-    resources.c = state.res_c
+        resources.c = await open_c(b=resources.b)
+        push_disposer(("lc.c", close_c, (resources.c,)))
 
     # lc.d (tests/fixtures/apps/lifecycle.py)
     if replacing and "d" in replaced_resources:
-        state.res_d = replaced_resources["d"]
+        resources.d = replaced_resources["d"]
     else:
-        state.res_d = open_d()
-        push_disposer(("lc.d", close_d, (state.res_d,)))
-    resources.d = state.res_d
+        resources.d = open_d()
+        push_disposer(("lc.d", close_d, (resources.d,)))
 
     # lc (tests/fixtures/apps/lifecycle.py)
-    state.res_lc = await open_root(c=state.res_c, d=state.res_d)
-    push_disposer(("lc", close_root, (state.res_lc,)))
-    resources.lc = state.res_lc
+    resources.lc = await open_root(c=resources.c, d=resources.d)
+    push_disposer(("lc", close_root, (resources.lc,)))
 
 
 async def start(*, overrides: Overrides | None = None) -> App:
@@ -185,7 +173,6 @@ async def start(*, overrides: Overrides | None = None) -> App:
     state = _State()
     try:
         await _start_1(
-            state=state,
             push_disposer=push_disposer,
             resources=resources,
             replacing=replacing,
