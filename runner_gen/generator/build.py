@@ -79,7 +79,7 @@ def generate(project_root: Path, specs: list[AppSpec]) -> list[AppOutput]:
             name: format_module(text, package_dir / name, project_root)
             if name.endswith(".py")
             else text
-            for name, text in render_app(app, spec.package).items()
+            for name, text in render_app(app).items()
         }
         inputs = {}
         # pyproject.toml is not an input: only the app's root and package matter, and those

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from runner_gen.generator.ir import (
-    And,
     Assign,
     Branch,
     Call,
@@ -23,7 +22,6 @@ from runner_gen.generator.ir import (
     Contains,
     Declare,
     Expr,
-    IsNotNone,
     Key,
     Member,
     OverridesIR,
@@ -55,7 +53,7 @@ def replaced(
         local = allocate(f"replaced_{group}")
         tracker.locals[group] = local
     tracker.members[group].append(member)
-    condition = And(Ref(replacing), Contains(member.attr, Ref(local)))
+    condition = Contains(member.attr, Ref(local))  # an empty mapping when nothing is replaced
     return condition, Key(Ref(local), member.attr)  # Any: the target local carries the type
 
 
@@ -88,8 +86,6 @@ def overrides_ir(
     a plain mapping (``_rt.replacements``), the clock (``_rt.clock_of``)."""
     given = Ref(overrides_param)
     setup: list[Statement] = []
-    if any(group in tracker.locals for group in GROUPS):
-        setup.append(Assign(replacing, IsNotNone(given)))
     for group in GROUPS:
         local = tracker.locals.get(group)
         if local is not None:

@@ -206,13 +206,12 @@ async def _start_1(
     health: _rt.HealthChecks,
     resources: Resources,
     tasks: Tasks,
-    replacing: bool,
     replaced_resources: Mapping[str, Any],
     replaced_tasks: Mapping[str, Any],
     clock: _rt.Clock,
 ) -> None:
     # auth.directory (examples/auth/definitions.py)
-    if replacing and "directory" in replaced_resources:
+    if "directory" in replaced_resources:
         resources.directory = replaced_resources["directory"]
     else:
         resources.directory = await open_directory()
@@ -284,7 +283,6 @@ async def _start_1(
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
-    replacing = overrides is not None
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     clock = _rt.clock_of(overrides)
@@ -302,7 +300,6 @@ async def start(*, overrides: Overrides | None = None) -> App:
             health=health,
             resources=resources,
             tasks=tasks,
-            replacing=replacing,
             replaced_resources=replaced_resources,
             replaced_tasks=replaced_tasks,
             clock=clock,

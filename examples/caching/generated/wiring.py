@@ -156,13 +156,12 @@ async def _start_1(
     push_disposer: _rt.PushDisposer,
     resources: Resources,
     tasks: Tasks,
-    replacing: bool,
     replaced_resources: Mapping[str, Any],
     replaced_tasks: Mapping[str, Any],
     clock: _rt.Clock,
 ) -> None:
     # caching.users (examples/caching/definitions.py)
-    if replacing and "users" in replaced_resources:
+    if "users" in replaced_resources:
         resources.users = replaced_resources["users"]
     else:
         resources.users = await open_users()
@@ -195,7 +194,6 @@ async def _start_1(
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
-    replacing = overrides is not None
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     clock = _rt.clock_of(overrides)
@@ -212,7 +210,6 @@ async def start(*, overrides: Overrides | None = None) -> App:
             push_disposer=push_disposer,
             resources=resources,
             tasks=tasks,
-            replacing=replacing,
             replaced_resources=replaced_resources,
             replaced_tasks=replaced_tasks,
             clock=clock,

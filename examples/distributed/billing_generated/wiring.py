@@ -206,7 +206,6 @@ async def _start_1(
     resources: Resources,
     tasks: Tasks,
     events: Events,
-    replacing: bool,
     replaced_resources: Mapping[str, Any],
     replaced_tasks: Mapping[str, Any],
     replaced_events: Mapping[str, Any],
@@ -219,7 +218,7 @@ async def _start_1(
     state.mw_metrics = MetricsMiddleware(resources.metrics)
 
     # billing.ledger (examples/distributed/billing.py)
-    if replacing and "ledger" in replaced_resources:
+    if "ledger" in replaced_resources:
         resources.ledger = replaced_resources["ledger"]
     else:
         resources.ledger = await open_ledger()
@@ -278,7 +277,6 @@ async def _start_1(
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
-    replacing = overrides is not None
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     replaced_events = _rt.replacements(overrides, "events")
@@ -297,7 +295,6 @@ async def start(*, overrides: Overrides | None = None) -> App:
             resources=resources,
             tasks=tasks,
             events=events,
-            replacing=replacing,
             replaced_resources=replaced_resources,
             replaced_tasks=replaced_tasks,
             replaced_events=replaced_events,

@@ -157,14 +157,13 @@ async def _start_1(
     resources: Resources,
     tasks: Tasks,
     events: Events,
-    replacing: bool,
     replaced_resources: Mapping[str, Any],
     replaced_tasks: Mapping[str, Any],
     replaced_events: Mapping[str, Any],
 ) -> None:
     # shop.tunnels.billing (examples/distributed/shop.py)
     state.cfg_billing = untyped(_shop.billing).config
-    if replacing and "billing" in replaced_resources:
+    if "billing" in replaced_resources:
         resources.billing = replaced_resources["billing"]
     else:
         resources.billing = open_tunnel(state.cfg_billing)
@@ -234,7 +233,6 @@ async def _start_1(
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
-    replacing = overrides is not None
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     replaced_events = _rt.replacements(overrides, "events")
@@ -252,7 +250,6 @@ async def start(*, overrides: Overrides | None = None) -> App:
             resources=resources,
             tasks=tasks,
             events=events,
-            replacing=replacing,
             replaced_resources=replaced_resources,
             replaced_tasks=replaced_tasks,
             replaced_events=replaced_events,

@@ -240,7 +240,6 @@ async def _start_1(
     push_disposer: _rt.PushDisposer,
     resources: Resources,
     tasks: Tasks,
-    replacing: bool,
     config: ServerConfig,
     replaced_tasks: Mapping[str, Any],
     replaced_resources: Mapping[str, Any],
@@ -249,7 +248,7 @@ async def _start_1(
     tasks.health = replaced_tasks.get("health", health_2)
 
     # http_api.directory (examples/http_api/definitions.py)
-    if replacing and "directory" in replaced_resources:
+    if "directory" in replaced_resources:
         resources.directory = replaced_resources["directory"]
     else:
         resources.directory = await open_directory()
@@ -321,7 +320,7 @@ async def _start_1(
 
     # globals.resources.logger (runner_gen/definitions/builtins.py)
     state.cfg_logger = default_config(untyped(_builtins.logger))
-    if replacing and "logger" in replaced_resources:
+    if "logger" in replaced_resources:
         resources.logger = replaced_resources["logger"]
     else:
         resources.logger = create_logger(state.cfg_logger)
@@ -341,7 +340,6 @@ async def _start_1(
 async def start(config: ServerConfig, *, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
-    replacing = overrides is not None
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     lifecycle = _rt.Lifecycle(APP_ID)
@@ -357,7 +355,6 @@ async def start(config: ServerConfig, *, overrides: Overrides | None = None) -> 
             push_disposer=push_disposer,
             resources=resources,
             tasks=tasks,
-            replacing=replacing,
             config=config,
             replaced_tasks=replaced_tasks,
             replaced_resources=replaced_resources,

@@ -204,21 +204,20 @@ async def _start_1(
     resources: Resources,
     tasks: Tasks,
     events: Events,
-    replacing: bool,
     replaced_resources: Mapping[str, Any],
     replaced_events: Mapping[str, Any],
     replaced_tasks: Mapping[str, Any],
 ) -> None:
     # postgres.pool (examples/postgres/definitions.py)
     state.cfg_pool = untyped(_definitions.app).register[0].config
-    if replacing and "pool" in replaced_resources:
+    if "pool" in replaced_resources:
         resources.pool = replaced_resources["pool"]
     else:
         resources.pool = await init_pool(state.cfg_pool)
         push_disposer(("postgres.pool", close_pool, (resources.pool,)))
 
     # postgres.users (examples/postgres/definitions.py)
-    if replacing and "users" in replaced_resources:
+    if "users" in replaced_resources:
         resources.users = replaced_resources["users"]
     else:
         resources.users = await init_users(pool=resources.pool)
@@ -259,7 +258,6 @@ async def _start_1(
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
-    replacing = overrides is not None
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     replaced_events = _rt.replacements(overrides, "events")
@@ -277,7 +275,6 @@ async def start(*, overrides: Overrides | None = None) -> App:
             resources=resources,
             tasks=tasks,
             events=events,
-            replacing=replacing,
             replaced_resources=replaced_resources,
             replaced_events=replaced_events,
             replaced_tasks=replaced_tasks,

@@ -246,27 +246,26 @@ async def _start_1(
     push_disposer: _rt.PushDisposer,
     resources: Resources,
     tasks: Tasks,
-    replacing: bool,
     replaced_resources: Mapping[str, Any],
     clock: _rt.Clock,
     replaced_tasks: Mapping[str, Any],
 ) -> None:
     # globals.resources.logger (runner_gen/definitions/builtins.py)
     state.cfg_logger = untyped(_definitions.app).register[0].config
-    if replacing and "logger" in replaced_resources:
+    if "logger" in replaced_resources:
         resources.logger = replaced_resources["logger"]
     else:
         resources.logger = create_logger(state.cfg_logger)
     state.log_request_log = resources.logger.with_(source="resilience.middleware.request_log")
 
     # resilience.external (examples/resilience/definitions.py)
-    if replacing and "external" in replaced_resources:
+    if "external" in replaced_resources:
         resources.external = replaced_resources["external"]
     else:
         resources.external = await connect_external()
 
     # resilience.board (examples/resilience/definitions.py)
-    if replacing and "board" in replaced_resources:
+    if "board" in replaced_resources:
         resources.board = replaced_resources["board"]
     else:
         resources.board = await open_board()
@@ -335,7 +334,6 @@ async def _start_1(
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
-    replacing = overrides is not None
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     clock = _rt.clock_of(overrides)
@@ -352,7 +350,6 @@ async def start(*, overrides: Overrides | None = None) -> App:
             push_disposer=push_disposer,
             resources=resources,
             tasks=tasks,
-            replacing=replacing,
             replaced_resources=replaced_resources,
             clock=clock,
             replaced_tasks=replaced_tasks,

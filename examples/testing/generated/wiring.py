@@ -200,27 +200,26 @@ async def _start_1(
     resources: Resources,
     tasks: Tasks,
     events: Events,
-    replacing: bool,
     replaced_resources: Mapping[str, Any],
     replaced_events: Mapping[str, Any],
     clock: _rt.Clock,
     replaced_tasks: Mapping[str, Any],
 ) -> None:
     # signup.accounts (examples/testing/definitions.py)
-    if replacing and "accounts" in replaced_resources:
+    if "accounts" in replaced_resources:
         resources.accounts = replaced_resources["accounts"]
     else:
         resources.accounts = await open_accounts()
         push_disposer(("signup.accounts", close_accounts, (resources.accounts,)))
 
     # signup.mailer (examples/testing/definitions.py)
-    if replacing and "mailer" in replaced_resources:
+    if "mailer" in replaced_resources:
         resources.mailer = replaced_resources["mailer"]
     else:
         resources.mailer = await open_mailer()
 
     # signup.reputation_service (examples/testing/definitions.py)
-    if replacing and "reputation_service" in replaced_resources:
+    if "reputation_service" in replaced_resources:
         resources.reputation_service = replaced_resources["reputation_service"]
     else:
         resources.reputation_service = await open_reputation_service()
@@ -261,7 +260,6 @@ async def _start_1(
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
-    replacing = overrides is not None
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     replaced_events = _rt.replacements(overrides, "events")
@@ -280,7 +278,6 @@ async def start(*, overrides: Overrides | None = None) -> App:
             resources=resources,
             tasks=tasks,
             events=events,
-            replacing=replacing,
             replaced_resources=replaced_resources,
             replaced_events=replaced_events,
             clock=clock,

@@ -219,31 +219,30 @@ async def _start_1(
     resources: Resources,
     tasks: Tasks,
     events: Events,
-    replacing: bool,
     replaced_resources: Mapping[str, Any],
     replaced_events: Mapping[str, Any],
     replaced_tasks: Mapping[str, Any],
 ) -> None:
     # events.users (examples/events/definitions.py)
-    if replacing and "users" in replaced_resources:
+    if "users" in replaced_resources:
         resources.users = replaced_resources["users"]
     else:
         resources.users = await open_user_store()
 
     # events.outbox (examples/events/definitions.py)
-    if replacing and "outbox" in replaced_resources:
+    if "outbox" in replaced_resources:
         resources.outbox = replaced_resources["outbox"]
     else:
         resources.outbox = await open_outbox()
 
     # events.settings (examples/events/definitions.py)
-    if replacing and "settings" in replaced_resources:
+    if "settings" in replaced_resources:
         resources.settings = replaced_resources["settings"]
     else:
         resources.settings = await open_settings()
 
     # events.activity (examples/events/definitions.py)
-    if replacing and "activity" in replaced_resources:
+    if "activity" in replaced_resources:
         resources.activity = replaced_resources["activity"]
     else:
         resources.activity = await open_activity()
@@ -286,7 +285,6 @@ async def _start_1(
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
-    replacing = overrides is not None
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     replaced_events = _rt.replacements(overrides, "events")
@@ -302,7 +300,6 @@ async def start(*, overrides: Overrides | None = None) -> App:
             resources=resources,
             tasks=tasks,
             events=events,
-            replacing=replacing,
             replaced_resources=replaced_resources,
             replaced_events=replaced_events,
             replaced_tasks=replaced_tasks,

@@ -272,7 +272,6 @@ async def _start_1(
     resources: Resources,
     tasks: Tasks,
     events: Events,
-    replacing: bool,
     config: AppConfig,
     replaced_resources: Mapping[str, Any],
     replaced_events: Mapping[str, Any],
@@ -281,7 +280,7 @@ async def _start_1(
 ) -> None:
     # globals.resources.logger (runner_gen/definitions/builtins.py)
     state.cfg_logger = default_config(untyped(_builtins.logger))
-    if replacing and "logger" in replaced_resources:
+    if "logger" in replaced_resources:
         resources.logger = replaced_resources["logger"]
     else:
         resources.logger = create_logger(state.cfg_logger)
@@ -296,7 +295,7 @@ async def _start_1(
 
     # app.database (examples/quickstart/definitions.py)
     state.cfg_database = untyped(_definitions.app).register[1].config
-    if replacing and "database" in replaced_resources:
+    if "database" in replaced_resources:
         resources.database = replaced_resources["database"]
     else:
         resources.database = await open_database(state.cfg_database, logger=state.log_database)
@@ -304,13 +303,13 @@ async def _start_1(
     health.add("app.database", partial(check_database, resources.database))
 
     # app.outbox (examples/quickstart/definitions.py)
-    if replacing and "outbox" in replaced_resources:
+    if "outbox" in replaced_resources:
         resources.outbox = replaced_resources["outbox"]
     else:
         resources.outbox = await create_outbox()
 
     # app.audit (examples/quickstart/definitions.py)
-    if replacing and "audit" in replaced_resources:
+    if "audit" in replaced_resources:
         resources.audit = replaced_resources["audit"]
     else:
         resources.audit = await create_audit()
@@ -379,7 +378,6 @@ async def _start_1(
 async def start(config: AppConfig, *, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
-    replacing = overrides is not None
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     replaced_events = _rt.replacements(overrides, "events")
@@ -399,7 +397,6 @@ async def start(config: AppConfig, *, overrides: Overrides | None = None) -> App
             resources=resources,
             tasks=tasks,
             events=events,
-            replacing=replacing,
             config=config,
             replaced_resources=replaced_resources,
             replaced_events=replaced_events,

@@ -318,13 +318,12 @@ async def _start_1(
     push_disposer: _rt.PushDisposer,
     resources: Resources,
     tasks: Tasks,
-    replacing: bool,
     replaced_resources: Mapping[str, Any],
     clock: _rt.Clock,
     replaced_tasks: Mapping[str, Any],
 ) -> None:
     # ft.counter (tests/fixtures/apps/features.py)
-    if replacing and "counter" in replaced_resources:
+    if "counter" in replaced_resources:
         resources.counter = replaced_resources["counter"]
     else:
         resources.counter = await open_counter()
@@ -334,19 +333,19 @@ async def _start_1(
     push_disposer(("globals.middleware.resource.retry", state.mw_retry.dispose, ()))
 
     # ft.flaky (tests/fixtures/apps/features.py)
-    if replacing and "flaky" in replaced_resources:
+    if "flaky" in replaced_resources:
         resources.flaky = replaced_resources["flaky"]
     else:
         resources.flaky = await _init_flaky(config_2=None, retry=state.mw_retry)
 
     # ft.replaceable (tests/fixtures/apps/features.py)
-    if replacing and "replaceable" in replaced_resources:
+    if "replaceable" in replaced_resources:
         resources.replaceable = replaced_resources["replaceable"]
     else:
         resources.replaceable = await open_replaced()
 
     # ft.watched (tests/fixtures/apps/features.py)
-    if replacing and "watched" in replaced_resources:
+    if "watched" in replaced_resources:
         resources.watched = replaced_resources["watched"]
     else:
         resources.watched = await _init_watched(config_2=None)
@@ -449,7 +448,6 @@ async def _start_1(
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
-    replacing = overrides is not None
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     clock = _rt.clock_of(overrides)
@@ -466,7 +464,6 @@ async def start(*, overrides: Overrides | None = None) -> App:
             push_disposer=push_disposer,
             resources=resources,
             tasks=tasks,
-            replacing=replacing,
             replaced_resources=replaced_resources,
             clock=clock,
             replaced_tasks=replaced_tasks,

@@ -120,35 +120,31 @@ class _State:
 
 
 async def _start_1(
-    *,
-    push_disposer: _rt.PushDisposer,
-    resources: Resources,
-    replacing: bool,
-    replaced_resources: Mapping[str, Any],
+    *, push_disposer: _rt.PushDisposer, resources: Resources, replaced_resources: Mapping[str, Any]
 ) -> None:
     # lc.a (tests/fixtures/apps/lifecycle.py)
-    if replacing and "a" in replaced_resources:
+    if "a" in replaced_resources:
         resources.a = replaced_resources["a"]
     else:
         resources.a = await open_a()
         push_disposer(("lc.a", close_a, (resources.a,)))
 
     # lc.b (tests/fixtures/apps/lifecycle.py)
-    if replacing and "b" in replaced_resources:
+    if "b" in replaced_resources:
         resources.b = replaced_resources["b"]
     else:
         resources.b = await open_b(a=resources.a)
         push_disposer(("lc.b", close_b, (resources.b,)))
 
     # lc.c (tests/fixtures/apps/lifecycle.py)
-    if replacing and "c" in replaced_resources:
+    if "c" in replaced_resources:
         resources.c = replaced_resources["c"]
     else:
         resources.c = await open_c(b=resources.b)
         push_disposer(("lc.c", close_c, (resources.c,)))
 
     # lc.d (tests/fixtures/apps/lifecycle.py)
-    if replacing and "d" in replaced_resources:
+    if "d" in replaced_resources:
         resources.d = replaced_resources["d"]
     else:
         resources.d = open_d()
@@ -162,7 +158,6 @@ async def _start_1(
 async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
-    replacing = overrides is not None
     replaced_resources = _rt.replacements(overrides, "resources")
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
@@ -173,10 +168,7 @@ async def start(*, overrides: Overrides | None = None) -> App:
     state = _State()
     try:
         await _start_1(
-            push_disposer=push_disposer,
-            resources=resources,
-            replacing=replacing,
-            replaced_resources=replaced_resources,
+            push_disposer=push_disposer, resources=resources, replaced_resources=replaced_resources
         )
     except BaseException as error:
         await lifecycle.rollback(error)
