@@ -22,6 +22,7 @@ from runner_gen.generator.manifest import (
     sha256_file,
     sha256_text,
 )
+from runner_gen.generator.model import AppModel
 from runner_gen.generator.render import render_app
 
 
@@ -32,6 +33,9 @@ class AppOutput:
     files: dict[str, str]
     manifest: Manifest
     warnings: tuple[str, ...] = ()
+    # What `build --typecheck` needs to trace a mypy error back to its definition.
+    model: AppModel | None = field(default=None, repr=False)
+    provenance: tuple[tuple[str, str, str], ...] = ()  # (generated name, definition id, source)
 
 
 @dataclass
@@ -59,7 +63,8 @@ def generate(project_root: Path, specs: list[AppSpec]) -> list[AppOutput]:
     outputs = []
     for spec in specs:
         loaded = load_app(spec.root, project_root)
-        app = lower_app(analyse(loaded), spec.package)
+        model = analyse(loaded)
+        app = lower_app(model, spec.package)
         package_dir = spec.package_dir(project_root)
         files = {
             name: format_module(text, package_dir / name, project_root)
@@ -81,7 +86,9 @@ def generate(project_root: Path, specs: list[AppSpec]) -> list[AppOutput]:
             inputs,
             {name: sha256_text(text) for name, text in files.items()},
         )
-        outputs.append(AppOutput(spec, package_dir, files, manifest, app.warnings))
+        outputs.append(
+            AppOutput(spec, package_dir, files, manifest, app.warnings, model, app.provenance)
+        )
     return outputs
 
 
