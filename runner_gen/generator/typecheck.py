@@ -32,14 +32,18 @@ from runner_gen.generator.problems import Problem
 from runner_gen.generator.typecheck_blame import TYPE_ERROR, blame
 
 #: ``--strict``'s per-module flags, set inline on every staged generated module (``strict``
-#: itself is not allowed inline). ``no-ignore-errors``: a project that silences its generated
-#: package still gets it checked when it asks for --typecheck.
+#: itself is not allowed inline), and the error codes the wiring checks and the probe rely on,
+#: whatever the project disables.
 STRICT_INLINE = (
     "# mypy: disallow-any-generics, disallow-subclassing-any, disallow-untyped-calls, "
     "disallow-untyped-defs, disallow-incomplete-defs, check-untyped-defs, "
     "disallow-untyped-decorators, warn-unused-ignores, warn-return-any, no-implicit-reexport, "
-    "strict-equality, extra-checks, no-ignore-errors\n"
+    'strict-equality, extra-checks, enable-error-code="arg-type,assignment"\n'
 )
+#: A deliberate error after each staged module: mypy reports it only if it really checked the
+#: module (a project's ``ignore_errors`` for its generated package silences everything, and
+#: inline flags cannot undo it). Its report is dropped; its absence is an error.
+PROBE = '_runner_gen_probe: int = ""  # runner-gen: proves that mypy checked this module\n'
 
 _STAGING_PREFIX = "runner-gen-typecheck-"
 
@@ -64,6 +68,7 @@ class _Staged:
     output: AppOutput
     target: Path
     module: GeneratedModule
+    probe_line: int
 
 
 def typecheck(project_root: Path, outputs: Sequence[AppOutput]) -> list[Problem]:
@@ -99,7 +104,29 @@ def typecheck(project_root: Path, outputs: Sequence[AppOutput]) -> list[Problem]
                     remediation="fix mypy's configuration or installation, then run again",
                 )
             ]
-        return _dedupe([_problem(error, staged, project_root) for error in errors])
+        checked: set[str] = set()
+        problems: list[Problem] = []
+        for error in errors:
+            staged_as = _staged_path(Path(error.file))
+            item = staged.get(staged_as) if staged_as is not None else None
+            if staged_as is not None and item is not None and error.line == item.probe_line:
+                checked.add(staged_as)
+            else:
+                problems.append(_problem(error, staged, project_root))
+        unchecked = [_module_name(path) for path in sorted(set(staged) - checked)]
+        if unchecked:
+            problems.append(_silenced(unchecked))
+        return _dedupe(problems)
+
+
+def _silenced(modules: list[str]) -> Problem:
+    return Problem(
+        "typecheck_silenced",
+        f"mypy did not check {', '.join(modules)}: the project's mypy configuration silences "
+        "the generated code (ignore_errors)",
+        remediation="remove that override from the mypy configuration (generated code passes "
+        "--strict); to leave it out of the project's own mypy runs, use `exclude` instead",
+    )
 
 
 def _stage(staging: Path, project_root: Path, output: AppOutput) -> list[tuple[Path, _Staged]]:
@@ -125,9 +152,12 @@ def _stage(staging: Path, project_root: Path, output: AppOutput) -> list[tuple[P
         path = package / name
         if name.endswith(".py"):
             # Appended, so line numbers stay those of the file that will be written.
-            path.write_text(f"{text}\n{STRICT_INLINE}", encoding="utf-8")
+            checked_text = f"{text}\n{STRICT_INLINE}"
+            path.write_text(checked_text + PROBE, encoding="utf-8")
             module = GeneratedModule(text, ids, factories)
-            staged.append((path, _Staged(output, output.package_dir / name, module)))
+            probe_line = len(checked_text.splitlines()) + 1
+            item = _Staged(output, output.package_dir / name, module, probe_line)
+            staged.append((path, item))
         else:
             path.write_text(text, encoding="utf-8")
     return staged
