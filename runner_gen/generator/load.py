@@ -141,7 +141,17 @@ def _import_advice(error: BaseException, module_name: str, project_root: Path) -
             f"Check the app's root (module:attribute) and that {module_name!r} can be imported "
             f"from the project root ({project_root})."
         )
-    if _in_project(top, project_root):
+    if (
+        missing == top
+        and not _in_project(top, project_root, "")
+        and _in_project(top, project_root, "src")
+    ):
+        return (
+            f"The project's own package {top!r} (src/{top}) is not importable from the "
+            f"environment running runner-gen ({sys.executable}): install the project there "
+            "(`pip install -e .`)."
+        )
+    if _in_project(top, project_root, "") or _in_project(top, project_root, "src"):
         return "Fix the import above in your definition module."
     return (
         f"{top!r} is not installed in the environment running runner-gen ({sys.executable}): "
@@ -151,12 +161,10 @@ def _import_advice(error: BaseException, module_name: str, project_root: Path) -
     )
 
 
-def _in_project(top: str, project_root: Path) -> bool:
-    """``top`` is one of the project's own packages or modules (flat or src layout)."""
-    for base in (project_root, project_root / "src"):
-        if (base / top).is_dir() or (base / f"{top}.py").is_file():
-            return True
-    return False
+def _in_project(top: str, project_root: Path, under: str) -> bool:
+    """``top`` is one of the project's own packages or modules, in ``project_root/under``."""
+    base = project_root / under
+    return (base / top).is_dir() or (base / f"{top}.py").is_file()
 
 
 def _user_traceback(error: BaseException) -> tuple[str, Source | None]:
