@@ -179,12 +179,19 @@ def test_local_system_hook_runs_in_the_active_environment(
     assert not [p for p in pre_commit_home.rglob("*") if p.name.startswith("py_env-")]
 
 
+def readme_recipe() -> str:
+    """The README's recommended .pre-commit-config.yaml (its Pre-commit section's first block)."""
+    section = (REPO / "README.md").read_text(encoding="utf-8").split("\n## Pre-commit\n")[1]
+    return section.split("```yaml\n")[1].split("```")[0]
+
+
 @pytest.mark.timeout(300)
-def test_an_entry_pointing_at_the_venv_needs_no_activation(
-    project: Path, pre_commit_home: Path
-) -> None:
+def test_the_readme_recipe_needs_no_activated_venv(project: Path, pre_commit_home: Path) -> None:
+    # The project's venv at .venv (here: the one running these tests).
     (project / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
-    configure(project, LOCAL_CONFIG.format(entry=".venv/bin/runner-gen build --check"))
+    recipe = readme_recipe()
+    assert "entry: .venv/bin/runner-gen build --check" in recipe
+    configure(project, recipe)
     assert_passes(pre_commit(project, pre_commit_home, BARE_PATH))
     change_a_definition(project)
     assert_fails_as_stale(pre_commit(project, pre_commit_home, BARE_PATH))
