@@ -140,11 +140,17 @@ def _argument(
     expected: str,
 ) -> Problem | None:
     """A user function got the wrong type for its ``index``-th positional argument."""
-    role, signature = next(
-        ((r, s) for r, s in node.functions.items() if s.name == function), (None, None)
+    candidates = [node]
+    if origin.factory_node_id is not None:
+        # Inside an event's emitter the hook is called by name, even without its comment.
+        candidates += [model.nodes[h] for h in model.nodes[origin.factory_node_id].hooks]
+    found = next(
+        ((n, r, s) for n in candidates for r, s in n.functions.items() if s.name == function),
+        None,
     )
-    if role is None or signature is None:
+    if found is None:
         return None
+    node, role, signature = found
     parameter = (
         f'"{signature.positional[index - 1].name}"'
         if index <= len(signature.positional)

@@ -9,7 +9,7 @@ import pytest
 
 from runner_gen.definitions.source import Source
 from runner_gen.generator.build import AppOutput
-from runner_gen.generator.generated_regions import GeneratedModule
+from runner_gen.generator.generated_regions import GeneratedModule, Origin
 from runner_gen.generator.mypy_output import MypyError, parse
 from runner_gen.generator.problems import Problem
 from runner_gen.generator.typecheck_blame import blame
@@ -104,3 +104,18 @@ def test_mypy_output_notes_belong_to_the_error_before_them() -> None:
         'Name "x" is not defined  [name-defined]\n  note: Did you mean y?'
     )
     assert other == ["mypy: can't read file"]
+
+
+def test_a_hook_is_found_by_its_function_when_no_comment_names_it() -> None:
+    # Only the emitter's factory is known (as when a template drops the hooks' comments).
+    output = generate_files("tests.fixtures.typecheck.hooks:app")
+    assert output.model is not None
+    factory = next(name for name, node_id, _ in output.provenance if node_id == "hk.order_placed")
+    origin = Origin("hk.order_placed", "hk.order_placed", factory)
+    message = (
+        'Argument 1 to "send_welcome" has incompatible type "Emission[OrderPlaced]"; '
+        'expected "Emission[UserSignedUp]"'
+    )
+    error = MypyError("wiring.py", 1, message, "arg-type")
+    problem = blame(error, origin, output.model, {factory: "hk.order_placed"}, Source("w.py", 1))
+    assert problem.message.startswith('hook "hk.hooks.welcome" listens to event "hk.order_placed"')
