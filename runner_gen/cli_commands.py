@@ -48,7 +48,14 @@ def commands() -> None:
     show_default=True,
     help="Project root (where pyproject.toml and the packages live).",
 )
-def build(apps: tuple[str, ...], package: str | None, check: bool, project: Path) -> None:
+@click.option(
+    "--typecheck",
+    is_flag=True,
+    help="Run mypy on the generated code before writing it; report errors at definitions.",
+)
+def build(
+    apps: tuple[str, ...], package: str | None, check: bool, project: Path, typecheck: bool
+) -> None:
     """Generate each app's package (APPS as module:attribute, or [tool.runner-gen] apps)."""
     from runner_gen.generator.problems import BuildError
 
@@ -57,13 +64,18 @@ def build(apps: tuple[str, ...], package: str | None, check: bool, project: Path
         specs = _specs(project, apps, package)
         from runner_gen.generator import build as builder
 
-        if check and builder.up_to_date(project, specs):
+        if check and not typecheck and builder.up_to_date(project, specs):
             click.echo("runner-gen: generated code is up to date")
             return
         outputs = builder.generate(project, specs)
         for output in outputs:
             for warning in output.warnings:
                 click.echo(warning, err=True)
+        problems = []
+        if typecheck:
+            from runner_gen.generator.typecheck import typecheck as run_mypy
+
+            problems = run_mypy(project, outputs)
         if check:
             diff = builder.stale_diff(outputs, project)
             if diff:
@@ -72,9 +84,14 @@ def build(apps: tuple[str, ...], package: str | None, check: bool, project: Path
                     "runner-gen: generated code is stale; run `runner-gen build` to update it",
                     err=True,
                 )
+            if problems:
+                raise BuildError(problems)
+            if diff:
                 sys.exit(1)
-            click.echo("runner-gen: generated code is up to date")
+            click.echo("runner-gen: generated code is up to date" + _checked(typecheck))
             return
+        if problems:
+            raise BuildError(problems)
         result = builder.write(outputs)
     except BuildError as error:
         click.echo(error.render(), err=True)
@@ -85,6 +102,12 @@ def build(apps: tuple[str, ...], package: str | None, check: bool, project: Path
         click.echo(f"removed {path}")
     if not result.written and not result.removed:
         click.echo("runner-gen: nothing to do, generated code is up to date")
+    if typecheck:
+        click.echo("runner-gen: mypy found no errors in the generated code")
+
+
+def _checked(typecheck: bool) -> str:
+    return " and mypy found no errors in it" if typecheck else ""
 
 
 @commands.command("client")

@@ -127,6 +127,10 @@ class _NodeBuilder:
         )
         if kind == "resource" and definition is not self.loaded.root:
             node = _replace(node, config=self._resource_config(registration))
+        if kind == "resource" and definition.config_schema is not None:
+            # The config is validated against its schema, so the schema is its type; one that
+            # cannot be written falls back to the init's annotation.
+            node = _replace(node, config_type=type_annotation(definition.config_schema))
         elif kind == "task":
             input_type, result_type = self._task_types(definition, functions.get("run"))
             node = _replace(node, input_type=input_type, result_type=result_type)

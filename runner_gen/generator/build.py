@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runner_gen._version import __version__
 from runner_gen.generator.config import AppSpec
@@ -22,6 +23,9 @@ from runner_gen.generator.manifest import (
     sha256_text,
 )
 
+if TYPE_CHECKING:
+    from runner_gen.generator.model import AppModel
+
 
 @dataclass
 class AppOutput:
@@ -32,6 +36,9 @@ class AppOutput:
     warnings: tuple[str, ...] = ()
     client_files: dict[Path, str] = field(default_factory=dict)  # the standalone client package
     retired_files: tuple[Path, ...] = ()  # client files of the previous build, no longer made
+    # What `build --typecheck` needs to trace a mypy error back to its definition.
+    model: AppModel | None = field(default=None, repr=False)
+    provenance: tuple[tuple[str, str, str], ...] = ()  # (generated name, definition id, source)
 
 
 @dataclass
@@ -102,7 +109,17 @@ def generate(project_root: Path, specs: list[AppSpec]) -> list[AppOutput]:
         )
         retired = _retired(Manifest.load(package_dir / MANIFEST_NAME), manifest, project_root)
         outputs.append(
-            AppOutput(spec, package_dir, files, manifest, app.warnings, client_files, retired)
+            AppOutput(
+                spec,
+                package_dir,
+                files,
+                manifest,
+                app.warnings,
+                client_files,
+                retired,
+                model,
+                app.provenance,
+            )
         )
     return outputs
 

@@ -61,7 +61,7 @@ def load_app(spec: str, project_root: Path) -> LoadedApp:
     root_text = str(project_root.resolve())
     if root_text not in sys.path:
         sys.path.insert(0, root_text)
-    module = _import(module_name)
+    module = _import(module_name, project_root)
     try:
         root_item = getattr(module, attr)
     except AttributeError:
@@ -109,7 +109,7 @@ def load_app(spec: str, project_root: Path) -> LoadedApp:
     )
 
 
-def _import(module_name: str) -> Any:
+def _import(module_name: str, project_root: Path) -> Any:
     try:
         return importlib.import_module(module_name)
     except BaseException as error:
@@ -122,10 +122,49 @@ def _import(module_name: str) -> Any:
                     "import_failed",
                     f"importing {module_name!r} failed:\n{text}",
                     where,
-                    remediation="Fix the error above in your definition module.",
+                    remediation=_import_advice(error, module_name, project_root),
                 )
             ]
         ) from None
+
+
+def _import_advice(error: BaseException, module_name: str, project_root: Path) -> str:
+    """What to do about an import that failed: a package missing from the environment is not
+    a mistake in the definitions (typically: runner-gen runs in an environment other than the
+    project's, such as pre-commit's isolated one)."""
+    missing = error.name if isinstance(error, ModuleNotFoundError) else None
+    if missing is None:
+        return "Fix the error above in your definition module."
+    top = missing.partition(".")[0]
+    if module_name == missing or module_name.startswith(f"{missing}."):
+        return (
+            f"Check the app's root (module:attribute) and that {module_name!r} can be imported "
+            f"from the project root ({project_root})."
+        )
+    if (
+        missing == top
+        and not _in_project(top, project_root, "")
+        and _in_project(top, project_root, "src")
+    ):
+        return (
+            f"The project's own package {top!r} (src/{top}) is not importable from the "
+            f"environment running runner-gen ({sys.executable}): install the project there "
+            "(`pip install -e .`)."
+        )
+    if _in_project(top, project_root, "") or _in_project(top, project_root, "src"):
+        return "Fix the import above in your definition module."
+    return (
+        f"{top!r} is not installed in the environment running runner-gen ({sys.executable}): "
+        "run runner-gen in the project's environment (where its dependencies are installed), "
+        "or install them in this one; for pre-commit, use the `language: system` hooks "
+        "(see runner-gen's README)."
+    )
+
+
+def _in_project(top: str, project_root: Path, under: str) -> bool:
+    """``top`` is one of the project's own packages or modules, in ``project_root/under``."""
+    base = project_root / under
+    return (base / top).is_dir() or (base / f"{top}.py").is_file()
 
 
 def _user_traceback(error: BaseException) -> tuple[str, Source | None]:

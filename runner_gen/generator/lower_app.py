@@ -56,11 +56,7 @@ def lower_app(model: AppModel, package: str) -> AppIR:
     root_config_type = None
     root_config_default: Expr | None = None
     if root.definition.config_schema is not None:
-        init = root.functions.get("init")
-        if init is not None and init.positional:
-            root_config_type = low.annotation(init.positional[0].annotation)
-        else:
-            root_config_type = low.helper("any")
+        root_config_type = low.config_type(root)
         if model.root_has_config:
             root_config_default = Attr(low.locator(root.locator), "config")
     store_built = STORE_ID in low.values
@@ -141,14 +137,8 @@ def _chunks(low: Lowering) -> tuple[Chunk, ...]:
     """start()'s blocks in module-level functions of ``CHUNK_SIZE`` blocks, each taking the
     start() locals it uses (its values live on the shared ``_State``)."""
     core = low.core
-    root_type = None
-    if low.model.nodes[low.model.root_id].definition.config_schema is not None:
-        init = low.model.nodes[low.model.root_id].functions.get("init")
-        root_type = (
-            low.annotation(init.positional[0].annotation)
-            if init is not None and init.positional
-            else low.helper("any")
-        )
+    root = low.model.nodes[low.model.root_id]
+    root_type = low.config_type(root) if root.definition.config_schema is not None else None
     candidates: dict[str, str] = {
         core.state: core.state_class,
         core.push_disposer: low.rt_type("PushDisposer"),

@@ -38,11 +38,7 @@ def lower_resource(low: Lowering, node: Node) -> list[Statement]:
     if has_config and node.id == low.model.root_id:
         config = Ref(low.core.config)
     elif node.config is not None:
-        if init is not None and init.positional:
-            config_type = low.annotation(init.positional[0].annotation)
-        else:
-            config_type = low.helper("any")
-        config_local, config = low.slot(f"cfg_{attr}", config_type)
+        config_local, config = low.slot(f"cfg_{attr}", low.config_type(node))
         statements.append(Assign(config_local, low.config(node.config)))
     context: Expr | None = None
     if definition.context is not None:
@@ -70,11 +66,10 @@ def lower_resource(low: Lowering, node: Node) -> list[Statement]:
         if config is not None and len(dispose.positional) > 1:
             arguments = (value_ref, config)
         keywords = low.keyword_values(node, dispose, context)
-        function: Expr = Ref(low.function(dispose))
-        if keywords:
-            function = call(Ref(low.partial()), function, *arguments, **keywords)
-            arguments = ()
-        created.append(low.push_disposer(node.id, function, arguments))
+        # Bound with partial (even without keywords): mypy checks partial's arguments against
+        # the dispose function, so one that expects another value fails the type check.
+        function = call(Ref(low.partial()), Ref(low.function(dispose)), *arguments, **keywords)
+        created.append(low.push_disposer(node.id, function, ()))
     if node.id == low.model.root_id:
         statements += created
     else:

@@ -39,11 +39,10 @@ def lower_scoped(
         config: tuple[Expr, ...] = ()
         init = node.functions.get("init")
         if node.config is not None:
-            config_type = low.helper("any")
-            if init is not None and init.positional:
-                config_type = low.annotation(init.positional[0].annotation)
             config = (
-                params.add(f"{low.attrs[node.id]}_config", config_type, low.config(node.config)),
+                params.add(
+                    f"{low.attrs[node.id]}_config", low.config_type(node), low.config(node.config)
+                ),
             )
         created = None
         if init is not None:

@@ -166,6 +166,16 @@ class Lowering:
             return self.helper("any")
         return self.imports.annotation(annotation, typing_only=typing_only)
 
+    def config_type(self, node: Node) -> str:
+        """The type of a resource's config: its schema's, so mypy checks that the init (and
+        dispose) accept it; the init's annotation when the schema cannot be written."""
+        if node.config_type is not None:
+            return self.annotation(node.config_type)
+        init = node.functions.get("init")
+        if init is not None and init.positional:
+            return self.annotation(init.positional[0].annotation)
+        return self.helper("any")
+
     def function(self, signature: Signature) -> str:
         """The user's function, imported where it is defined."""
         return self.imports.name(signature.module, signature.name)

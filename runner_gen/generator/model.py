@@ -93,7 +93,7 @@ class Node:
     input_type: Annotation | None = None  # tasks: None when the task takes no input
     result_type: Annotation = NONE_TYPE  # tasks
     payload_type: Annotation = NONE_TYPE  # events
-    config_type: Annotation | None = None  # tags with a config schema
+    config_type: Annotation | None = None  # tags and resources with a config schema
 
     @property
     def source(self) -> Source:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 from pydantic import TypeAdapter
@@ -167,7 +168,7 @@ async def _start_1(
         resources.billing = replaced_resources["billing"]
     else:
         resources.billing = open_tunnel(state.cfg_billing)
-        push_disposer(("shop.tunnels.billing", close_tunnel, (resources.billing,)))
+        push_disposer(("shop.tunnels.billing", partial(close_tunnel, resources.billing), ()))
 
     # billing.tasks.quote (examples/distributed/shop.py)
     tasks.quote = replaced_tasks.get(

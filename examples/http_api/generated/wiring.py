@@ -52,7 +52,8 @@ if TYPE_CHECKING:
     from examples.http_api.services import UserDirectory
     from examples.http_api.serving import HttpServer
     from runner_gen import AsyncContext
-    from runner_gen.runtime.logging.logger import Logger, LoggerConfig
+    from runner_gen.runtime.logging.config import LoggerConfig
+    from runner_gen.runtime.logging.logger import Logger
 
 APP_ID: Final = "http_api.server"
 

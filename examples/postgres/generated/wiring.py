@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 import examples.postgres.definitions as _definitions
@@ -214,14 +215,14 @@ async def _start_1(
         resources.pool = replaced_resources["pool"]
     else:
         resources.pool = await init_pool(state.cfg_pool)
-        push_disposer(("postgres.pool", close_pool, (resources.pool,)))
+        push_disposer(("postgres.pool", partial(close_pool, resources.pool), ()))
 
     # postgres.users (examples/postgres/definitions.py)
     if "users" in replaced_resources:
         resources.users = replaced_resources["users"]
     else:
         resources.users = await init_users(pool=resources.pool)
-        push_disposer(("postgres.users", drop_users, (resources.users,)))
+        push_disposer(("postgres.users", partial(drop_users, resources.users), ()))
 
     # postgres.events.user_created (examples/postgres/definitions.py)
     state.emit_user_created, state.report_user_created = _event_user_created()

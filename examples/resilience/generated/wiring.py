@@ -39,7 +39,8 @@ from runner_gen.runtime.middleware import (
 if TYPE_CHECKING:
     from examples.resilience.models import Comment, QuoteRequest, RecommendationRequest, StockCheck
     from examples.resilience.services import CommentBoard, ExternalService
-    from runner_gen.runtime.logging.logger import Logger, LoggerConfig
+    from runner_gen.runtime.logging.config import LoggerConfig
+    from runner_gen.runtime.logging.logger import Logger
 
 APP_ID: Final = "resilience"
 

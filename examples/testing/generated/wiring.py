@@ -210,7 +210,7 @@ async def _start_1(
         resources.accounts = replaced_resources["accounts"]
     else:
         resources.accounts = await open_accounts()
-        push_disposer(("signup.accounts", close_accounts, (resources.accounts,)))
+        push_disposer(("signup.accounts", partial(close_accounts, resources.accounts), ()))
 
     # signup.mailer (examples/testing/definitions.py)
     if "mailer" in replaced_resources:

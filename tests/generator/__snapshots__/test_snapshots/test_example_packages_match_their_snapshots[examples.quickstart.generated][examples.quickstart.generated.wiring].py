@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     from examples.quickstart.models import AppConfig, DatabaseConfig, NewUser, Route, User
     from examples.quickstart.services import Audit, Database, Outbox
     from runner_gen import Emit, TagAccessor
-    from runner_gen.runtime.logging.logger import Logger, LoggerConfig
+    from runner_gen.runtime.logging.config import LoggerConfig
+    from runner_gen.runtime.logging.logger import Logger
 
 APP_ID: Final = "app"
 
@@ -299,7 +300,7 @@ async def _start_1(
         resources.database = replaced_resources["database"]
     else:
         resources.database = await open_database(state.cfg_database, logger=state.log_database)
-        push_disposer(("app.database", close_database, (resources.database,)))
+        push_disposer(("app.database", partial(close_database, resources.database), ()))
     health.add("app.database", partial(check_database, resources.database))
 
     # app.outbox (examples/quickstart/definitions.py)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 import runner_gen.runtime.wiring as _rt
@@ -127,32 +128,32 @@ async def _start_1(
         resources.a = replaced_resources["a"]
     else:
         resources.a = await open_a()
-        push_disposer(("lc.a", close_a, (resources.a,)))
+        push_disposer(("lc.a", partial(close_a, resources.a), ()))
 
     # lc.b (tests/fixtures/apps/lifecycle.py)
     if "b" in replaced_resources:
         resources.b = replaced_resources["b"]
     else:
         resources.b = await open_b(a=resources.a)
-        push_disposer(("lc.b", close_b, (resources.b,)))
+        push_disposer(("lc.b", partial(close_b, resources.b), ()))
 
     # lc.c (tests/fixtures/apps/lifecycle.py)
     if "c" in replaced_resources:
         resources.c = replaced_resources["c"]
     else:
         resources.c = await open_c(b=resources.b)
-        push_disposer(("lc.c", close_c, (resources.c,)))
+        push_disposer(("lc.c", partial(close_c, resources.c), ()))
 
     # lc.d (tests/fixtures/apps/lifecycle.py)
     if "d" in replaced_resources:
         resources.d = replaced_resources["d"]
     else:
         resources.d = open_d()
-        push_disposer(("lc.d", close_d, (resources.d,)))
+        push_disposer(("lc.d", partial(close_d, resources.d), ()))
 
     # lc (tests/fixtures/apps/lifecycle.py)
     resources.lc = await open_root(c=resources.c, d=resources.d)
-    push_disposer(("lc", close_root, (resources.lc,)))
+    push_disposer(("lc", partial(close_root, resources.lc), ()))
 
 
 async def start(*, overrides: Overrides | None = None) -> App:
