@@ -31,8 +31,11 @@ def lower_exposure(low: Lowering, node: Node) -> list[Assign | Do]:
     attr = low.attrs[node.id]
     exposure = low.model.routing.exposures[node.id]
     config_type = low.runtime("runner_gen.definitions.remote", "HttpExposureConfig")
-    running = low.runtime("runner_gen.runtime.exposure", "RunningExposure")
-    low.member_types[node.id] = running
+    # Decided at build time from the registered config: a mounted exposure binds no port.
+    attachment = node.registration.attachment
+    mounted = attachment is not None and bool(getattr(attachment.config, "mount", False))
+    value_type = "MountedExposure" if mounted else "RunningExposure"
+    low.member_types[node.id] = low.runtime("runner_gen.runtime.exposure", value_type)
     config_local = low.local(f"cfg_{attr}")
     app_local = low.local(f"app_{attr}")
     local = low.local(f"res_{attr}")
@@ -54,16 +57,15 @@ def lower_exposure(low: Lowering, node: Node) -> list[Assign | Do]:
     app = Call(
         Attr(Ref(module), f"create_{attr}_app"), (runtime_config, probes), tuple(served.items())
     )
-    serve = low.runtime("runner_gen.runtime.exposure", "serve_exposure")
+    if mounted:
+        value: Expr = call(Ref(low.member_types[node.id]), Ref(app_local))
+    else:
+        serve = low.runtime("runner_gen.runtime.exposure", "serve_exposure")
+        value = Await(call(serve, Ref(app_local), Attr(Ref(app_local), "config")))
     return [
         Assign(config_local, low.config(node.config), config_type),
         Assign(app_local, app),
-        Assign(
-            local,
-            Await(call(serve, Ref(app_local), Attr(Ref(app_local), "config"))),
-            None,
-            low.on_resources(attr),
-        ),
+        Assign(local, value, None, low.on_resources(attr)),
         low.push_disposer(node.id, Attr(Ref(local), "stop"), ()),
     ]
 
