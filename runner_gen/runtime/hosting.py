@@ -36,7 +36,7 @@ class LifespanStartupError(RunnerError):
     id = "runner.errors.asgi.startup"
 
     def __init__(self, detail: str) -> None:
-        self.reason = _last_line(detail) or "the lifespan failed without a message"
+        self.reason = _reason(detail) or "the lifespan failed without a message"
         super().__init__(f"The app did not start: {self.reason}")
         self.detail = detail
 
@@ -47,7 +47,7 @@ class LifespanShutdownError(RunnerError):
     id = "runner.errors.asgi.shutdown"
 
     def __init__(self, detail: str) -> None:
-        self.reason = _last_line(detail) or "the lifespan failed without a message"
+        self.reason = _reason(detail) or "the lifespan failed without a message"
         super().__init__(f"The app did not shut down cleanly: {self.reason}")
         self.detail = detail
 
@@ -227,6 +227,15 @@ async def _unavailable(send: Send) -> None:
     await send({"type": "http.response.body", "body": _UNAVAILABLE})
 
 
-def _last_line(text: str) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else ""
+def _reason(text: str) -> str:
+    """The line naming the exception in a framework's failure message: the first unindented
+    line after the last traceback header (Starlette sends ``traceback.format_exc()``), or the
+    first line of a message that is no traceback."""
+    lines = text.strip().splitlines()
+    header = "Traceback (most recent call last):"
+    if header in lines:
+        last = len(lines) - 1 - lines[::-1].index(header)
+        for line in lines[last + 1 :]:
+            if line.strip() and not line.startswith(" "):
+                return line.strip()
+    return next((line.strip() for line in lines if line.strip()), "")
