@@ -13,6 +13,10 @@ from runner_gen.generator.problems import BuildError, Problem
 class AppSpec:
     root: str  # "package.module:attribute"
     package: str  # "package.generated"
+    #: Where to write the exposure's OpenAPI document (project-relative), if anywhere.
+    openapi: str | None = None
+    #: The document's ``info.version``: the project's ``[project] version``.
+    api_version: str = "0.0.0"
 
     def package_dir(self, project_root: Path) -> Path:
         return project_root.joinpath(*self.package.split("."))
@@ -53,6 +57,7 @@ def read_apps(project_root: Path) -> list[AppSpec]:
                 )
             ]
         )
+    version = data.get("project", {}).get("version")
     specs = []
     for entry in apps:
         if not isinstance(entry, dict) or not isinstance(entry.get("root"), str):
@@ -61,5 +66,18 @@ def read_apps(project_root: Path) -> list[AppSpec]:
             )
         root = entry["root"]
         package = entry.get("package") or default_package(root)
-        specs.append(AppSpec(root, str(package)))
+        openapi = entry.get("openapi")
+        if openapi is not None and (not isinstance(openapi, str) or not openapi.endswith(".json")):
+            raise BuildError(
+                [
+                    Problem(
+                        "invalid_config",
+                        f"[tool.runner-gen] app {root}: openapi must be a path ending in .json,"
+                        f" got {openapi!r}",
+                        remediation='Write openapi = "docs/openapi.json" (relative to the'
+                        " project root).",
+                    )
+                ]
+            )
+        specs.append(AppSpec(root, str(package), openapi, str(version or "0.0.0")))
     return specs
