@@ -203,9 +203,7 @@ class _Document:
             name = f"Error.{error.id}"
             data_key = keys.get(f"data:{error.id}")
             data = None if data_key is None else self.schemas.schema(data_key)
-            self.components[name] = _typed_error(
-                [error.id], error.definition.http_code, data, optional_data=data is None
-            )
+            self.components[name] = _typed_error([error.id], error.definition.http_code, data)
             by_status[status].append(name)
         by_status[500].insert(0, "RunnerInternalError")
         self.components["RunnerInternalError"] = _failure_envelope(
@@ -362,9 +360,9 @@ def _failure_envelope(fields: dict[str, Any], required: list[str], description: 
     }
 
 
-def _typed_error(
-    ids: list[str], http_code: int, data: dict[str, Any] | None, *, optional_data: bool = False
-) -> Any:
+def _typed_error(ids: list[str], http_code: int, data: dict[str, Any] | None) -> Any:
+    """A typed error's envelope; without a data schema, ``data`` may hold anything (or be
+    left out, when the error carries none)."""
     fields: dict[str, Any] = {
         "message": {"type": "string"},
         "code": {"const": "INTERNAL_ERROR"},
@@ -374,7 +372,7 @@ def _typed_error(
     if data is not None:
         fields["data"] = data
         required.append("data")
-    elif optional_data:
+    else:
         fields["data"] = {}
     if 100 <= http_code <= 599:
         fields["httpCode"] = {"const": http_code}

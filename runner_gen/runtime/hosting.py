@@ -26,6 +26,9 @@ from runner_gen.runtime.logging import Logger
 
 _logger = logging.getLogger("runner_gen.asgi")
 
+#: How long a lifespan task gets to end after its last answer before it is cancelled.
+_LIFESPAN_EXIT_GRACE = 1.0
+
 _UNAVAILABLE = b'{"error":{"id":"unavailable","message":"The server is shutting down"}}'
 
 
@@ -106,9 +109,13 @@ class _LifespanDriver:
         return None
 
     async def _finish(self) -> None:
-        """Let the lifespan task end (the framework re-raises after answering ``failed``)."""
+        """Let the lifespan task end (a framework returns, or re-raises after answering
+        ``failed``); one that keeps waiting for a message that will never come is cancelled."""
         assert self._task is not None
-        await asyncio.wait({self._task})
+        await asyncio.wait({self._task}, timeout=_LIFESPAN_EXIT_GRACE)
+        if not self._task.done():
+            self._task.cancel()
+            await asyncio.wait({self._task})
         self._finished_with()
 
     def _finished_with(self) -> BaseException | None:

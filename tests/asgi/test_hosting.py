@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from runner_gen.asgi import HostedServer, LifespanStartupError, serve_app
+from runner_gen.runtime.exposure.asgi import Message
 from tests.asgi.apps import TOKEN
 from tests.asgi.hosts import fastapi_host, lifespan, starlette_host
 
@@ -132,12 +133,21 @@ async def test_shutdown_disposes_after_the_requests_in_flight(path: str) -> None
     runner = lifespan()
     server = await serve_app(fastapi_host(runner))
     store = runner.app.resources.store
-    async with httpx.AsyncClient(base_url=server.url, headers=AUTH) as http:
+    async with (
+        httpx.AsyncClient(base_url=server.url, headers=AUTH) as http,
+        httpx.AsyncClient(base_url=server.url) as kept_alive,
+    ):
+        assert (await kept_alive.get("/log")).status_code == 200  # an idle connection stays
         body = {"label": "slow"} if path == "/hold" else {"input": {"label": "slow"}}
         request = asyncio.create_task(http.post(path, json=body))
         await until(lambda: "slow started" in store.log, "the request to reach the task")
+        assert server.in_flight == 1
         stopping = asyncio.create_task(server.stop())
         await until(lambda: not server.server.ready, "the server to stop accepting")
+        late = await kept_alive.get("/log")  # a new request on a kept-alive connection
+        assert late.status_code == 503
+        assert late.headers["connection"] == "close"
+        assert late.json()["error"]["id"] == "unavailable"
         assert not stopping.done()
         assert "store disposed" not in store.log  # the request still holds the store
         store.release.set()
@@ -169,6 +179,7 @@ async def test_a_request_past_the_exposures_drain_budget_is_cut_with_a_503(
             assert answer.json()["error"]["code"] == "UNAVAILABLE"
             assert exposure.cancelled_on_stop == 1
             assert not exposure.ready
+            assert exposure.config.drain_budget == 5.0
             late = await http.post(
                 "/task/mounted.tasks.echo", json={"input": {"label": "x"}}, headers=AUTH
             )
@@ -179,3 +190,23 @@ async def test_a_request_past_the_exposures_drain_budget_is_cut_with_a_503(
     finally:
         await server.stop()
     assert store.log == ["s started", "store disposed"]
+
+
+async def test_the_mounted_exposure_passes_other_scopes_to_the_exposure() -> None:
+    runner = lifespan()
+    server = await serve_app(starlette_host(runner))
+    sent: list[Message] = []
+    incoming = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+
+    async def receive() -> Message:
+        return incoming.pop(0)
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    try:
+        # Mounts see no lifespan from Starlette; called directly, the exposure acknowledges it.
+        await runner.app.resources.exposure.asgi({"type": "lifespan"}, receive, send)
+    finally:
+        await server.stop()
+    assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]

@@ -3,6 +3,8 @@ Lifespan shared by two hosts, and a request that reaches a host whose lifespan n
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,8 +15,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Mount, Route
 
+import runner_gen.asgi
 from runner_gen.asgi import LifespanShutdownError, LifespanStartupError, serve_app
-from runner_gen.runtime.exposure.asgi import Receive, Scope, Send
+from runner_gen.runtime.exposure import ExposureStartError
+from runner_gen.runtime.exposure.asgi import Message, Receive, Scope, Send
 from runner_gen.runtime.exposure.mount import _route_path
 from tests.asgi.hosts import lifespan
 
@@ -44,6 +48,73 @@ async def test_an_app_that_raises_before_answering_startup_did_not_start() -> No
 
     with pytest.raises(LifespanStartupError, match="ValueError: bad settings"):
         await serve_app(raises)
+
+
+def lifespan_app(startup: Message | None, shutdown: Message | Exception | None) -> Any:
+    """A raw ASGI app whose lifespan answers ``startup``, then ``shutdown`` (None: returns
+    without answering; an exception: raises it instead)."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await plain(scope, receive, send)
+            return
+        await receive()
+        if startup is None:
+            return
+        await send(startup)
+        await receive()
+        if isinstance(shutdown, Exception):
+            raise shutdown
+        if shutdown is not None:
+            await send(shutdown)
+
+    return app
+
+
+async def test_a_startup_failure_without_a_traceback_keeps_its_message() -> None:
+    app = lifespan_app({"type": "lifespan.startup.failed", "message": "no database\n"}, None)
+    with pytest.raises(LifespanStartupError) as failed:
+        await serve_app(app)
+    assert failed.value.reason == "no database"
+    assert str(failed.value) == "The app did not start: no database"
+
+
+@pytest.mark.parametrize(
+    ("shutdown", "reason"),
+    [
+        (None, None),  # returned without answering: nothing to report
+        ({"type": "lifespan.shutdown.complete"}, None),
+        (
+            {"type": "lifespan.shutdown.failed", "message": ""},
+            "the lifespan failed without a message",
+        ),
+        (OSError("flush failed"), "OSError: flush failed"),
+    ],
+)
+async def test_each_way_a_lifespan_can_end(
+    shutdown: Message | Exception | None, reason: str | None
+) -> None:
+    server = await serve_app(lifespan_app({"type": "lifespan.startup.complete"}, shutdown))
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        assert (await http.get("/")).text == "plain"
+    if reason is None:
+        await server.stop()
+        return
+    with pytest.raises(LifespanShutdownError) as failed:
+        await server.stop()
+    assert failed.value.reason == reason
+
+
+async def test_a_busy_port_shuts_the_started_lifespan_down_again() -> None:
+    runner = lifespan()
+    first = await serve_app(Starlette(lifespan=lifespan()))
+    try:
+        with pytest.raises(ExposureStartError):
+            await serve_app(Starlette(lifespan=runner), port=first.port)
+        with pytest.raises(RuntimeError, match="not running"):
+            _ = runner.app  # started, then disposed when the port could not be bound
+    finally:
+        await first.stop()
 
 
 async def test_a_failing_dispose_is_the_hosts_failed_shutdown(
@@ -107,3 +178,16 @@ async def test_a_host_whose_lifespan_never_ran_says_so() -> None:
 )
 def test_the_path_below_the_mount_point(scope: dict[str, Any], path: str) -> None:
     assert _route_path(scope) == path
+
+
+def test_mounting_and_the_lifespan_import_no_framework_and_no_server() -> None:
+    code = (
+        "import sys, runner_gen.asgi\n"
+        "print(sorted(m for m in ('fastapi', 'starlette', 'uvicorn') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
+    with pytest.raises(AttributeError, match="has no attribute 'serve'"):
+        _ = runner_gen.asgi.serve

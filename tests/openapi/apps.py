@@ -4,6 +4,8 @@ auth schemes."""
 
 from __future__ import annotations
 
+import collections.abc
+import datetime as dt
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
@@ -52,6 +54,11 @@ async def sizes(input: list[int]) -> dict[str, int]:
     return {"total": sum(input)}
 
 
+async def first_day(input: collections.abc.Sequence[int]) -> dt.date:
+    return dt.date(input[0], 1, 1)
+
+
+first_day_task = r.task("wire.tasks.first_day").run(first_day).build()
 record_task = r.task("wire.tasks.record").run(record).build()
 now_task = r.task("wire.tasks.now").meta(title="The time", description="Fixed.").run(now).build()
 forget_task = r.task("wire.tasks.forget").run(forget).build()
@@ -75,16 +82,22 @@ exposure = http_exposure("wire.exposure").with_(
 app = (
     r.resource("wire")
     .register(
-        missing, conflict, odd, record_task, now_task, forget_task, sizes_task, noticed, pinged,
-        exposure,
+        missing, conflict, odd, record_task, now_task, first_day_task, forget_task, sizes_task,
+        noticed, pinged, exposure,
     )
     .build()
 )  # fmt: skip
 
 public = http_exposure("wire.public").with_(
-    allow_anonymous=True, disable_discovery=True, allow_task_ids=("wire.tasks.now",)
+    tokens=(TOKEN,),
+    allow_anonymous=True,
+    disable_discovery=True,
+    allow_task_ids=("wire.tasks.now",),
 )
 anonymous_app = r.resource("wire_public").register(now_task, public).build()
+
+bare = http_exposure("wire.bare")  # registered bare: the schema's defaults, no credentials
+bare_app = r.resource("wire_bare").register(bare).build()
 
 no_exposure_app = r.resource("wire_none").register(now_task).build()
 two_exposures_app = r.resource("wire_two").register(now_task, noticed, exposure, public).build()

@@ -114,12 +114,28 @@ def test_the_wire_forms_and_the_auth_schemes_of_a_richer_exposure() -> None:
     assert odd["properties"]["httpCode"] == {"const": 302}
 
 
-def test_an_anonymous_exposure_without_discovery() -> None:
+def test_an_exposure_that_takes_tokens_or_nothing_without_discovery() -> None:
     doc = document("tests.openapi.apps:anonymous_app")
     validate(doc)
     assert list(doc["paths"]) == ["/__runner/task/wire.tasks.now"]
+    assert doc["security"] == [{"runnerToken": []}, {}]  # {}: no credentials at all is fine
+
+
+def test_a_bare_exposure_has_no_security_and_no_401() -> None:
+    doc = document("tests.openapi.apps:bare_app")
+    validate(doc)
+    assert list(doc["paths"]) == ["/__runner/discovery"]
     assert "security" not in doc
-    assert "401" not in doc["paths"]["/__runner/task/wire.tasks.now"]["post"]["responses"]
+    assert "401" not in doc["paths"]["/__runner/discovery"]["get"]["responses"]
+
+
+def test_annotations_through_module_aliases_resolve() -> None:
+    doc = document("tests.openapi.apps:app")
+    first_day = doc["paths"]["/api/task/wire.tasks.first_day"]["post"]
+    body = first_day["requestBody"]["content"]["application/json"]["schema"]
+    assert body["properties"]["input"]["type"] == "array"
+    result = first_day["responses"]["200"]["content"]["application/json"]["schema"]
+    assert result["properties"]["result"] == {"format": "date", "type": "string"}
 
 
 @pytest.mark.parametrize("spec", ["no_exposure_app", "two_exposures_app"])
