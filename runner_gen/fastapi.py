@@ -23,7 +23,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar, cast
 
-from fastapi import Depends, Request
+try:
+    from fastapi import Depends, Request
+except ImportError as missing:  # FastAPI is the user's, never a dependency of runner-gen
+    raise ImportError("runner_gen.fastapi adapts FastAPI apps: pip install fastapi") from missing
 
 from runner_gen.runtime.lifespan import Lifespan, StartedApp
 
