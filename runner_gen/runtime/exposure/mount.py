@@ -3,7 +3,8 @@
 With ``http_exposure(...).with_(mount=True)`` the generated ``start()`` builds the
 ``ExposureApp`` and wraps it here; the host app mounts ``.asgi`` at a path::
 
-    api = Starlette(routes=[Mount("/rpc", app=runner.app.resources.exposure.asgi)], ...)
+    runner = Lifespan(start)  # runner_gen.asgi: mount now, served once the app has started
+    api = Starlette(routes=[Mount("/rpc", app=runner.mount(lambda app: app.resources.exposure))])
 
 The host's server owns the connections, so the server-level guards (header deadline, connection
 cap, one-write responses) are the host's; the exposure keeps everything that is per request:
