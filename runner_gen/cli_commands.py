@@ -110,6 +110,42 @@ def _checked(typecheck: bool) -> str:
     return " and mypy found no errors in it" if typecheck else ""
 
 
+@commands.command()
+@click.argument("app", required=False)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the document to this file instead of printing it.",
+)
+@click.option("--api-version", help="info.version (default: the project's version).")
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+)
+def openapi(app: str | None, output: Path | None, api_version: str | None, project: Path) -> None:
+    """Print the OpenAPI 3.1 document of APP's exposure (or the first configured app's)."""
+    from runner_gen.generator.analysis import analyse
+    from runner_gen.generator.load import load_app
+    from runner_gen.generator.openapi import dumps, openapi_document
+    from runner_gen.generator.problems import BuildError
+
+    project = project.resolve()
+    try:
+        spec = _specs(project, (app,) if app else (), None)[0]
+        model = analyse(load_app(spec.root, project))
+        text = dumps(openapi_document(model, api_version or spec.api_version))
+    except BuildError as error:
+        click.echo(error.render(), err=True)
+        sys.exit(1)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+
+
 @commands.command("client")
 @click.argument("app")
 @click.option("--package", required=True, help="The client package's module name.")

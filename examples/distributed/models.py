@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from runner_gen import r
 
 
 class QuoteRequest(BaseModel):
+    # An example a schema-driven tester (or a reader of billing.openapi.json) can start from.
+    model_config = ConfigDict(json_schema_extra={"examples": [{"sku": "book", "quantity": 2}]})
+
     sku: str
     quantity: int
 

@@ -57,6 +57,11 @@ class HttpExposureConfig:
     ``PrincipalAuth``). With no credentials at all the exposure refuses to start unless
     ``allow_anonymous``.
 
+    ``mount``: serve no port; ``start()`` builds the exposure and the resource's value is a
+    ``MountedExposure`` whose ``.asgi`` the user mounts in a host app (FastAPI, Starlette) at a
+    path (see docs/asgi.md). ``host``, ``port`` and ``port_env`` are unused then, and
+    ``admin_port`` is refused: the host app serves the probes under the mount path.
+
     The rest are ``ExposureConfig``'s settings (server limits, probes, CORS, strict input); see
     docs/open-internet.md for what each guards against and its default.
     """
@@ -91,11 +96,19 @@ class HttpExposureConfig:
     port_env: str | None = None
     admin_port_env: str | None = None
     tokens_env: str | None = None
+    mount: bool = False
 
     def runtime_config(self, public_errors: tuple[type[RunnerError], ...]) -> ExposureConfig:
         """The server's config, with the environment read; ExposureConfigError when the
         credentials are missing (fail closed) or a variable holds something unusable."""
         tokens = self._tokens()
+        if self.mount and (self.admin_port is not None or self.admin_port_env):
+            raise ExposureConfigError(
+                "A mounted exposure (mount=True) serves no port of its own, so it cannot serve"
+                " its probes on admin_port.",
+                remediation="Drop admin_port/admin_port_env; the probes answer under the mount"
+                " path (protect or route them in the host app), or set mount=False.",
+            )
         unauthenticated = not tokens and self.verify is None and self.principal is None
         if unauthenticated and not self.allow_anonymous:
             raise ExposureConfigError(

@@ -88,6 +88,14 @@ def generate(project_root: Path, specs: list[AppSpec]) -> list[AppOutput]:
             else text
             for name, text in render_app(app).items()
         }
+        if spec.openapi is not None:
+            from runner_gen.generator.openapi import dumps, openapi_document
+
+            # An output like the package's files (manifest, --check, stale removal), named
+            # relative to the package directory.
+            document = openapi_document(model, spec.api_version)
+            name = Path(os.path.relpath(project_root / spec.openapi, package_dir)).as_posix()
+            files[name] = dumps(document)
         inputs = {}
         # pyproject.toml is not an input: only the app's root and package matter, and those
         # are checked against the configuration directly.
@@ -156,8 +164,10 @@ def write(outputs: list[AppOutput]) -> BuildResult:
         output.package_dir.mkdir(parents=True, exist_ok=True)
         previous = Manifest.load(output.package_dir / MANIFEST_NAME)
         for name, text in sorted(output.files.items()):
-            if _write_if_changed(output.package_dir / name, text):
-                result.written.append(output.package_dir / name)
+            path = Path(os.path.normpath(output.package_dir / name))  # "../openapi.json" too
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if _write_if_changed(path, text):
+                result.written.append(path)
         if previous is not None:
             for name in sorted(set(previous.outputs) - set(output.files)):
                 path = output.package_dir / name

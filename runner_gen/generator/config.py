@@ -45,6 +45,10 @@ class AppSpec:
     root: str  # "package.module:attribute"
     package: str  # "package.generated"
     client: ClientSpec | None = None
+    #: Where to write the exposure's OpenAPI document (project-relative), if anywhere.
+    openapi: str | None = None
+    #: The document's ``info.version``: the project's ``[project] version``.
+    api_version: str = "0.0.0"
 
     def package_dir(self, project_root: Path) -> Path:
         return project_root.joinpath(*self.package.split("."))
@@ -97,7 +101,21 @@ def read_apps(project_root: Path) -> list[AppSpec]:
         client = None
         if "client" in entry:
             client = read_client(entry["client"], root, project_version)
-        specs.append(AppSpec(root, str(package), client))
+        openapi = entry.get("openapi")
+        if openapi is not None and (not isinstance(openapi, str) or not openapi.endswith(".json")):
+            raise BuildError(
+                [
+                    Problem(
+                        "invalid_config",
+                        f"[tool.runner-gen] app {root}: openapi must be a path ending in .json,"
+                        f" got {openapi!r}",
+                        remediation='Write openapi = "docs/openapi.json" (relative to the'
+                        " project root).",
+                    )
+                ]
+            )
+        api_version = str(project_version or "0.0.0")
+        specs.append(AppSpec(root, str(package), client, openapi, api_version))
     return specs
 
 

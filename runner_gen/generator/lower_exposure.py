@@ -31,8 +31,11 @@ def lower_exposure(low: Lowering, node: Node) -> list[Statement]:
     attr = low.attrs[node.id]
     exposure = low.model.routing.exposures[node.id]
     config_type = low.runtime("runner_gen.definitions.remote", "HttpExposureConfig")
-    running = low.runtime("runner_gen.runtime.exposure", "RunningExposure")
-    low.member_types[node.id] = running
+    # Decided at build time from the registered config: a mounted exposure binds no port.
+    attachment = node.registration.attachment
+    mounted = attachment is not None and bool(getattr(attachment.config, "mount", False))
+    value_type = "MountedExposure" if mounted else "RunningExposure"
+    low.member_types[node.id] = low.runtime("runner_gen.runtime.exposure", value_type)
     app_type = low.runtime("runner_gen.runtime.exposure", "ExposureApp")
     config_local, config_value = low.slot(f"cfg_{attr}", config_type)
     app_local, app_value = low.slot(f"app_{attr}", app_type)
@@ -59,13 +62,17 @@ def lower_exposure(low: Lowering, node: Node) -> list[Statement]:
     app = Call(
         Attr(Ref(module), f"create_{attr}_app"), (runtime_config, probes), tuple(served.items())
     )
-    serve = low.runtime("runner_gen.runtime.exposure", "serve_exposure")
-    logger = {"logger": low.values[LOGGER_ID]} if LOGGER_ID in low.values else {}
-    serving = call(serve, app_value, Attr(app_value, "config"), **logger)
+    served_value: Expr
+    if mounted:
+        served_value = call(Ref(low.member_types[node.id]), app_value)
+    else:
+        serve = low.runtime("runner_gen.runtime.exposure", "serve_exposure")
+        logger = {"logger": low.values[LOGGER_ID]} if LOGGER_ID in low.values else {}
+        served_value = Await(call(serve, app_value, Attr(app_value, "config"), **logger))
     return [
         Assign(config_local, low.config(node.config)),
         Assign(app_local, app),
-        Assign(local, Await(serving)),
+        Assign(local, served_value),
         low.push_disposer(node.id, Attr(value, "stop"), ()),
     ]
 

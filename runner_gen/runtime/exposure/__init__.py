@@ -37,6 +37,7 @@ from runner_gen.runtime.exposure.errors import (
     UnavailableError,
 )
 from runner_gen.runtime.exposure.limits import ServerLimits
+from runner_gen.runtime.exposure.mount import MountedExposure
 from runner_gen.runtime.exposure.principal import AuthRequest, PrincipalAuth
 from runner_gen.runtime.exposure.routes import EventRoute, TaskRoute, identity
 
@@ -62,6 +63,7 @@ __all__ = [
     "InvalidInputError",
     "InvalidJsonError",
     "MethodNotAllowedError",
+    "MountedExposure",
     "NotFoundError",
     "PayloadTooLargeError",
     "PrincipalAuth",
