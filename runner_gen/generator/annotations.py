@@ -1,4 +1,5 @@
-"""Read the signatures of user functions from their source with libcst.
+"""Read the signatures of user functions from their source: their structure with ``ast``, each
+annotation with libcst.
 
 The generated code says exactly what the user wrote in annotations (generics, aliases), with
 each name imported from where it really lives, so ``mypy --strict`` checks every wire. Only
@@ -11,6 +12,7 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
+import functools
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -136,9 +138,9 @@ class _Binding:
 
 
 class _ParsedFile:
-    """A module's top-level bindings (read with ``ast``: a definitions module can hold
-    thousands of definitions, and only the wired functions' headers need libcst) and the
-    position of each module-level function."""
+    """A module's top-level bindings and module-level functions, read with ``ast`` (a
+    definitions module can hold thousands of definitions); only annotations are read with
+    libcst, each distinct text once."""
 
     def __init__(self, text: str, module_name: str, package: str) -> None:
         self.text = text
@@ -195,61 +197,51 @@ class _ParsedFile:
         base = parts[: len(parts) - (dots - 1)] if dots > 1 else parts
         return ".".join([*base, module] if module else base)
 
-    def header(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> cst.FunctionDef:
-        """The function's ``def`` line(s), up to its body, parsed with libcst."""
-        first = node.body[0]
-        lines = self.lines[node.lineno - 1 : first.lineno - 1]
-        body_line = self.lines[first.lineno - 1].encode()
-        lines.append(body_line[: first.col_offset].decode())
-        text = "".join(lines).rstrip() + "\n    ...\n"
-        statement = cst.parse_module(text).body[0]
-        assert isinstance(statement, cst.FunctionDef)  # we cut it at a function's body
-        return statement
-
     def signature(
         self, found: ast.FunctionDef | ast.AsyncFunctionDef, name: str, source: Source
     ) -> Signature:
-        node = self.header(found)
-        params = node.params
-        positional = tuple(self._param(p, source) for p in (*params.posonly_params, *params.params))
-        keyword = tuple(self._param(p, source) for p in params.kwonly_params)
-        if isinstance(params.star_arg, cst.Param):
+        arguments = found.args
+        if arguments.vararg is not None:
             raise SignatureError(
-                f"function {name!r} takes *{params.star_arg.name.value}; wired functions take "
+                f"function {name!r} takes *{arguments.vararg.arg}; wired functions take "
                 "their input/config positionally and dependencies as keyword-only parameters",
                 source,
             )
-        returns = self._annotation(node.returns, source) if node.returns is not None else None
+        ordered = (*arguments.posonlyargs, *arguments.args)
+        # Positional defaults belong to the last parameters; keyword ones are None when absent.
+        first_default = len(ordered) - len(arguments.defaults)
+        positional = tuple(
+            self._param(arg, index >= first_default, source) for index, arg in enumerate(ordered)
+        )
+        keyword = tuple(
+            self._param(arg, default is not None, source)
+            for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+        )
+        returns = self._annotation(found.returns, source) if found.returns is not None else None
         return Signature(
             module=self.module_name,
             name=name,
             source=source,
-            is_async=node.asynchronous is not None,
+            is_async=isinstance(found, ast.AsyncFunctionDef),
             positional=positional,
             keyword=keyword,
             returns=returns,
-            var_keyword=params.star_kwarg is not None,
+            var_keyword=arguments.kwarg is not None,
         )
 
-    def _param(self, param: cst.Param, source: Source) -> Param:
-        annotation = self._annotation(param.annotation, source) if param.annotation else None
-        return Param(param.name.value, annotation, param.default is not None)
+    def _param(self, arg: ast.arg, has_default: bool, source: Source) -> Param:
+        annotation = self._annotation(arg.annotation, source) if arg.annotation else None
+        return Param(arg.arg, annotation, has_default)
 
-    def _annotation(self, annotation: cst.Annotation, source: Source) -> Annotation:
-        expression = annotation.annotation
-        if isinstance(expression, cst.SimpleString):
-            quoted = expression.value
-            try:
-                expression = cst.parse_expression(str(expression.evaluated_value))
-            except cst.ParserSyntaxError:
-                raise SignatureError(
-                    f"string annotation {quoted} is not a valid expression", source
-                ) from None
-            text = _CODE.code_for_node(expression)
-        else:
-            text = _CODE.code_for_node(expression)
+    def _annotation(self, node: ast.expr, source: Source) -> Annotation:
+        written = self._segment(node)
+        try:
+            text, heads = _read_annotation(written)
+        except cst.ParserSyntaxError:
+            what = "string annotation" if isinstance(node, ast.Constant) else "annotation"
+            raise SignatureError(f"{what} {written} is not a valid expression", source) from None
         imports: list[TypeImport] = []
-        for head in _head_names(expression):
+        for head in heads:
             binding = self.bindings.get(head)
             if binding is None:
                 if head in _BUILTINS:
@@ -262,6 +254,27 @@ class _ParsedFile:
                 )
             imports.append(TypeImport(binding.module, binding.name, head))
         return Annotation(text, tuple(sorted(set(imports))))
+
+    def _segment(self, node: ast.expr) -> str:
+        """The source text of ``node``; ast's offsets count UTF-8 bytes."""
+        assert node.end_lineno is not None
+        assert node.end_col_offset is not None
+        first, last = node.lineno - 1, node.end_lineno - 1
+        if first == last:
+            return self.lines[first].encode()[node.col_offset : node.end_col_offset].decode()
+        head = self.lines[first].encode()[node.col_offset :].decode()
+        tail = self.lines[last].encode()[: node.end_col_offset].decode()
+        return head + "".join(self.lines[first + 1 : last]) + tail
+
+
+@functools.lru_cache(maxsize=8192)
+def _read_annotation(written: str) -> tuple[str, tuple[str, ...]]:
+    """An annotation's text, as libcst renders it (a string annotation unquoted), and its head
+    names. Cached by text: the same few annotations recur across thousands of functions."""
+    expression = cst.parse_expression(written)
+    if isinstance(expression, cst.SimpleString):
+        expression = cst.parse_expression(str(expression.evaluated_value))
+    return _CODE.code_for_node(expression), tuple(_head_names(expression))
 
 
 _CODE = cst.Module(body=[])  # renders a node as source text

@@ -7,6 +7,7 @@ expression, a dependency to the value passed for it, an annotation to text).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -321,7 +322,13 @@ def relative_file(source: Source, project_root: Path) -> str:
     """The definition's file relative to the project, without a line number: moving a definition
     within its file, or editing comments above it, leaves generated code unchanged; and the
     same on every machine (installed packages are named from their import root)."""
-    path = Path(source.file).resolve()
+    return _relative_file(source.file, project_root)
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative_file(file: str, project_root: Path) -> str:
+    # Cached: thousands of definitions share a few files, and resolve() is a syscall per part.
+    path = Path(file).resolve()
     if path.is_relative_to(project_root):
         return path.relative_to(project_root).as_posix()
     parts = path.parts
