@@ -17,7 +17,13 @@ from runner_gen.generator.ir import (
     TaskFactory,
     call,
 )
-from runner_gen.generator.lower_chain import FactoryParams, build_chain
+from runner_gen.generator.lower_chain import (
+    JOURNAL_KEYWORD,
+    FactoryParams,
+    build_chain,
+    journal_argument,
+    wants_journal,
+)
 from runner_gen.generator.lowering import Lowering
 from runner_gen.generator.model import Node
 from runner_gen.generator.naming import Scope
@@ -40,10 +46,12 @@ def lower_task(low: Lowering, node: Node) -> list[Assign | Do]:
     scope = params.scope
     parameter = None if input_type is None else Param(scope.name("value"), input_type)
     annotations = {param.name: param.annotation for param in signature.keyword}
-    keywords = [
+    keywords: list[tuple[str, Expr]] = [
         (key, params.add(key, low.annotation(annotations[key]), value))
         for key, value in low.keyword_values(node, signature, None).items()
     ]
+    if wants_journal(node):
+        keywords.append((JOURNAL_KEYWORD, journal_argument(low)))  # read per call
     chain = build_chain(low, node, params)
     function = Ref(low.function(signature))
     if chain is None and not keywords and signature.is_async:

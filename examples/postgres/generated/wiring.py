@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
 import examples.postgres.definitions as _definitions
 import runner_gen.runtime.wiring as _rt
@@ -25,12 +25,15 @@ from examples.postgres.definitions import (
     init_users,
 )
 from runner_gen.definitions.defaults import untyped
+from runner_gen.runtime.lookup import Lookup
 
 if TYPE_CHECKING:
     import asyncpg
 
     from examples.postgres.models import NewUser, PoolConfig, User
     from examples.postgres.services import UserRepository
+    from runner_gen.definitions.kinds import Event, Resource, Task
+    from runner_gen.runtime.lookup import ConfigT, InputT, OutputT, PayloadT, ValueT
 
 APP_ID: Final = "postgres"
 
@@ -61,9 +64,13 @@ class Events:
 
 
 class App:
-    """A started app. ``await app.dispose()`` disposes resources in reverse init order."""
+    """A started app. ``await app.dispose()`` disposes resources in reverse init order.
 
-    __slots__ = ("_lifecycle", "events", "health", "resources", "store", "tasks")
+    ``app.tasks``, ``app.events`` and ``app.resources`` hold every definition by name; the
+    lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
+    ``get_resource_config``) reach them by id, typed per id."""
+
+    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
 
     def __init__(
         self,
@@ -73,6 +80,7 @@ class App:
         events: Events,
         store: _rt.Store,
         health: _rt.HealthChecks,
+        configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
         self.resources = resources
@@ -80,6 +88,110 @@ class App:
         self.events = events
         self.store = store
         self.health = health
+        self._lookup = Lookup(
+            APP_ID,
+            lifecycle.is_running,
+            tasks={
+                "postgres.tasks.create_user": tasks.create_user,
+                "postgres.tasks.get_user": tasks.get_user,
+            },
+            journaled={},
+            events={},
+            values={
+                "postgres.pool": resources.pool,
+                "postgres.users": resources.users,
+                "postgres": resources.postgres,
+            },
+            configs=configs,
+        )
+
+    @overload
+    def run_task(
+        self, id: Literal["postgres.tasks.create_user"], input: NewUser, /
+    ) -> Awaitable[User]: ...
+
+    @overload
+    def run_task(
+        self, id: Literal["postgres.tasks.get_user"], input: int, /
+    ) -> Awaitable[User | None]: ...
+
+    @overload
+    def run_task(self, id: Task[None, OutputT], input: None = None, /) -> Awaitable[OutputT]: ...
+
+    @overload
+    def run_task(self, id: Task[InputT, OutputT], input: InputT, /) -> Awaitable[OutputT]: ...
+
+    def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
+        """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
+        return self._lookup.run_task(id, input)
+
+    @overload
+    def emit_event(
+        self,
+        id: Event[PayloadT],
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[False] = False,
+    ) -> Awaitable[None]: ...
+
+    @overload
+    def emit_event(
+        self,
+        id: Event[PayloadT],
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[True],
+    ) -> Awaitable[_rt.EmitReport]: ...
+
+    def emit_event(
+        self,
+        id: str | Event[Any],
+        payload: Any = None,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: bool = False,
+    ) -> Awaitable[_rt.EmitReport | None]:
+        """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
+        return self._lookup.emit_event(
+            id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
+        )
+
+    @overload
+    def get_resource_value(self, id: Literal["postgres.pool"], /) -> asyncpg.Pool: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["postgres.users"], /) -> UserRepository: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["postgres"], /) -> None: ...
+
+    @overload
+    def get_resource_value(self, id: Resource[Any, ValueT], /) -> ValueT: ...
+
+    def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
+        """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
+        return self._lookup.resource_value(id)
+
+    @overload
+    def get_resource_config(self, id: Literal["postgres.pool"], /) -> PoolConfig: ...
+
+    @overload
+    def get_resource_config(self, id: Literal["postgres.users", "postgres"], /) -> None: ...
+
+    @overload
+    def get_resource_config(self, id: Resource[ConfigT, Any], /) -> ConfigT: ...
+
+    def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
+        """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
+        return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
@@ -144,7 +256,15 @@ async def start() -> App:
     store = _rt.Store({})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
-    return App(lifecycle, resources, tasks, events, store, health)
+    return App(
+        lifecycle,
+        resources,
+        tasks,
+        events,
+        store,
+        health,
+        {"postgres.pool": cfg_pool, "postgres.users": None, "postgres": None},
+    )
 
 
 @asynccontextmanager
