@@ -12,14 +12,17 @@ included, shares it. Chains where nothing asks for it get no entry, no allocatio
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+import weakref
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from typing import Any, Generic, Protocol, TypeVar, cast
+from functools import partial
+from typing import Any, Generic, Protocol, TypeVar, cast, overload
 
 from runner_gen.runtime.errors import RunnerError
 from runner_gen.runtime.info import Next
 
 T = TypeVar("T")
+InputT = TypeVar("InputT")
 
 
 class JournalKey(Generic[T]):
@@ -106,4 +109,27 @@ def journaled(chain: Next) -> JournaledNext:
         finally:
             CURRENT_JOURNAL.reset(token)
 
+    _ENTRIES.add(entry)
     return entry
+
+
+#: Every journaled entry, so ``forward_journal`` can tell a task that has a journal.
+_ENTRIES: weakref.WeakSet[Callable[..., Any]] = weakref.WeakSet()
+
+
+@overload
+def forward_journal(task: Callable[[], Awaitable[T]], /, *, journal: Journal) -> Awaitable[T]: ...
+@overload
+def forward_journal(
+    task: Callable[[InputT], Awaitable[T]], input: InputT, /, *, journal: Journal
+) -> Awaitable[T]: ...
+def forward_journal(task: Callable[..., Awaitable[Any]], *args: Any, journal: Journal) -> Any:
+    """Call ``task`` (a dependency) so that it runs with ``journal`` instead of a fresh one:
+    Runner's ``task(input, { journal })``. A task whose chain has no journal cannot see one,
+    so it is simply called."""
+    input = args[0] if args else None
+    if task in _ENTRIES:
+        return task(input, journal)
+    if isinstance(task, partial) and task.func in _ENTRIES and task.args == (None,):
+        return task.func(None, journal)  # a task without input: partial(entry, None)
+    return task(*args)
