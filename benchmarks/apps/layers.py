@@ -86,11 +86,6 @@ custom_wrapped = (
     r.task("bench.layers.tasks.custom").dependencies(db=db).middleware(*custom_layers).run(echo)
 ).build()
 
-app = (
-    r.resource("bench.layers")
-    .register(
-        db, *noop_layers, *through_layers, *custom_layers,
-        bare, builtin_wrapped, through_wrapped, custom_wrapped,
-    )  # fmt: skip
-    .build()
-)
+registered = (*noop_layers, *through_layers, *custom_layers)
+tasks = (bare, builtin_wrapped, through_wrapped, custom_wrapped)
+app = r.resource("bench.layers").register(db, *registered, *tasks).build()
