@@ -142,6 +142,7 @@ class HookCallIR:
     comment: str
     order: int
     run: Callee
+    skips_own: bool = False  # it emits this event itself: skipped when it is the source
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +166,11 @@ class EventFactory:
     emission_value: Expr
     error: str  # the except clause's name
     hooks: tuple[HookCallIR, ...]
+    # Hooks' dependencies on this very event: locals bound to the emitter built here.
+    self_bindings: tuple[tuple[str, Expr], ...] = ()
+    # Emissions can recurse: ``emit, report = guard_cycles(...)`` over the functions above;
+    # the factory returns (and its own hooks are bound to) those names instead.
+    guard: Assign | None = None
 
 
 @dataclass(frozen=True, slots=True)

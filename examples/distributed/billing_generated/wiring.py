@@ -262,10 +262,6 @@ def _task_payments(
 def _event_invoice_paid(
     *, ledger: list[Payment]
 ) -> tuple[_rt.EmitFunction[Payment], _rt.ReportFunction[Payment]]:
-    hooks = (
-        _rt.HookCall("billing.hooks.record_payment", 0, partial(record_payment, ledger=ledger)),
-    )
-
     async def emit(
         payload: Payment,
         /,
@@ -303,6 +299,9 @@ def _event_invoice_paid(
             throw_on_error=throw_on_error,
         )
 
+    hooks = (
+        _rt.HookCall("billing.hooks.record_payment", 0, partial(record_payment, ledger=ledger)),
+    )
     return emit, report
 
 

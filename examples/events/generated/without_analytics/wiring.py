@@ -242,24 +242,6 @@ def _event_user_registered(
     analytics: Analytics | None,
     activity_3: ActivityFeed,
 ) -> tuple[_rt.EmitFunction[UserRegistered], _rt.ReportFunction[UserRegistered]]:
-    hooks = (
-        _rt.HookCall(
-            "events.hooks.send_welcome_email",
-            1,
-            partial(send_welcome_email, outbox=outbox, activity=activity),
-        ),
-        _rt.HookCall(
-            "events.hooks.create_user_settings",
-            2,
-            partial(create_user_settings, settings=settings, activity=activity_2),
-        ),
-        _rt.HookCall(
-            "events.hooks.track_registration",
-            3,
-            partial(track_registration, analytics=analytics, activity=activity_3),
-        ),
-    )
-
     async def emit(
         payload: UserRegistered,
         /,
@@ -315,6 +297,23 @@ def _event_user_registered(
             throw_on_error=throw_on_error,
         )
 
+    hooks = (
+        _rt.HookCall(
+            "events.hooks.send_welcome_email",
+            1,
+            partial(send_welcome_email, outbox=outbox, activity=activity),
+        ),
+        _rt.HookCall(
+            "events.hooks.create_user_settings",
+            2,
+            partial(create_user_settings, settings=settings, activity=activity_2),
+        ),
+        _rt.HookCall(
+            "events.hooks.track_registration",
+            3,
+            partial(track_registration, analytics=analytics, activity=activity_3),
+        ),
+    )
     return emit, report
 
 

@@ -272,11 +272,6 @@ class App:
 def _event_user_registered(
     *, outbox: Outbox, audit: Audit
 ) -> tuple[_rt.EmitFunction[User], _rt.ReportFunction[User]]:
-    hooks = (
-        _rt.HookCall("app.hooks.send_welcome", 1, partial(send_welcome, outbox=outbox)),
-        _rt.HookCall("app.hooks.record_registration", 2, partial(record_registration, audit=audit)),
-    )
-
     async def emit(
         payload: User,
         /,
@@ -323,6 +318,10 @@ def _event_user_registered(
             throw_on_error=throw_on_error,
         )
 
+    hooks = (
+        _rt.HookCall("app.hooks.send_welcome", 1, partial(send_welcome, outbox=outbox)),
+        _rt.HookCall("app.hooks.record_registration", 2, partial(record_registration, audit=audit)),
+    )
     return emit, report
 
 

@@ -231,14 +231,6 @@ class App:
 
 # ev.ping (tests/fixtures/apps/events.py)
 def _event_ping() -> tuple[_rt.EmitFunction[Ping], _rt.ReportFunction[Ping]]:
-    hooks = (
-        _rt.HookCall("ev.hooks.first", 1, first),
-        _rt.HookCall("ev.hooks.global", 1, everything),
-        _rt.HookCall("ev.hooks.stopper", 3, stopper),
-        _rt.HookCall("ev.hooks.after_stop", 4, after_stop),
-        _rt.HookCall("ev.hooks.late", 5, late),
-    )
-
     async def emit(
         payload: Ping,
         /,
@@ -302,13 +294,18 @@ def _event_ping() -> tuple[_rt.EmitFunction[Ping], _rt.ReportFunction[Ping]]:
             throw_on_error=throw_on_error,
         )
 
+    hooks = (
+        _rt.HookCall("ev.hooks.first", 1, first),
+        _rt.HookCall("ev.hooks.global", 1, everything),
+        _rt.HookCall("ev.hooks.stopper", 3, stopper),
+        _rt.HookCall("ev.hooks.after_stop", 4, after_stop),
+        _rt.HookCall("ev.hooks.late", 5, late),
+    )
     return emit, report
 
 
 # ev.quiet (tests/fixtures/apps/events.py)
 def _event_quiet() -> tuple[_rt.EmitFunction[None], _rt.ReportFunction[None]]:
-    hooks = (_rt.HookCall("ev.hooks.quiet", 0, quiet_hook),)
-
     async def emit(
         payload: None,
         /,
@@ -344,6 +341,7 @@ def _event_quiet() -> tuple[_rt.EmitFunction[None], _rt.ReportFunction[None]]:
             throw_on_error=throw_on_error,
         )
 
+    hooks = (_rt.HookCall("ev.hooks.quiet", 0, quiet_hook),)
     return emit, report
 
 
@@ -357,8 +355,6 @@ def _task_shout(*, ping: Emit[Ping]) -> Callable[[str], Awaitable[str]]:
 
 # globals.events.ready (runner_gen/definitions/builtins.py)
 def _event_ready() -> tuple[_rt.EmitFunction[None], _rt.ReportFunction[None]]:
-    hooks = (_rt.HookCall("ev.hooks.global", 1, everything),)
-
     async def emit(
         payload: None,
         /,
@@ -394,6 +390,7 @@ def _event_ready() -> tuple[_rt.EmitFunction[None], _rt.ReportFunction[None]]:
             throw_on_error=throw_on_error,
         )
 
+    hooks = (_rt.HookCall("ev.hooks.global", 1, everything),)
     return emit, report
 
 
