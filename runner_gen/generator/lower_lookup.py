@@ -137,13 +137,29 @@ def _journaled_tasks(low: Lowering) -> frozenset[str]:
     )
 
 
+#: How many (id, id) pairs across the overloads of one method mypy may compare: it checks every
+#: pair of overloads for overlap, comparing their ``Literal`` unions item by item (~4 us a
+#: pair), so the cost grows with the square of the ids that have distinct types. Up to about a
+#: hundred such ids each gets its types; beyond, one overload takes any of the ids (an unknown
+#: id stays a type error) with ``Any`` types, and typed calls go through ``app.tasks.x`` or the
+#: definition form, ``run_task(task, input)``. Keeps ``mypy --strict`` of the generated package
+#: linear in the app's size (benchmarks/scaling.py).
+OVERLAP_BUDGET = 5_000
+
+
 def _grouped(
     nodes: Iterable[Node], signature: Callable[[Node], tuple[str | None, ...]]
-) -> list[tuple[tuple[str, ...], tuple[str | None, ...]]]:
-    """Ids grouped by their signature, groups in order of first appearance."""
+) -> list[tuple[tuple[str, ...], tuple[str | None, ...] | None]]:
+    """Ids grouped by their signature, groups in order of first appearance; or every id in one
+    group without a signature (None) when typing each group would cost mypy too much."""
     groups: dict[tuple[str | None, ...], list[str]] = {}
     for node in nodes:
         groups.setdefault(signature(node), []).append(node.id)
+    sizes = [len(ids) for ids in groups.values()]
+    total = sum(sizes)
+    pairs = (total * total - sum(size * size for size in sizes)) // 2
+    if pairs > OVERLAP_BUDGET:
+        return [(tuple(i for ids in groups.values() for i in ids), None)]
     return [(tuple(ids), key) for key, ids in groups.items()]
 
 
@@ -166,9 +182,15 @@ def _run_task(
     if with_journal:
         journal = names.type(JOURNAL, "Journal")
         keywords = (_optional_none("journal", f"{journal} | None"),)
+    any_ = low.helper("any")
     overloads: list[Overload] = []
-    for ids, (given, result) in _grouped(tasks, signature):
-        value = _optional_none("input") if given is None else _required("input", given)
+    for ids, key in _grouped(tasks, signature):
+        result: str | None = any_
+        if key is None:  # too many to type each: any of these ids, untyped
+            value = _optional_none("input", any_)
+        else:
+            given, result = key
+            value = _optional_none("input") if given is None else _required("input", given)
         overloads.append(
             Overload(
                 (_required("id", names.literal(ids)), value),
@@ -192,7 +214,6 @@ def _run_task(
             names.awaitable(output_t),
         )
     )
-    any_ = low.helper("any")
     implementation = Overload(
         (_required("id", f"str | {task}[{any_}, {any_}]"), _optional_none("input", any_)),
         keywords,
@@ -222,9 +243,11 @@ def _emit_event(low: Lowering, names: _Names, events: list[Node]) -> LookupMetho
             else _required("payload", type_text or "")
         )
 
+    any_ = low.helper("any")
     overloads: list[Overload] = []
-    for ids, (payload,) in _grouped(events, lambda node: (low.annotation(node.payload_type),)):
-        head = (_required("id", names.literal(ids)), payload_arg(payload))
+    for ids, key in _grouped(events, lambda node: (low.annotation(node.payload_type),)):
+        payload = _optional_none("payload", any_) if key is None else payload_arg(key[0])
+        head = (_required("id", names.literal(ids)), payload)
         overloads.append(Overload(head, (failure_mode, throw_on_error, quiet), none_type))
         overloads.append(Overload(head, (failure_mode, throw_on_error, loud), report_type))
     event = names.type(KINDS, "Event")
@@ -232,7 +255,6 @@ def _emit_event(low: Lowering, names: _Names, events: list[Node]) -> LookupMetho
     head = (_required("id", f"{event}[{payload_t}]"), _required("payload", payload_t))
     overloads.append(Overload(head, (failure_mode, throw_on_error, quiet), none_type))
     overloads.append(Overload(head, (failure_mode, throw_on_error, loud), report_type))
-    any_ = low.helper("any")
     implementation = Overload(
         (_required("id", f"str | {event}[{any_}]"), _optional_none("payload", any_)),
         (failure_mode, throw_on_error, Arg("report", "bool", Const(False))),
@@ -259,12 +281,12 @@ def _resource_method(
             return (low.member_types[node.id],)
         return (_config_type(low, node, root_config_type),)
 
+    any_ = low.helper("any")
     overloads = [
-        Overload((_required("id", names.literal(ids)),), (), type_text or "None")
-        for ids, (type_text,) in _grouped(resources, signature)
+        Overload((_required("id", names.literal(ids)),), (), (key[0] or "None") if key else any_)
+        for ids, key in _grouped(resources, signature)
     ]
     resource = names.type(KINDS, "Resource")
-    any_ = low.helper("any")
     if what == "value":
         value_t = names.type(LOOKUP, "ValueT")
         overloads.append(

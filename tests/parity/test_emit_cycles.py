@@ -204,3 +204,13 @@ async def test_the_guard_state_is_per_task_and_restored() -> None:
     release.set()
     await first
     await evt(None, source="third")  # nothing left on the stack
+
+
+async def test_the_report_of_a_guarded_event_is_guarded_too() -> None:
+    """``emitter.report(...)`` goes through the same guard: the recursion is reported as the
+    hooks' failures, not a RecursionError."""
+    async with wiring.running() as app:
+        defs.LOOPING[0] = True
+        report = await app.events.loop_event.report(defs.Message(message="spin"))
+    assert report.failed_listeners >= 1
+    assert all(isinstance(error, HookError) for error in report.errors)

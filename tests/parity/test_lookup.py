@@ -208,3 +208,21 @@ async def test_a_journal_in_middleware_only_still_reaches_a_task_that_does_not_a
         assert await app.tasks.plain("z") == "z"
     assert defs.LOG == ["observer saw None"]
     assert len(defs.SEEN) == 1
+
+
+async def test_forward_journal_to_a_task_without_one_just_calls_it() -> None:
+    """Forwarding to a task whose chain has no journal changes nothing: it cannot see one."""
+    from runner_gen.runtime.journal import forward_journal
+
+    async def plain(value: int) -> int:
+        return value + 1
+
+    assert await forward_journal(plain, 1, journal=Journal()) == 2
+
+
+def test_a_lookup_by_something_else_than_an_id_or_definition_is_a_type_error() -> None:
+    from runner_gen.runtime.lookup import Lookup
+
+    lookup = Lookup("a", lambda: True, tasks={}, journaled={}, events={}, values={}, configs={})
+    with pytest.raises(TypeError, match="expected an id or a definition"):
+        lookup.run_task(42, None)

@@ -99,3 +99,60 @@ def test_an_unknown_id_or_a_wrong_input_is_a_type_error(generated: tuple[Path, s
     assert 'No overload variant of "run_task" of "App" matches argument types "str", "int"' in (
         result.stdout
     )
+
+
+def _write_big_app(root: Path, tasks: int) -> None:
+    """An app with ``tasks`` tasks of distinct types: too many to type each id."""
+    package = root / "bigids"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    lines = ["from runner_gen import r", ""]
+    for index in range(tasks):
+        lines += [
+            f"class In{index}:",
+            "    pass",
+            "",
+            f"async def run_{index}(value: In{index}) -> int:",
+            f"    return {index}",
+            "",
+            f'task_{index} = r.task("big.t{index}").run(run_{index}).build()',
+        ]
+    registered = ", ".join(f"task_{index}" for index in range(tasks))
+    lines.append(f'app = r.resource("big").register({registered}).build()')
+    (package / "defs.py").write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.timeout(300)
+def test_beyond_the_budget_ids_are_still_checked_but_untyped(tmp_path: Path) -> None:
+    """With more ids of distinct types than mypy can compare cheaply (``OVERLAP_BUDGET``), one
+    overload takes any of them: an unknown id is still a type error; the definition form keeps
+    its types."""
+    from runner_gen.generator.build import generate
+    from runner_gen.generator.config import AppSpec
+
+    _write_big_app(tmp_path, 120)
+    [output] = generate(tmp_path, [AppSpec("bigids.defs:app", "bigids.generated")])
+    write([output])
+    wiring_text = (tmp_path / "bigids" / "generated" / "wiring.py").read_text()
+    assert wiring_text.count("def run_task(") == 4  # one for every id, two definition forms, impl
+    (tmp_path / "big_check.py").write_text(
+        textwrap.dedent(
+            """
+            from typing import Any, assert_type
+
+            from bigids.defs import In3, task_3
+            from bigids.generated.wiring import App
+
+
+            async def check(app: App) -> None:
+                assert_type(await app.run_task("big.t3", In3()), Any)
+                assert_type(await app.run_task(task_3, In3()), int)
+                await app.run_task("big.nope", In3())
+            """
+        )
+    )
+    result = _mypy(tmp_path, "big_check")
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 1, result.stdout
+    assert "big_check.py:11:" in errors[0]
+    assert 'No overload variant of "run_task"' in errors[0]
