@@ -20,6 +20,7 @@ MODULES = (
     "examples_auth",
     "examples_http_api",
     "scaling",
+    "beyond",
 )
 
 

@@ -87,6 +87,59 @@ def build(apps: tuple[str, ...], package: str | None, check: bool, project: Path
         click.echo("runner-gen: nothing to do, generated code is up to date")
 
 
+@commands.command("client")
+@click.argument("app")
+@click.option("--package", required=True, help="The client package's module name.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Directory to write: it gets the package and, with --pyproject, its pyproject.toml.",
+)
+@click.option("--pyproject", is_flag=True, help="Also write a pyproject.toml to build a wheel.")
+@click.option("--name", help="Distribution name (default: the package, with dashes).")
+@click.option("--version", "version", help="Distribution version (default: [project] version).")
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+)
+def client_command(
+    app: str,
+    package: str,
+    out: Path,
+    pyproject: bool,
+    name: str | None,
+    version: str | None,
+    project: Path,
+) -> None:
+    """Write a standalone client package of APP (module:attribute) to --out: typed clients
+    and copies of the value types, importable without the server's code."""
+    import tomllib
+
+    from runner_gen.generator.build import write_files
+    from runner_gen.generator.client_package import standalone_client
+    from runner_gen.generator.config import read_client
+    from runner_gen.generator.problems import BuildError
+
+    project = project.resolve()
+    entry: dict[str, object] = {"package": package, "pyproject": pyproject}
+    entry |= {key: value for key, value in (("name", name), ("version", version)) if value}
+    try:
+        config = project / "pyproject.toml"
+        data = tomllib.loads(config.read_text(encoding="utf-8")) if config.is_file() else {}
+        client = read_client(entry, app, data.get("project", {}).get("version"))
+        written = write_files(standalone_client(project, app, client, out.resolve()))
+    except BuildError as error:
+        click.echo(error.render(), err=True)
+        sys.exit(1)
+    for path in written:
+        click.echo(f"wrote {path}")
+    if not written:
+        click.echo(f"runner-gen: {out} is up to date")
+
+
 @commands.command("doctor")
 @click.argument("app", required=False)
 @click.option("--strict", is_flag=True, help="Exit 1 when any check fails (for CI).")

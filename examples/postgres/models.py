@@ -25,3 +25,10 @@ class User(BaseModel):
     id: int
     name: str
     email: str
+
+
+class NewPair(BaseModel):
+    """Two users registered together: both, or neither."""
+
+    first: NewUser
+    second: NewUser

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from typing import Protocol
 
 import asyncpg
 
@@ -25,6 +26,21 @@ async def open_pool(dsn: str, config: PoolConfig) -> asyncpg.Pool:
         await pool.close()
         raise
     return pool
+
+
+class Users(Protocol):
+    """The users store as the app sees it: the repository, or a test's fake
+    (docs/testing.md)."""
+
+    schema: str
+
+    async def insert(self, user: NewUser) -> User: ...
+
+    async def find(self, user_id: int) -> User | None: ...
+
+    async def begin(self) -> UnitOfWork: ...
+
+    async def drop(self) -> None: ...
 
 
 class UserRepository:
@@ -68,3 +84,52 @@ class UserRepository:
             f"SELECT id, name, email FROM {self._table} WHERE id = $1", user_id
         )
         return None if row is None else User(id=row["id"], name=row["name"], email=row["email"])
+
+    async def begin(self) -> UnitOfWork:
+        """A connection of its own, in a transaction: what one call writes, together."""
+        connection = await self.pool.acquire()
+        try:
+            transaction = connection.transaction()
+            await transaction.start()
+        except BaseException:
+            await self.pool.release(connection)
+            raise
+        return UnitOfWork(self, connection, transaction)
+
+
+class UnitOfWork:
+    """Writes of one call, in one transaction: ``commit()`` keeps them; ``end()`` (the
+    call-scoped resource's dispose) rolls back what was not committed and returns the
+    connection to the pool."""
+
+    def __init__(
+        self,
+        repository: UserRepository,
+        connection: asyncpg.pool.PoolConnectionProxy,
+        transaction: asyncpg.transaction.Transaction,
+    ) -> None:
+        self._repository = repository
+        self._connection = connection
+        self._transaction = transaction
+        self.committed = False
+
+    async def insert(self, user: NewUser) -> User:
+        row = await self._connection.fetchrow(
+            f"INSERT INTO {self._repository._table} (name, email) VALUES ($1, $2) "
+            "RETURNING id, name, email",
+            user.name,
+            user.email,
+        )
+        assert row is not None  # INSERT ... RETURNING always returns the row
+        return User(id=row["id"], name=row["name"], email=row["email"])
+
+    async def commit(self) -> None:
+        await self._transaction.commit()
+        self.committed = True
+
+    async def end(self) -> None:
+        try:
+            if not self.committed:
+                await self._transaction.rollback()
+        finally:
+            await self._repository.pool.release(self._connection)

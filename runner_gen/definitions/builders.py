@@ -20,6 +20,7 @@ from runner_gen.definitions.kinds import (
     Registrable,
     Resource,
     ResourceMiddleware,
+    ResourceScope,
     ResourceWithConfig,
     Tag,
     TagAttachment,
@@ -252,6 +253,21 @@ class ResourceBuilder(_Dependent, Generic[C, V]):
                 remediation="Pass seconds as a number, e.g. .dispose_timeout(15).",
             )
         return self._with(dispose_timeout=float(seconds))
+
+    def scope(self, scope: ResourceScope) -> Self:
+        """``"call"``: a new value for each call of a task that depends on it (a unit of work,
+        a transaction, a per-request client), disposed when that call ends, even on error or
+        cancellation. It may depend on app-wide resources and other call-scoped ones; only
+        tasks and call-scoped resources may depend on it. ``"app"`` (the default): one value
+        for the app's life."""
+        given: object = scope  # a definition module may pass anything
+        if given not in ("app", "call"):
+            raise DefinitionError(
+                f'scope of Resource "{self._id}" must be "app" or "call", got {scope!r}',
+                source=self._source,
+                remediation='Use .scope("call") for a value per task call.',
+            )
+        return self._with(scope=scope)
 
     def overrides(self, *items: OverrideDefinition) -> Self:
         for item in items:

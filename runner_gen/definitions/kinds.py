@@ -24,6 +24,8 @@ OutputT = TypeVar("OutputT")
 PayloadT = TypeVar("PayloadT")
 TargetT = TypeVar("TargetT")
 
+ResourceScope = Literal["app", "call"]
+
 TagTarget = Literal[
     "tasks", "resources", "events", "hooks", "task_middleware", "resource_middleware"
 ]
@@ -242,6 +244,9 @@ class Resource(Generic[ConfigT, ValueT]):
     meta: Mapping[str, object] = field(default_factory=_empty)
     #: Seconds its dispose may take before it is abandoned; None: the app's default.
     dispose_timeout: float | None = None
+    #: "app": one value for the app's life (Runner's only kind); "call": created for each call of
+    #: a task that depends on it, and disposed when that call ends.
+    scope: ResourceScope = "app"
     kind: Literal["resource"] = "resource"
 
     def with_(

@@ -36,6 +36,7 @@ from runner_gen.generator.ordering import build_graph, dependency_edges
 from runner_gen.generator.problems import Problems
 from runner_gen.generator.resolve import Registry
 from runner_gen.generator.routing import resolve_routing
+from runner_gen.generator.scopes import check_scopes
 from runner_gen.generator.signatures import read_signatures
 from runner_gen.generator.types import type_annotation
 from runner_gen.generator.validate import check_references
@@ -49,6 +50,7 @@ def analyse(loaded: LoadedApp) -> AppModel:
     routing = resolve_routing(registry.entries.values())
     problems.extend(routing.problems)
     check_references(registry, set(routing.task_tunnels), problems)
+    check_scopes(registry, loaded.root.id, problems)
     problems.raise_if_any()
     signatures = read_signatures(registry, problems)
     problems.raise_if_any()

@@ -8,6 +8,7 @@ a table of the module's top-level bindings resolves them without a full scope an
 
 from __future__ import annotations
 
+import ast
 import builtins
 import contextlib
 import sys
@@ -112,7 +113,7 @@ class SignatureReader:
         parsed = self._files.get(file)
         if parsed is None:
             text = Path(file).read_text(encoding="utf-8")
-            parsed = _ParsedFile(cst.parse_module(text), module_name, _package_of(module_name))
+            parsed = _ParsedFile(text, module_name, _package_of(module_name))
             self._files[file] = parsed
         return parsed
 
@@ -135,75 +136,80 @@ class _Binding:
 
 
 class _ParsedFile:
-    def __init__(self, module: cst.Module, module_name: str, package: str) -> None:
-        self.module = module
+    """A module's top-level bindings (read with ``ast``: a definitions module can hold
+    thousands of definitions, and only the wired functions' headers need libcst) and the
+    position of each module-level function."""
+
+    def __init__(self, text: str, module_name: str, package: str) -> None:
+        self.text = text
+        self.lines = text.splitlines(keepends=True)
         self.module_name = module_name
         self.package = package
         self.bindings: dict[str, _Binding] = {}
-        self.functions: dict[str, cst.FunctionDef] = {}
-        self._collect(module.body)
+        self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self._collect(ast.parse(text).body)
 
-    def _collect(self, body: Any) -> None:
+    def _collect(self, body: list[ast.stmt]) -> None:
         for statement in body:
-            if isinstance(statement, cst.FunctionDef):
-                self.functions[statement.name.value] = statement
-                self._bind_local(statement.name.value)
-            elif isinstance(statement, cst.ClassDef):
-                self._bind_local(statement.name.value)
-            elif isinstance(statement, cst.If | cst.Try):
-                self._collect_compound(statement)
-            elif isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    self._collect_small(small)
-
-    def _collect_compound(self, statement: cst.If | cst.Try) -> None:
-        self._collect(statement.body.body)
-        if isinstance(statement, cst.If):
-            orelse = statement.orelse
-            while orelse is not None:
-                self._collect(orelse.body.body)
-                orelse = orelse.orelse if isinstance(orelse, cst.If) else None
-        else:
-            for handler in statement.handlers:
-                self._collect(handler.body.body)
-
-    def _collect_small(self, small: cst.BaseSmallStatement) -> None:
-        if isinstance(small, cst.Import):
-            for alias in small.names:
-                dotted = _dotted(alias.name)
-                if alias.asname is not None:
-                    local = _name_of(alias.asname.name)
-                    self.bindings[local] = _Binding(dotted, None)
-                else:
-                    self.bindings[dotted.split(".")[0]] = _Binding(dotted, None)
-        elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-            base = self._absolute(small)
-            for alias in small.names:
-                name = _dotted(alias.name)
-                local = _name_of(alias.asname.name) if alias.asname else name
-                self.bindings[local] = _Binding(base, name)
-        elif isinstance(small, cst.Assign):
-            for target in small.targets:
-                if isinstance(target.target, cst.Name):
-                    self._bind_local(target.target.value)
-        elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-            self._bind_local(small.target.value)
-        elif type(small).__name__ == "TypeAlias":  # pragma: no cover - Python 3.12 syntax
-            self._bind_local(small.name.value)  # type: ignore[attr-defined]
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.functions[statement.name] = statement
+                self._bind_local(statement.name)
+            elif isinstance(statement, ast.ClassDef):
+                self._bind_local(statement.name)
+            elif isinstance(statement, ast.If):
+                self._collect(statement.body)
+                self._collect(statement.orelse)
+            elif isinstance(statement, ast.Try):
+                self._collect(statement.body)
+                for handler in statement.handlers:
+                    self._collect(handler.body)
+            elif isinstance(statement, ast.Import):
+                for alias in statement.names:
+                    if alias.asname is not None:
+                        self.bindings[alias.asname] = _Binding(alias.name, None)
+                    else:
+                        self.bindings[alias.name.split(".")[0]] = _Binding(alias.name, None)
+            elif isinstance(statement, ast.ImportFrom):
+                base = self._absolute(statement)
+                for alias in statement.names:
+                    if alias.name != "*":
+                        self.bindings[alias.asname or alias.name] = _Binding(base, alias.name)
+            elif isinstance(statement, ast.Assign):
+                for target in statement.targets:
+                    if isinstance(target, ast.Name):
+                        self._bind_local(target.id)
+            elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                self._bind_local(statement.target.id)
+            elif type(statement).__name__ == "TypeAlias":  # pragma: no cover - Python 3.12
+                self._bind_local(statement.name.id)  # type: ignore[attr-defined]
 
     def _bind_local(self, name: str) -> None:
         self.bindings[name] = _Binding(self.module_name, name)
 
-    def _absolute(self, node: cst.ImportFrom) -> str:
-        module = _dotted(node.module) if node.module is not None else ""
-        dots = len(node.relative)
+    def _absolute(self, node: ast.ImportFrom) -> str:
+        module = node.module or ""
+        dots = node.level
         if dots == 0:
             return module
         parts = self.package.split(".") if self.package else []
         base = parts[: len(parts) - (dots - 1)] if dots > 1 else parts
         return ".".join([*base, module] if module else base)
 
-    def signature(self, node: cst.FunctionDef, name: str, source: Source) -> Signature:
+    def header(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> cst.FunctionDef:
+        """The function's ``def`` line(s), up to its body, parsed with libcst."""
+        first = node.body[0]
+        lines = self.lines[node.lineno - 1 : first.lineno - 1]
+        body_line = self.lines[first.lineno - 1].encode()
+        lines.append(body_line[: first.col_offset].decode())
+        text = "".join(lines).rstrip() + "\n    ...\n"
+        statement = cst.parse_module(text).body[0]
+        assert isinstance(statement, cst.FunctionDef)  # we cut it at a function's body
+        return statement
+
+    def signature(
+        self, found: ast.FunctionDef | ast.AsyncFunctionDef, name: str, source: Source
+    ) -> Signature:
+        node = self.header(found)
         params = node.params
         positional = tuple(self._param(p, source) for p in (*params.posonly_params, *params.params))
         keyword = tuple(self._param(p, source) for p in params.kwonly_params)
@@ -239,9 +245,9 @@ class _ParsedFile:
                 raise SignatureError(
                     f"string annotation {quoted} is not a valid expression", source
                 ) from None
-            text = self.module.code_for_node(expression)
+            text = _CODE.code_for_node(expression)
         else:
-            text = self.module.code_for_node(expression)
+            text = _CODE.code_for_node(expression)
         imports: list[TypeImport] = []
         for head in _head_names(expression):
             binding = self.bindings.get(head)
@@ -256,6 +262,9 @@ class _ParsedFile:
                 )
             imports.append(TypeImport(binding.module, binding.name, head))
         return Annotation(text, tuple(sorted(set(imports))))
+
+
+_CODE = cst.Module(body=[])  # renders a node as source text
 
 
 def _head_names(expression: cst.BaseExpression) -> list[str]:
@@ -287,15 +296,3 @@ def _head_names(expression: cst.BaseExpression) -> list[str]:
 
     expression.visit(Visitor())
     return list(dict.fromkeys(heads))
-
-
-def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    raise TypeError(f"not a dotted name: {node!r}")  # pragma: no cover - parser guarantees
-
-
-def _name_of(node: cst.BaseExpression) -> str:
-    return _dotted(node)

@@ -30,6 +30,8 @@ class AppOutput:
     files: dict[str, str]
     manifest: Manifest
     warnings: tuple[str, ...] = ()
+    client_files: dict[Path, str] = field(default_factory=dict)  # the standalone client package
+    retired_files: tuple[Path, ...] = ()  # client files of the previous build, no longer made
 
 
 @dataclass
@@ -47,6 +49,8 @@ def up_to_date(project_root: Path, specs: list[AppSpec]) -> bool:
         manifest = Manifest.load(package_dir / MANIFEST_NAME)
         if manifest is None or manifest.root != spec.root:
             return False
+        if manifest.client != (spec.client.described() if spec.client else None):
+            return False
         if not manifest.is_current(project_root, package_dir, __version__, fingerprint):
             return False
     return True
@@ -54,6 +58,7 @@ def up_to_date(project_root: Path, specs: list[AppSpec]) -> bool:
 
 def generate(project_root: Path, specs: list[AppSpec]) -> list[AppOutput]:
     from runner_gen.generator.analysis import analyse
+    from runner_gen.generator.client_package import client_package_files
     from runner_gen.generator.format import format_module
     from runner_gen.generator.load import load_app
     from runner_gen.generator.lower_app import lower_app
@@ -63,13 +68,18 @@ def generate(project_root: Path, specs: list[AppSpec]) -> list[AppOutput]:
     outputs = []
     for spec in specs:
         loaded = load_app(spec.root, project_root)
-        app = lower_app(analyse(loaded), spec.package)
+        model = analyse(loaded)
+        app = lower_app(model, spec.package)
         package_dir = spec.package_dir(project_root)
+        client_files: dict[Path, str] = {}
+        if spec.client is not None:
+            directory = spec.client.directory(project_root)
+            client_files = client_package_files(model, spec.client, directory, project_root)
         files = {
             name: format_module(text, package_dir / name, project_root)
             if name.endswith(".py")
             else text
-            for name, text in render_app(app, spec.package).items()
+            for name, text in render_app(app).items()
         }
         inputs = {}
         # pyproject.toml is not an input: only the app's root and package matter, and those
@@ -84,8 +94,16 @@ def generate(project_root: Path, specs: list[AppSpec]) -> list[AppOutput]:
             spec.root,
             inputs,
             {name: sha256_text(text) for name, text in files.items()},
+            spec.client.described() if spec.client else None,
+            {
+                _relative(path, project_root): sha256_text(text)
+                for path, text in client_files.items()
+            },
         )
-        outputs.append(AppOutput(spec, package_dir, files, manifest, app.warnings))
+        retired = _retired(Manifest.load(package_dir / MANIFEST_NAME), manifest, project_root)
+        outputs.append(
+            AppOutput(spec, package_dir, files, manifest, app.warnings, client_files, retired)
+        )
     return outputs
 
 
@@ -95,8 +113,8 @@ def stale_diff(outputs: list[AppOutput], project_root: Path) -> str:
 
     chunks: list[str] = []
     for output in outputs:
-        for name, text in sorted(output.files.items()):
-            path = output.package_dir / name
+        files = {output.package_dir / name: text for name, text in output.files.items()}
+        for path, text in sorted((files | output.client_files).items()):
             current = path.read_text(encoding="utf-8") if path.is_file() else ""
             if current != text:
                 label = _relative(path, project_root)
@@ -110,6 +128,8 @@ def stale_diff(outputs: list[AppOutput], project_root: Path) -> str:
                 )
                 if not current:
                     chunks.append(f"+++ {label} is missing\n")
+        for path in output.retired_files:
+            chunks.append(f"--- {_relative(path, project_root)} would be removed\n")
     return "".join(chunks)
 
 
@@ -127,8 +147,34 @@ def write(outputs: list[AppOutput]) -> BuildResult:
                 if path.is_file():
                     path.unlink()
                     result.removed.append(path)
+        result.written.extend(write_files(output.client_files))
+        for path in output.retired_files:
+            path.unlink(missing_ok=True)
+            result.removed.append(path)
         _write_if_changed(output.package_dir / MANIFEST_NAME, output.manifest.dumps())
     return result
+
+
+def write_files(files: dict[Path, str]) -> list[Path]:
+    """Write each file whose content changed (creating directories); the paths written."""
+    written = []
+    for path, text in sorted(files.items()):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if _write_if_changed(path, text):
+            written.append(path)
+    return written
+
+
+def _retired(previous: Manifest | None, current: Manifest, project_root: Path) -> tuple[Path, ...]:
+    """Client files the previous build wrote and this one does not (the option was removed or
+    moved), still as written: a file edited since then is left alone."""
+    if previous is None:
+        return ()
+    return tuple(
+        project_root / relative
+        for relative, digest in sorted(previous.client_outputs.items())
+        if relative not in current.client_outputs and sha256_file(project_root / relative) == digest
+    )
 
 
 def _write_if_changed(path: Path, text: str) -> bool:

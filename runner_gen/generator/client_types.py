@@ -20,7 +20,7 @@ import importlib
 import importlib.util
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Literal, get_args, get_origin
@@ -49,10 +49,14 @@ from runner_gen.generator.problems import BuildError, Problem
 @dataclass(frozen=True, slots=True)
 class LiftedTypes:
     """``source``: the module's text. ``names``: (module, qualname) -> the name to use for it in
-    that module (a dotted path for a nested class), for every copied definition and root type."""
+    that module (a dotted path for a nested class), for every copied definition and root type.
+    ``installed``: a ``Global`` root that a local module only re-exports from an installed
+    package -> (module, name) to import it from. ``imports``: the modules ``source`` imports."""
 
     source: str
     names: Mapping[tuple[str, str], str]
+    installed: Mapping[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    imports: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +111,7 @@ class _Lifter:
         self.is_local = is_local
         self.problems: list[Problem] = []
         self.roots: dict[tuple[str, str], Symbol] = {}
+        self.installed: dict[tuple[str, str], tuple[str, str]] = {}
         self.lifted: dict[Symbol, Lifted] = {}
         self._queue: list[Symbol] = []
         self._sources: dict[str, ModuleSource] = {}
@@ -116,8 +121,7 @@ class _Lifter:
     def add_root(self, root: object) -> None:
         if isinstance(root, Global):
             if self.is_local(root.module):
-                self.roots[(root.module, root.name)] = (root.module, root.name)
-                self._enqueue((root.module, root.name))
+                self._add_global(root)
             return
         for cls in _classes_in(root):
             module, qualname = cls.__module__, cls.__qualname__
@@ -133,6 +137,20 @@ class _Lifter:
             symbol = (module, qualname.split(".")[0])
             self.roots[(module, qualname)] = symbol
             self._enqueue(symbol)
+
+    def _add_global(self, root: Global) -> None:
+        """A name of a local module: its definition, wherever the module imported it from."""
+        try:
+            target = self._resolve(root.module, root.name, root.name)
+        except (FileNotFoundError, OSError) as error:
+            self._problem(f"cannot read the source of {root.module}.{root.name}: {error}", None)
+            return
+        if isinstance(target, External):
+            assert target.name is not None  # _resolve follows `from m import n` only
+            self.installed[(root.module, root.name)] = (target.module, target.name)
+        elif target is not None:
+            self.roots[(root.module, root.name)] = target
+            self._enqueue(target)
 
     def close(self) -> None:
         while self._queue:
@@ -182,7 +200,7 @@ class _Lifter:
         if not isinstance(binding, Imported):
             self._unliftable(source, use.name, binding, user)
             return None
-        if binding.name is None or _is_module(binding.module, binding.name):
+        if binding.name is None or is_module(binding.module, binding.name):
             module = binding.module if binding.name is None else f"{binding.module}.{binding.name}"
             if not self.is_local(module):  # `import a.b` binds `a`; uses read `a.b.C`
                 return External(binding.module, binding.name, use.name.split(".")[0])
@@ -247,7 +265,12 @@ class _Lifter:
         mapping = dict(names)
         for (module, qualname), symbol in self.roots.items():
             mapping[(module, qualname)] = ".".join([names[symbol], *qualname.split(".")[1:]])
-        return LiftedTypes(text.rstrip() + "\n", dict(sorted(mapping.items())))
+        return LiftedTypes(
+            text.rstrip() + "\n",
+            dict(sorted(mapping.items())),
+            dict(sorted(self.installed.items())),
+            frozenset(external.module for external in imports),
+        )
 
     def _order(self) -> list[Symbol]:
         ordered: list[Symbol] = []
@@ -267,7 +290,8 @@ class _Lifter:
         return ordered
 
 
-def _is_module(module: str, name: str) -> bool:
+def is_module(module: str, name: str) -> bool:
+    """Whether ``module.name`` is a module (``from package import module``)."""
     try:
         return importlib.util.find_spec(f"{module}.{name}") is not None
     except ModuleNotFoundError:

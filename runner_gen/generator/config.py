@@ -2,17 +2,49 @@
 
 from __future__ import annotations
 
+import keyword
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 from runner_gen.generator.problems import BuildError, Problem
+
+
+@dataclass(frozen=True, slots=True)
+class ClientSpec:
+    """A standalone client package of an app's HTTP exposures (``client = {...}`` of an app).
+
+    ``path`` (project-relative) is the directory that holds the ``package`` directory and, with
+    ``pyproject``, the ``pyproject.toml`` that builds it as the distribution ``name``.
+    """
+
+    package: str
+    path: str
+    pyproject: bool = False
+    name: str = ""
+    version: str = ""
+
+    def directory(self, project_root: Path) -> Path:
+        return project_root.joinpath(*PurePosixPath(self.path).parts)
+
+    def described(self) -> dict[str, object]:
+        """What the build manifest records: a change to any of it makes the build stale."""
+        return {
+            "package": self.package,
+            "path": self.path,
+            "pyproject": self.pyproject,
+            "name": self.name,
+            "version": self.version,
+        }
 
 
 @dataclass(frozen=True, slots=True)
 class AppSpec:
     root: str  # "package.module:attribute"
     package: str  # "package.generated"
+    client: ClientSpec | None = None
 
     def package_dir(self, project_root: Path) -> Path:
         return project_root.joinpath(*self.package.split("."))
@@ -53,6 +85,7 @@ def read_apps(project_root: Path) -> list[AppSpec]:
                 )
             ]
         )
+    project_version = data.get("project", {}).get("version")
     specs = []
     for entry in apps:
         if not isinstance(entry, dict) or not isinstance(entry.get("root"), str):
@@ -61,5 +94,63 @@ def read_apps(project_root: Path) -> list[AppSpec]:
             )
         root = entry["root"]
         package = entry.get("package") or default_package(root)
-        specs.append(AppSpec(root, str(package)))
+        client = None
+        if "client" in entry:
+            client = read_client(entry["client"], root, project_version)
+        specs.append(AppSpec(root, str(package), client))
     return specs
+
+
+_CLIENT_KEYS = ("package", "path", "pyproject", "name", "version")
+_CLIENT_EXAMPLE = (
+    'client = { package = "billing_client", path = "clients/billing", pyproject = true }'
+)
+
+
+def read_client(entry: object, root: str, project_version: object = None) -> ClientSpec:
+    """The ``client`` option of the app ``root``; ``project_version``: ``[project] version``,
+    the default version of the client's distribution."""
+
+    def refuse(message: str) -> BuildError:
+        return BuildError(
+            [
+                Problem(
+                    "invalid_client_config",
+                    f"the client of {root}: {message}",
+                    remediation=f"Write it as {_CLIENT_EXAMPLE}.",
+                )
+            ]
+        )
+
+    if not isinstance(entry, dict):
+        raise refuse(f"expected a table, got {entry!r}")
+    unknown = sorted(set(entry) - set(_CLIENT_KEYS))
+    if unknown:
+        raise refuse(f"unknown key(s) {', '.join(unknown)}; it takes {', '.join(_CLIENT_KEYS)}")
+    package = entry.get("package")
+    if not isinstance(package, str) or not package.isidentifier() or keyword.iskeyword(package):
+        raise refuse(f"package must be a plain module name such as billing_client, not {package!r}")
+    path = _text(entry, "path", f"clients/{package}", refuse)
+    relative = PurePosixPath(path)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise refuse(f"path must be a directory inside the project, not {path!r}")
+    pyproject = entry.get("pyproject", False)
+    if not isinstance(pyproject, bool):
+        raise refuse(f"pyproject must be true or false, not {pyproject!r}")
+    if pyproject and relative.parts in ((), (".",)):
+        raise refuse("with pyproject = true, path must not be the project root (its own pyproject)")
+    name = _text(entry, "name", package.replace("_", "-"), refuse)
+    default_version = project_version if isinstance(project_version, str) else ""
+    version = _text(entry, "version", default_version, refuse)
+    if pyproject and not version:
+        raise refuse("give it a version (the project's [project] version is not a plain string)")
+    return ClientSpec(package, relative.as_posix(), pyproject, name, version)
+
+
+def _text(
+    entry: dict[str, Any], key: str, default: str, refuse: Callable[[str], BuildError]
+) -> str:
+    value = entry.get(key, default)
+    if not isinstance(value, str) or (key in entry and not value.strip()):
+        raise refuse(f"{key} must be a non-empty string, not {value!r}")
+    return value

@@ -7,7 +7,7 @@ records in order and add nothing but punctuation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
@@ -41,6 +41,42 @@ class Index:
 
 
 @dataclass(frozen=True, slots=True)
+class Key:
+    """``base["key"]``: an entry of a mapping (a TypedDict of overrides)."""
+
+    base: Expr
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Contains:
+    """``"key" in container``."""
+
+    key: str
+    container: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class IsNotNone:
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class IfElse:
+    """``then if condition else otherwise``."""
+
+    then: Expr
+    condition: Expr
+    otherwise: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
 class Call:
     function: Expr
     args: tuple[Expr, ...] = ()
@@ -62,7 +98,10 @@ class Dict:
     items: tuple[tuple[Expr, Expr], ...]
 
 
-Expr: TypeAlias = Ref | Const | Attr | Index | Call | Await | Tuple | Dict
+Expr: TypeAlias = (
+    Ref | Const | Attr | Index | Key | Contains | IsNotNone | IfElse | And | Call | Await | Tuple
+    | Dict
+)  # fmt: skip
 
 
 def call(function: Expr | str, *args: Expr, **kwargs: Expr) -> Call:
@@ -120,6 +159,16 @@ class Callee:
 
 
 @dataclass(frozen=True, slots=True)
+class ScopedValue:
+    """A call-scoped resource: created when a call starts, disposed when it ends."""
+
+    id: str
+    local: str
+    init: Callee | None  # None: no init, the value is None
+    dispose: Callee | None
+
+
+@dataclass(frozen=True, slots=True)
 class TaskFactory:
     """``def _task_x(*, deps...) -> Callable[[I], Awaitable[O]]``: one task's callable (the
     user's run function behind its middleware chain), built from its dependencies."""
@@ -134,6 +183,7 @@ class TaskFactory:
     output_type: str
     run: Callee
     chain: Chain | None
+    scoped: tuple[ScopedValue, ...] = ()  # created per call, around the user's function
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +210,6 @@ class EventFactory:
     hooks_name: str  # local: the static tuple of HookCall, for the other modes and report
     hook_table: Expr
     emit_name: str
-    report_name: str
     payload: str
     emission: str  # local holding the Emission
     emission_value: Expr
@@ -171,6 +220,9 @@ class EventFactory:
     # Emissions can recurse: ``emit, report = guard_cycles(...)`` over the functions above;
     # the factory returns (and its own hooks are bound to) those names instead.
     guard: Assign | None = None
+    # With self-bindings or a guard: the report function's local, built before the hook table
+    # (over the list the table is then added to); "" otherwise (built at the return).
+    report_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,12 +294,11 @@ class LookupIR:
 
 @dataclass(frozen=True, slots=True)
 class Assign:
-    """``target[: type] = value``, optionally also stored as ``holder.attr``."""
+    """``target[: type] = value``."""
 
     target: str | tuple[str, ...]  # a tuple unpacks (``emit, report = ...``)
     value: Expr
     type: str | None = None
-    store_on: tuple[str, str] | None = None  # (holder local, attribute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,14 +309,92 @@ class Do:
 
 
 @dataclass(frozen=True, slots=True)
+class Declare:
+    """``target: type``: a local's type, before branches assign it."""
+
+    target: str
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """``if condition: then`` (``else: otherwise``)."""
+
+    condition: Expr
+    then: tuple[Statement, ...]
+    otherwise: tuple[Statement, ...] = ()
+
+
+Statement: TypeAlias = "Assign | Do | Branch | Declare"
+
+
+def referenced(statements: Iterable[Statement]) -> set[str]:
+    """Every name the statements read or assign (the heads of dotted targets included)."""
+    found: set[str] = set()
+
+    def expression(value: object) -> None:
+        match value:
+            case Ref(name):
+                found.add(name)
+            case Attr(base, _) | Index(base, _) | Key(base, _) | IsNotNone(base) | Await(base):
+                expression(base)
+            case Contains(_, container):
+                expression(container)
+            case IfElse(then, condition, otherwise):
+                for part in (then, condition, otherwise):
+                    expression(part)
+            case And(left, right):
+                expression(left)
+                expression(right)
+            case Call(function, args, kwargs):
+                expression(function)
+                for part in (*args, *(v for _, v in kwargs)):
+                    expression(part)
+            case Tuple(items):
+                for part in items:
+                    expression(part)
+            case Dict(items):
+                for key, item in items:
+                    expression(key)
+                    expression(item)
+
+    def statement(value: Statement) -> None:
+        if isinstance(value, Branch):
+            expression(value.condition)
+            for inner in (*value.then, *value.otherwise):
+                statement(inner)
+            return
+        if isinstance(value, Declare):
+            found.add(value.target)
+            return
+        expression(value.value)
+        if isinstance(value, Assign):
+            targets = value.target if isinstance(value.target, tuple) else (value.target,)
+            found.update(target.split(".")[0] for target in targets)
+
+    for each in statements:
+        statement(each)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
 class Block:
     """The statements that start one definition, under a provenance comment."""
 
     comment: str  # "<id> (<file>)": no line numbers, so moving code changes nothing
-    body: tuple[Assign | Do, ...]
+    body: tuple[Statement, ...]
 
 
 # -- the module ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A part of start(): module-level, so the type checker's work on each stays small."""
+
+    name: str
+    params: tuple[Param, ...]  # the start() locals its statements use
+    blocks: tuple[Block, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +419,12 @@ class CoreNames:
     running: str
     main: str
     config: str
+    overrides: str  # start()'s keyword parameter
+    overrides_class: str
+    resource_overrides: str
+    task_overrides: str
+    event_overrides: str
+    replacing: str
     lifecycle: str
     push_disposer: str
     health: str
@@ -299,6 +434,18 @@ class CoreNames:
     store: str
     error: str
     app: str
+    state: str  # start()'s _State instance, and the chunks' parameter
+    state_class: str
+
+
+@dataclass(frozen=True, slots=True)
+class OverridesIR:
+    """The generated override types (TypedDicts, one per group) and start()'s locals for them."""
+
+    resources: tuple[Member, ...]
+    tasks: tuple[Member, ...]
+    events: tuple[Member, ...]
+    setup: tuple[Statement, ...]  # start()'s first statements: the groups and the clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,9 +469,11 @@ class WiringModule:
     tasks: tuple[Member, ...]
     events: tuple[Member, ...]
     factories: tuple[Factory, ...]
-    blocks: tuple[Block, ...]
+    chunks: tuple[Chunk, ...]
+    state: tuple[Member, ...]  # the _State class: what start() keeps for later definitions
     after_start: tuple[Do, ...]  # once everything is wired (event consumers start, ready)
     lifecycle_value: Expr
+    overrides: OverridesIR
     store_value: Expr  # the Store, when nothing built it during start
     store_built: bool
     root_config_type: str | None
@@ -365,6 +514,19 @@ class RemoteModule:
     exposures: tuple[ExposureApp, ...]
     errors: tuple[tuple[str, Expr], ...]  # (error id, its from_remote factory)
     names: Mapping[str, str]  # what the template prints, by role -> the allocated name
+
+
+@dataclass(frozen=True, slots=True)
+class ClientPackage:
+    """A standalone client package: its client module (over ``TYPES_MODULE``'s copies), the
+    source of its ``types.py``, the clients ``__init__`` exports, and its requirements."""
+
+    package: str
+    app_id: str
+    client: RemoteModule
+    types_source: str
+    exports: tuple[str, ...]
+    dependencies: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

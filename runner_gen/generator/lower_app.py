@@ -13,18 +13,23 @@ from runner_gen.generator.ir import (
     Await,
     Block,
     Call,
+    Chunk,
     Const,
     Dict,
     Do,
     Expr,
     Member,
+    Param,
     Ref,
     WiringModule,
     call,
+    referenced,
 )
 from runner_gen.generator.lower_builtins import lower_node, store_value
+from runner_gen.generator.lower_client import lower_client
 from runner_gen.generator.lower_exposure import lower_remote_module
 from runner_gen.generator.lower_lookup import lower_lookup
+from runner_gen.generator.lower_overrides import overrides_ir
 from runner_gen.generator.lowering import Lowering
 from runner_gen.generator.model import AppModel
 
@@ -36,6 +41,7 @@ def lower_app(model: AppModel, package: str) -> AppIR:
         statements = lower_node(low, node)
         if statements:
             low.blocks.append(Block(low.comment(node), tuple(statements)))
+    chunks = _chunks(low)
     # Consume remote events once every hook is wired.
     after_start = [
         Do(Await(Call(Attr(low.values[tunnel], "start"))))
@@ -61,7 +67,9 @@ def lower_app(model: AppModel, package: str) -> AppIR:
     lookup = lower_lookup(low, root_config_type)
     store_built = STORE_ID in low.values
     store = low.values[STORE_ID] if store_built else store_value(low)
-    for role in ("final", "rt", "async_iterator", "asynccontextmanager"):
+    lifecycle = _lifecycle(low)
+    overrides = overrides_ir(low.overrides, low.core.overrides, low.core.replacing, low.rt)
+    for role in ("final", "rt", "async_iterator", "asynccontextmanager", "typed_dict"):
         low.helper(role)
     if root_config_type is not None and root_config_default is None:
         low.helper("partial")  # main(config) starts with partial(start, config)
@@ -84,9 +92,11 @@ def lower_app(model: AppModel, package: str) -> AppIR:
         tasks=_members(low, "task"),
         events=_members(low, "event"),
         factories=tuple(low.factories),
-        blocks=tuple(low.blocks),
+        chunks=chunks,
+        state=tuple(low.state_members),
         after_start=tuple(after_start),
-        lifecycle_value=_lifecycle(low),
+        lifecycle_value=lifecycle,
+        overrides=overrides,
         store_value=store,
         store_built=store_built,
         root_config_type=root_config_type,
@@ -96,8 +106,8 @@ def lower_app(model: AppModel, package: str) -> AppIR:
     )
     return AppIR(
         wiring=wiring,
-        exposure=lower_remote_module(model, low.attrs, client=False),
-        client=lower_remote_module(model, low.attrs, client=True),
+        exposure=lower_remote_module(model, low.attrs),
+        client=lower_client(model, low.attrs),
         warnings=model.warnings,
         provenance=tuple(low.provenance),
     )
@@ -123,6 +133,49 @@ def _lifecycle(low: Lowering) -> Expr:
 
 #: What an exposure needs beyond its drain budget to close its server.
 EXPOSURE_CLOSE_SECONDS = 5.0
+
+
+#: Definitions started by one chunk of start(): small enough that the type checker's work per
+#: function stays bounded (one function of thousands of statements made mypy quadratic).
+CHUNK_SIZE = 40
+
+
+def _chunks(low: Lowering) -> tuple[Chunk, ...]:
+    """start()'s blocks in module-level functions of ``CHUNK_SIZE`` blocks, each taking the
+    start() locals it uses (its values live on the shared ``_State``)."""
+    core = low.core
+    root_type = None
+    if low.model.nodes[low.model.root_id].definition.config_schema is not None:
+        init = low.model.nodes[low.model.root_id].functions.get("init")
+        root_type = (
+            low.annotation(init.positional[0].annotation)
+            if init is not None and init.positional
+            else low.helper("any")
+        )
+    candidates: dict[str, str] = {
+        core.state: core.state_class,
+        core.push_disposer: low.rt_type("PushDisposer"),
+        core.health: low.rt_type("HealthChecks"),
+        core.resources: core.resources_class,
+        core.tasks: core.tasks_class,
+        core.events: core.events_class,
+        core.replacing: "bool",
+    }
+    if root_type is not None:
+        candidates[core.config] = root_type
+    for group, local in low.overrides.locals.items():
+        if group == "clock":
+            candidates[local] = low.rt_type("Clock")
+        else:
+            candidates[local] = f"{low.helper('mapping')}[str, {low.helper('any')}]"
+    chunks: list[Chunk] = []
+    blocks = low.blocks
+    for start in range(0, len(blocks), CHUNK_SIZE):
+        part = tuple(blocks[start : start + CHUNK_SIZE])
+        used = referenced(statement for block in part for statement in block.body)
+        params = tuple(Param(name, kind) for name, kind in candidates.items() if name in used)
+        chunks.append(Chunk(low.local(f"_start_{len(chunks) + 1}"), params, part))
+    return tuple(chunks)
 
 
 def _members(low: Lowering, kind: str) -> tuple[Member, ...]:

@@ -3,6 +3,8 @@ generator knows (a registry by id), middleware instances, tags, async contexts a
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from collections.abc import Callable
 
 from runner_gen.generator.builtin_ids import (
@@ -18,10 +20,9 @@ from runner_gen.generator.ir import (
     Attr,
     Const,
     Dict,
-    Do,
     Expr,
-    Index,
     Ref,
+    Statement,
     Tuple,
     call,
 )
@@ -33,7 +34,7 @@ from runner_gen.generator.lower_tasks import lower_task
 from runner_gen.generator.lowering import Lowering
 from runner_gen.generator.model import Node
 
-Statements = list[Assign | Do]
+Statements = list[Statement]
 Lower = Callable[[Lowering, Node], Statements]
 
 
@@ -43,6 +44,8 @@ def lower_node(low: Lowering, node: Node) -> Statements:
         return special(low, node)
     if node.id in low.model.routing.exposures:
         return lower_exposure(low, node)
+    if node.call_scoped:
+        return []  # created in each call of the tasks that depend on it
     return BY_KIND[node.kind](low, node)
 
 
@@ -50,8 +53,9 @@ def lower_node(low: Lowering, node: Node) -> Statements:
 
 
 def _store(low: Lowering, node: Node) -> Statements:
-    low.values[STORE_ID] = Ref(low.core.store)
-    return [Assign(low.core.store, store_value(low))]
+    local, value = low.slot("store", low.rt_type("Store"))
+    low.values[STORE_ID] = value
+    return [Assign(local, store_value(low))]
 
 
 def store_value(low: Lowering) -> Expr:
@@ -64,13 +68,14 @@ def _logger(low: Lowering, node: Node) -> Statements:
     """The logger, then one child per definition that depends on it, bound to that definition's
     id: every record says which definition wrote it (Runner's stable ``source``)."""
     statements = lower_resource(low, node)
+    logger_type = low.member_types[node.id]
     for dependent in low.model.nodes.values():
         used = dependent.kind not in {"task_middleware", "resource_middleware"} or (
             dependent.id in low.needed
         )
         if used and any(use.target_id == LOGGER_ID for use in dependent.dependencies):
-            child = low.local(f"log_{low.attrs[dependent.id]}")
-            low.loggers[dependent.id] = child
+            child, value = low.slot(f"log_{low.attrs[dependent.id]}", logger_type)
+            low.loggers[dependent.id] = value
             bound = call(Attr(low.values[LOGGER_ID], "with_"), source=Const(dependent.id))
             statements.append(Assign(child, bound))
     return statements
@@ -86,23 +91,23 @@ def _metrics(low: Lowering, node: Node) -> Statements:
     metrics = (
         call(registry, task_ids, error_types=errors) if errors.items else call(registry, task_ids)
     )
-    local = low.local(f"res_{low.attrs[node.id]}")
-    low.values[node.id] = Ref(local)
+    local, value = low.member(low.core.resources, low.attrs[node.id])
+    low.values[node.id] = value
     low.member_types[node.id] = registry
-    instance = low.local("mw_metrics")
-    low.values[METRICS_INSTANCE] = Ref(instance)
+    instance, instance_value = low.slot("mw_metrics", middleware)
+    low.values[METRICS_INSTANCE] = instance_value
     low.instance_types[METRICS_INSTANCE] = middleware
     return [
-        Assign(local, metrics, None, low.on_resources(low.attrs[node.id])),
-        Assign(instance, call(middleware, Ref(local))),
+        Assign(local, metrics),
+        Assign(instance, call(middleware, value)),
     ]
 
 
 def _tracing(low: Lowering, node: Node) -> Statements:
     statements = lower_resource(low, node)
     middleware = low.runtime("runner_gen.runtime.tracing", "TracingMiddleware")
-    instance = low.local("mw_tracing")
-    low.values[TRACING_INSTANCE] = Ref(instance)
+    instance, value = low.slot("mw_tracing", middleware)
+    low.values[TRACING_INSTANCE] = value
     low.instance_types[TRACING_INSTANCE] = middleware
     statements.append(Assign(instance, call(middleware, low.values[TRACING_ID])))
     return statements
@@ -110,11 +115,12 @@ def _tracing(low: Lowering, node: Node) -> Statements:
 
 def _cache(low: Lowering, node: Node) -> Statements:
     """The app's cache is the per-app cache middleware instance."""
-    local = low.local(f"res_{low.attrs[node.id]}")
-    low.values[node.id] = Ref(local)
-    low.member_types[node.id] = low.runtime("runner_gen.runtime.middleware", "CacheMiddleware")
-    value = low.values[CACHE_MIDDLEWARE_ID]
-    return [Assign(local, value, None, low.on_resources(low.attrs[node.id]))]
+    cache_type = low.runtime("runner_gen.runtime.middleware", "CacheMiddleware")
+    local, value = low.member(low.core.resources, low.attrs[node.id])
+    low.values[node.id] = value
+    low.member_types[node.id] = cache_type
+    instance = low.values[CACHE_MIDDLEWARE_ID]
+    return [Assign(local, instance)]
 
 
 BUILTINS: dict[str, Lower] = {
@@ -133,18 +139,27 @@ def _middleware(low: Lowering, node: Node) -> Statements:
     middleware's private context; a custom middleware without one needs nothing at start."""
     definition = node.definition
     if definition.implementation is not None:
-        local = low.local(f"mw_{low.attrs[node.id]}")
         module, _, name = definition.implementation.partition(":")
         cls = low.runtime(module, name)
-        low.values[node.id] = Ref(local)
+        local, value = low.slot(f"mw_{low.attrs[node.id]}", cls)
+        low.values[node.id] = value
         low.instance_types[node.id] = cls
-        dispose = low.push_disposer(node.id, Attr(Ref(local), "dispose"), ())
-        return [Assign(local, call(cls)), dispose]
+        keywords = {"clock": Ref(low.clock())} if _takes_clock(module, name) else {}
+        dispose = low.push_disposer(node.id, Attr(value, "dispose"), ())
+        return [Assign(local, call(cls, **keywords)), dispose]
     if definition.context is not None and node.id in low.needed:
-        local = low.local(f"mw_{low.attrs[node.id]}")
-        low.values[node.id] = Ref(local)
-        return [Assign(local, call(Ref(low.function(node.functions["context"]))))]
+        factory = node.functions["context"]
+        local, value = low.slot(f"mw_{low.attrs[node.id]}", low.annotation(factory.returns))
+        low.values[node.id] = value
+        return [Assign(local, call(Ref(low.function(factory))))]
     return []
+
+
+def _takes_clock(module: str, name: str) -> bool:
+    """Whether a built-in middleware class takes the (test-overridable) clock: decided here, at
+    build time, so start() passes it without looking."""
+    cls = getattr(importlib.import_module(module), name)
+    return "clock" in inspect.signature(cls).parameters
 
 
 def _tag(low: Lowering, node: Node) -> Statements:
@@ -166,10 +181,10 @@ def _tag(low: Lowering, node: Node) -> Statements:
         fields["tasks"] = Tuple(tuple(tasks))
     if resources:
         fields["resources"] = Tuple(tuple(resources))
-    local = low.local(f"tag_{low.attrs[node.id]}")
-    low.values[node.id] = Ref(local)
     accessor_type = f"{low.rt_type('TagAccessor')}[{config_type}]"
-    return [Assign(local, call(low.rt("TagAccessor"), **fields), accessor_type)]
+    local, value = low.slot(f"tag_{low.attrs[node.id]}", accessor_type)
+    low.values[node.id] = value
+    return [Assign(local, call(low.rt("TagAccessor"), **fields))]
 
 
 def _takes_input(task: Node) -> bool:
@@ -180,17 +195,14 @@ def _takes_input(task: Node) -> bool:
 
 
 def _value(low: Lowering, node: Node) -> Statements:
-    """An async context or typed error definition: injected as the definition itself."""
-    if node.id not in low.needed:
-        return []
+    """An async context or typed error definition: injected as the definition itself, read
+    where it is defined (a module attribute keeps its static type; no slot needed)."""
     locator = node.locator
     expression: Expr = Attr(Ref(low.imports.module(locator.module)), locator.attr)
-    for step in locator.path:
-        expression = Index(expression, step) if isinstance(step, int) else Attr(expression, step)
-    prefix = "ctx" if node.kind == "async_context" else "err"
-    local = low.local(f"{prefix}_{low.attrs[node.id]}")
-    low.values[node.id] = Ref(local)
-    return [Assign(local, expression)]
+    if locator.path:
+        expression = low.locator(locator)  # inside a tuple: untyped navigation
+    low.values[node.id] = expression
+    return []
 
 
 def _nothing(low: Lowering, node: Node) -> Statements:

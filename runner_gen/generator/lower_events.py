@@ -13,7 +13,9 @@ from runner_gen.generator.ir import (
     EventFactory,
     Expr,
     HookCallIR,
+    Member,
     Ref,
+    Statement,
     Tuple,
     call,
 )
@@ -23,15 +25,18 @@ from runner_gen.generator.model import Node
 from runner_gen.generator.naming import Scope
 
 
-def lower_event(low: Lowering, node: Node) -> list[Assign | Do]:
+def lower_event(low: Lowering, node: Node) -> list[Statement]:
     attr = low.attrs[node.id]
     payload_type = low.annotation(node.payload_type)
     low.member_types[node.id] = f"{low.rt_type('Emitter')}[{payload_type}]"
-    emit, report = low.local(f"emit_{attr}"), low.local(f"report_{attr}")
-    low.emitters[node.id] = (Ref(emit), Ref(report))
-    outside = low.local(f"event_{attr}")
-    low.values[node.id] = Ref(outside)
-    statements: list[Assign | Do] = []
+    emit_type = f"{low.rt_type('EmitFunction')}[{payload_type}]"
+    emit, emit_value = low.slot(f"emit_{attr}", emit_type)
+    report_type = f"{low.rt_type('ReportFunction')}[{payload_type}]"
+    report, report_value = low.slot(f"report_{attr}", report_type)
+    low.emitters[node.id] = (emit_value, report_value)
+    outside, outside_value = low.member(low.core.events, attr)
+    low.values[node.id] = outside_value
+    statements: list[Statement] = []
     forwarded = low.model.routing.event_tunnels.get(node.id)
     if node.hooks:
         pair = _factory(low, node, payload_type)
@@ -40,14 +45,19 @@ def lower_event(low: Lowering, node: Node) -> list[Assign | Do]:
     if forwarded is None:
         statements.append(Assign((emit, report), pair))
     else:
-        local = low.local(f"local_{attr}")
+        local, local_value = low.slot(f"local_{attr}", emit_type)
         statements.append(Assign((local, report), pair))
-        statements += _forwarding(low, node, local, *forwarded)
+        statements += _forwarding(low, node, local_value, *forwarded)
         forward = statements.pop()
         assert isinstance(forward, Do)
         statements.append(Assign(emit, call(low.rt("forwarding"), forward.value)))
-    bound = call(low.rt("bind_emitter"), Ref(emit), Ref(report), low.rt("OUTSIDE"))
-    statements.append(Assign(outside, bound, None, low.on_events(attr)))
+    # A test may take the emissions instead of the hooks.
+    member = Member(attr, low.member_types[node.id], node.id)
+    chosen = low.replaced_or("events", member, Const(None))
+    given = (emit_value, report_value)
+    statements.append(Assign((emit, report), call(low.rt("overriding"), chosen, *given)))
+    bound = call(low.rt("bind_emitter"), emit_value, report_value, low.rt("OUTSIDE"))
+    statements.append(Assign(outside, bound))
     return statements
 
 
@@ -55,7 +65,19 @@ def _factory(low: Lowering, node: Node, payload_type: str) -> Expr:
     params = FactoryParams(Scope(low.names))
     scope = params.scope
     emission = scope.name("emission")
-    emit_name, report_name = scope.name("emit"), scope.name("report")
+    emit_name = scope.name("emit")
+    # A hook emitting this very event, or a cycle guard, needs the report function before the
+    # hook table exists: then it is built first, over the table filled in afterwards.
+    own_uses = {
+        hook_id: {
+            use.key
+            for use in low.model.nodes[hook_id].dependencies
+            if use.target_id == node.id and use.registered
+        }
+        for hook_id in node.hooks
+    }
+    late = node.cycle_guard or any(own_uses.values())
+    report_name = scope.name("report") if late else ""
     guard = _guard(low, node, scope, emit_name, report_name)
     # What the event's own hooks and its callers get: the guarded functions, when guarded.
     emitted = (emit_name, report_name) if guard is None else guard.target
@@ -66,7 +88,7 @@ def _factory(low: Lowering, node: Node, payload_type: str) -> Expr:
         hook = low.model.nodes[hook_id]
         signature = hook.functions["run"]
         annotations = {param.name: param.annotation for param in signature.keyword}
-        own = {use.key for use in hook.dependencies if use.target_id == node.id and use.registered}
+        own = own_uses[hook_id]
         keywords: dict[str, Expr] = {}
         for key, value in low.keyword_values(hook, signature, None).items():
             if key in own:
@@ -104,7 +126,6 @@ def _factory(low: Lowering, node: Node, payload_type: str) -> Expr:
         hooks_name=scope.name("hooks"),
         hook_table=Tuple(tuple(table)),
         emit_name=emit_name,
-        report_name=report_name,
         payload=payload,
         emission=emission,
         emission_value=call(
@@ -114,6 +135,7 @@ def _factory(low: Lowering, node: Node, payload_type: str) -> Expr:
         hooks=tuple(hooks),
         self_bindings=tuple(self_bindings),
         guard=guard,
+        report_name=report_name,
     )
     low.factories.append(factory)
     low.record(factory.name, node)
@@ -125,15 +147,15 @@ def _guard(low: Lowering, node: Node, scope: Scope, emit: str, report: str) -> A
     can recurse (decided at build time: ``Node.cycle_guard``)."""
     if not node.cycle_guard:
         return None
-    guard = low.runtime("runner_gen.runtime.emitting", "guard_cycles")
+    guard = low.runtime("runner_gen.runtime.emission_guard", "guard_cycles")
     hook_ids = Tuple(tuple(Const(hook_id) for hook_id in node.hooks))
     targets = (scope.name("guarded_emit"), scope.name("guarded_report"))
     return Assign(targets, call(guard, Ref(emit), Ref(report), Const(node.id), hook_ids))
 
 
 def _forwarding(
-    low: Lowering, node: Node, hooks_local: str, tunnel: str, delivery: str
-) -> list[Assign | Do]:
+    low: Lowering, node: Node, hooks_local: Expr, tunnel: str, delivery: str
+) -> list[Statement]:
     """Subscribe the local hooks to remote emissions (when the tunnel consumes), and end with
     the forwarding emitter as an expression statement for the caller to assign."""
     encode: Expr = Const(None)
@@ -143,11 +165,11 @@ def _forwarding(
         decode = Attr(Ref(low.adapter(node.payload_type)), "validate_python")
     helper = low.runtime("runner_gen.runtime.forwarding", "remote_event")
     transport = low.values[tunnel]
-    statements: list[Assign | Do] = []
+    statements: list[Statement] = []
     if tunnel in low.model.routing.consuming:
         # Emissions from other processes run this process's hooks.
-        handler = call(low.rt("decoded"), Ref(hooks_local), decode)
+        handler = call(low.rt("decoded"), hooks_local, decode)
         statements.append(Do(call(Attr(transport, "subscribe"), Const(node.id), handler)))
-    forward = call(helper, transport, Const(node.id), encode, Ref(hooks_local), Const(delivery))
+    forward = call(helper, transport, Const(node.id), encode, hooks_local, Const(delivery))
     statements.append(Do(forward))
     return statements

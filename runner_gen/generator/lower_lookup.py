@@ -333,5 +333,7 @@ def _config_value(low: Lowering, node: Node, root_config_type: str | None) -> Ex
             if isinstance(statement, Assign) and statement.value == wanted:
                 target = statement.target
                 if isinstance(target, str):
-                    return Ref(target)
+                    # ``state.cfg_x``: start() keeps it on its state object.
+                    holder, _, attribute = target.rpartition(".")
+                    return Attr(Ref(holder), attribute) if holder else Ref(target)
     return wanted  # pragma: no cover - every configured resource assigns its config first

@@ -11,9 +11,11 @@ from runner_gen.generator.ir import (
     Const,
     Do,
     Expr,
+    Member,
     Param,
     Ref,
     ResourceFactory,
+    Statement,
     call,
 )
 from runner_gen.generator.lower_chain import FactoryParams, build_chain
@@ -22,32 +24,31 @@ from runner_gen.generator.model import Node
 from runner_gen.generator.naming import Scope
 
 
-def lower_resource(low: Lowering, node: Node) -> list[Assign | Do]:
+def lower_resource(low: Lowering, node: Node) -> list[Statement]:
     """The statements starting ``node``; its value is left in ``low.values[node.id]``."""
     definition = node.definition
     attr = low.attrs[node.id]
     init = node.functions.get("init")
     value_type = low.annotation(init.returns) if init is not None and init.returns else "None"
     low.member_types[node.id] = value_type
-    local = low.local(f"res_{attr}")
-    statements: list[Assign | Do] = []
+    local, value_ref = low.member(low.core.resources, attr)
+    statements: list[Statement] = []
     config: Expr | None = None
     has_config = definition.config_schema is not None
     if has_config and node.id == low.model.root_id:
         config = Ref(low.core.config)
     elif node.config is not None:
-        config_local = low.local(f"cfg_{attr}")
         if init is not None and init.positional:
             config_type = low.annotation(init.positional[0].annotation)
         else:
             config_type = low.helper("any")
-        statements.append(Assign(config_local, low.config(node.config), config_type))
-        config = Ref(config_local)
+        config_local, config = low.slot(f"cfg_{attr}", config_type)
+        statements.append(Assign(config_local, low.config(node.config)))
     context: Expr | None = None
     if definition.context is not None:
-        context_local = low.local(f"ctx_{attr}")
-        statements.append(Assign(context_local, call(Ref(low.function(node.functions["context"])))))
-        context = Ref(context_local)
+        factory = node.functions["context"]
+        context_local, context = low.slot(f"ctx_{attr}", low.annotation(factory.returns))
+        statements.append(Assign(context_local, call(Ref(low.function(factory)))))
     if node.middleware:
         value = _through_middleware(low, node, config, context, value_type)
     elif init is not None:
@@ -57,30 +58,37 @@ def lower_resource(low: Lowering, node: Node) -> list[Assign | Do]:
             value = Await(value)
     else:
         value = Const(None)
+    created: list[Statement] = []  # what an override of this resource replaces
     if value_type == "None" and not isinstance(value, Const):
         # mypy rejects using the result of a function that returns None.
-        statements.append(Do(value))
+        created.append(Do(value))
         value = Const(None)
-    statements.append(Assign(local, value, None, low.on_resources(attr)))
-    low.values[node.id] = Ref(local)
-    health = node.functions.get("health")
-    if health is not None:
-        check = call(
-            Ref(low.partial()), Ref(low.function(health)), Ref(local),
-            **low.keyword_values(node, health, context),
-        )  # fmt: skip
-        statements.append(Do(call(Attr(Ref(low.core.health), "add"), Const(node.id), check)))
+    created.append(Assign(local, value))
     dispose = node.functions.get("dispose")
     if dispose is not None:
-        arguments: tuple[Expr, ...] = (Ref(local),)
+        arguments: tuple[Expr, ...] = (value_ref,)
         if config is not None and len(dispose.positional) > 1:
-            arguments = (Ref(local), config)
+            arguments = (value_ref, config)
         keywords = low.keyword_values(node, dispose, context)
         function: Expr = Ref(low.function(dispose))
         if keywords:
             function = call(Ref(low.partial()), function, *arguments, **keywords)
             arguments = ()
-        statements.append(low.push_disposer(node.id, function, arguments))
+        created.append(low.push_disposer(node.id, function, arguments))
+    if node.id == low.model.root_id:
+        statements += created
+    else:
+        # A test may hand in the value instead: then neither init nor dispose runs.
+        member = Member(attr, value_type, node.id)
+        statements.append(low.unless_replaced("resources", member, local, created))
+    low.values[node.id] = value_ref
+    health = node.functions.get("health")
+    if health is not None:
+        check = call(
+            Ref(low.partial()), Ref(low.function(health)), value_ref,
+            **low.keyword_values(node, health, context),
+        )  # fmt: skip
+        statements.append(Do(call(Attr(Ref(low.core.health), "add"), Const(node.id), check)))
     return statements
 
 

@@ -10,10 +10,11 @@ from runner_gen.generator.ir import (
     Callee,
     Const,
     Dict,
-    Do,
     Expr,
+    Member,
     Param,
     Ref,
+    Statement,
     TaskFactory,
     call,
 )
@@ -24,12 +25,13 @@ from runner_gen.generator.lower_chain import (
     journal_argument,
     wants_journal,
 )
+from runner_gen.generator.lower_scoped import lower_scoped, scoped_needs
 from runner_gen.generator.lowering import Lowering
 from runner_gen.generator.model import Node
 from runner_gen.generator.naming import Scope
 
 
-def lower_task(low: Lowering, node: Node) -> list[Assign | Do]:
+def lower_task(low: Lowering, node: Node) -> list[Statement]:
     attr = low.attrs[node.id]
     input_type = None if node.input_type is None else low.annotation(node.input_type)
     output_type = low.annotation(node.result_type)
@@ -37,18 +39,26 @@ def lower_task(low: Lowering, node: Node) -> list[Assign | Do]:
         f"{low.helper('callable')}[[{input_type or ''}], {low.helper('awaitable')}[{output_type}]]"
     )
     low.member_types[node.id] = callable_type
-    local = low.local(f"task_{attr}")
-    low.values[node.id] = Ref(local)
+    local, value = low.member(low.core.tasks, attr)
+    low.values[node.id] = value
     if node.id in low.model.routing.task_tunnels:
-        return [_remote_task(low, node, local, callable_type, input_type is not None)]
+        remote = _remote_task(low, node, input_type is not None)
+        return _published(low, node, local, remote, callable_type)
     signature = node.functions["run"]
     params = FactoryParams(Scope(low.names))
     scope = params.scope
     parameter = None if input_type is None else Param(scope.name("value"), input_type)
+    scoped, inside = lower_scoped(low, scoped_needs(low, node), params)
     annotations = {param.name: param.annotation for param in signature.keyword}
+    targets = {use.key: use.target_id for use in node.dependencies}
     keywords: list[tuple[str, Expr]] = [
-        (key, params.add(key, low.annotation(annotations[key]), value))
-        for key, value in low.keyword_values(node, signature, None).items()
+        (
+            key,
+            value
+            if targets.get(key) in inside
+            else params.add(key, low.annotation(annotations[key]), value),
+        )
+        for key, value in low.keyword_values(node, signature, None, inside).items()
     ]
     if wants_journal(node):
         keywords.append((JOURNAL_KEYWORD, journal_argument(low)))  # read per call
@@ -56,7 +66,7 @@ def lower_task(low: Lowering, node: Node) -> list[Assign | Do]:
     function = Ref(low.function(signature))
     if chain is None and not keywords and signature.is_async:
         # Nothing to bind or wrap: the task is the user's function itself.
-        return [Assign(local, function, None, low.on_tasks(attr))]
+        return _published(low, node, local, function, callable_type)
     if signature.is_async:
         low.helper("awaitable")
     if chain is not None and input_type is None:
@@ -73,16 +83,24 @@ def lower_task(low: Lowering, node: Node) -> list[Assign | Do]:
         output_type=output_type,
         run=Callee(call(function, *arguments, **dict(keywords)), signature.is_async),
         chain=chain,
+        scoped=scoped,
     )
     low.factories.append(factory)
     low.record(factory.name, node)
     built = call(Ref(factory.name), **dict(params.passed))
-    return [Assign(local, built, None, low.on_tasks(attr))]
+    return _published(low, node, local, built, callable_type)
 
 
-def _remote_task(
-    low: Lowering, node: Node, local: str, callable_type: str, takes_input: bool
-) -> Assign:
+def _published(
+    low: Lowering, node: Node, local: str, value: Expr, callable_type: str
+) -> list[Statement]:
+    """``tasks.x = <the test's replacement, else value>``."""
+    attr = low.attrs[node.id]
+    chosen = low.replaced_or("tasks", Member(attr, callable_type, node.id), value)
+    return [Assign(local, chosen)]
+
+
+def _remote_task(low: Lowering, node: Node, takes_input: bool) -> Expr:
     """A phantom task run through its client tunnel: typed by its schemas, checked on the wire."""
     tunnel = low.model.routing.task_tunnels[node.id]
     encode: Expr = Const(None)
@@ -93,8 +111,7 @@ def _remote_task(
         decode = Attr(Ref(low.adapter(node.result_type)), "validate_python")
     helper = low.runtime("runner_gen.runtime.tunnel", "remote_task")
     remote = call(helper, low.values[tunnel], Const(node.id), encode, decode, remote_errors(low))
-    value = remote if takes_input else call(low.partial(), remote, Const(None))
-    return Assign(local, value, None, low.on_tasks(low.attrs[node.id]))
+    return remote if takes_input else call(low.partial(), remote, Const(None))
 
 
 def remote_errors(low: Lowering) -> Expr:

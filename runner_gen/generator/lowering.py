@@ -8,6 +8,7 @@ expression, a dependency to the value passed for it, an annotation to text).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,17 +18,27 @@ from runner_gen.generator.builtin_ids import LOGGER_ID, STORE_ID
 from runner_gen.generator.ir import (
     Attr,
     Block,
+    Branch,
     Const,
     CoreNames,
+    Declare,
     Do,
     Expr,
     Factory,
     Index,
+    Member,
     Ref,
+    Statement,
     Tuple,
     call,
 )
 from runner_gen.generator.locate import Locator
+from runner_gen.generator.lower_overrides import (
+    OverrideTracker,
+    declared,
+    replaced,
+    unless_replaced,
+)
 from runner_gen.generator.model import AppModel, ConfigRef, DependencyUse, Node
 from runner_gen.generator.naming import Imports, Names, attribute_names
 
@@ -43,18 +54,20 @@ class Lowering:
     imports: Imports = field(init=False)
     attrs: dict[str, str] = field(default_factory=dict)
     values: dict[str, Expr] = field(default_factory=dict)  # node id -> local holding its value
-    loggers: dict[str, str] = field(default_factory=dict)  # dependent id -> its child logger
+    loggers: dict[str, Expr] = field(default_factory=dict)  # dependent id -> its child logger
     blocks: list[Block] = field(default_factory=list)
     factories: list[Factory] = field(default_factory=list)
     provenance: list[tuple[str, str, str]] = field(default_factory=list)
     instance_types: dict[str, str] = field(default_factory=dict)  # middleware id -> its class
     member_types: dict[str, str] = field(default_factory=dict)  # node id -> its member's type
     emitters: dict[str, tuple[Expr, Expr]] = field(default_factory=dict)  # event -> emit, report
+    state_members: list[Member] = field(default_factory=list)  # what _State declares
     adapters: dict[str, str] = field(default_factory=dict)  # type text -> TypeAdapter constant
     core: CoreNames = field(init=False)
     used: dict[str, str] = field(default_factory=dict)  # helper role -> its bound name
     pushes_disposers: bool = False
     needed: frozenset[str] = field(init=False)  # ids some other definition uses
+    overrides: OverrideTracker = field(default_factory=OverrideTracker)
 
     def __post_init__(self) -> None:
         self.imports = Imports(self.names)
@@ -80,15 +93,6 @@ class Lowering:
             self.names.attribute(name)
 
     # -- names -----------------------------------------------------------------------------
-
-    def on_tasks(self, attr: str) -> tuple[str, str]:
-        return (self.core.tasks, attr)
-
-    def on_resources(self, attr: str) -> tuple[str, str]:
-        return (self.core.resources, attr)
-
-    def on_events(self, attr: str) -> tuple[str, str]:
-        return (self.core.events, attr)
 
     def helper(self, role: str) -> str:
         """A typing or stdlib helper the generated code uses (``Any``, ``cast``...), bound once
@@ -128,7 +132,21 @@ class Lowering:
         return name
 
     def local(self, wanted: str) -> str:
+        """A module-level name (a factory, an adapter) or a local of start() itself."""
         return self.names.new(wanted)
+
+    def member(self, holder: str, attr: str) -> tuple[str, Expr]:
+        """A resource's, task's or event's own attribute of ``resources`` / ``tasks`` /
+        ``events``: where start() keeps its value (no second copy on the state)."""
+        return f"{holder}.{attr}", Attr(Ref(holder), attr)
+
+    def slot(self, wanted: str, type: str) -> tuple[str, Expr]:
+        """A value start() keeps for later definitions: an attribute of the generated
+        ``_State`` (declared with ``type``), so start() can run in small chunks that share it.
+        Returns the assignment target (``state.<name>``) and the expression reading it."""
+        name = self.names.new(wanted)
+        self.state_members.append(Member(name, type, ""))
+        return f"{self.core.state}.{name}", Attr(Ref(self.core.state), name)
 
     def runtime(self, module: str, name: str) -> str:
         """A runner-gen runtime name, bound at run time."""
@@ -180,7 +198,7 @@ class Lowering:
         if use.target_id == STORE_ID:
             return self.values[STORE_ID]
         if use.target_id == LOGGER_ID:
-            return Ref(self.loggers[dependent])
+            return self.loggers[dependent]
         emitter = self.emitters.get(use.target_id)
         if emitter is not None:
             # Each dependent emits as itself: its id becomes the emission's source.
@@ -188,14 +206,54 @@ class Lowering:
         return self.values[use.target_id]
 
     def keyword_values(
-        self, node: Node, signature: Signature, context: Expr | None
+        self,
+        node: Node,
+        signature: Signature,
+        context: Expr | None,
+        scoped: Mapping[str, Expr] | None = None,
     ) -> dict[str, Expr]:
         """Keyword arguments for one of ``node``'s functions: the dependencies it declares (and
-        ``context``), in the order of its signature."""
-        values = {use.key: self.dependency(use, node.id) for use in node.dependencies}
+        ``context``), in the order of its signature. ``scoped``: the call-scoped values (locals
+        of the run function) by resource id."""
+        values = {
+            use.key: scoped[use.target_id]
+            if scoped is not None and use.target_id in scoped
+            else self.dependency(use, node.id)
+            for use in node.dependencies
+        }
         if context is not None:
             values["context"] = context
         return {name: values[name] for name in signature.keyword_names if name in values}
+
+    def unless_replaced(
+        self, group: str, member: Member, target: str, body: list[Statement]
+    ) -> Branch:
+        """``if <a test replaced it>: target = <the override> else: <body>``."""
+        return unless_replaced(
+            self.overrides, self.local, group, member, self.core.replacing, target, body
+        )
+
+    def declared(self, target: str, member: Member) -> Declare:
+        return declared(target, member)
+
+    def clock(self) -> str:
+        """The clock built-in middleware are given (the system's, or a test's override)."""
+        local = self.overrides.locals.get("clock")
+        if local is None:
+            local = self.local("clock")
+            self.overrides.locals["clock"] = local
+        return local
+
+    def replaced_or(self, group: str, member: Member, value: Expr) -> Expr:
+        """``replaced_<group>.get("<attr>", value)``: the test's replacement, else ``value``
+        (built either way: a task's closure or an event's emitters cost nothing to build)."""
+        replaced(self.overrides, self.local, group, member, self.core.replacing)
+        local = self.overrides.locals[group]
+        return call(Attr(Ref(local), "get"), Const(member.attr), value)
+
+    def replaced(self, group: str, member: Member) -> tuple[Expr, Expr]:
+        """(condition, value) of an override of ``member``."""
+        return replaced(self.overrides, self.local, group, member, self.core.replacing)
 
     def push_disposer(self, node_id: str, function: Expr, arguments: tuple[Expr, ...]) -> Do:
         """Push ``function(*arguments)`` on the dispose stack (after its init returned)."""
@@ -223,10 +281,12 @@ APP_ATTRIBUTES = (
 
 
 def allocate_core(names: Names) -> CoreNames:
-    public = ("APP_ID", "Resources", "Tasks", "Events", "App", "start", "running", "main", "config")
+    public = ("APP_ID", "Resources", "Tasks", "Events", "App", "start", "running", "main",
+              "config", "overrides", "Overrides", "ResourceOverrides", "TaskOverrides",
+              "EventOverrides")  # fmt: skip
     fixed = [names.fixed(name) for name in public]
-    locals_ = ("lifecycle", "push_disposer", "health", "resources", "tasks", "events", "store",
-               "error", "app")  # fmt: skip
+    locals_ = ("replacing", "lifecycle", "push_disposer", "health", "resources", "tasks",
+               "events", "store", "error", "app", "state", "_State")  # fmt: skip
     return CoreNames(*fixed, *(names.new(name) for name in locals_))
 
 
@@ -241,6 +301,8 @@ _HELPERS = {
     "asynccontextmanager": ("contextlib", "asynccontextmanager"),
     "partial": ("functools", "partial"),
     "type_adapter": ("pydantic", "TypeAdapter"),
+    "typed_dict": ("typing", "TypedDict"),
+    "mapping": ("collections.abc", "Mapping"),
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 MANIFEST_NAME = ".runner-gen.json"
@@ -48,14 +48,21 @@ class Manifest:
     root: str
     inputs: dict[str, str]  # project-relative path -> sha256
     outputs: dict[str, str]  # file name in the package -> sha256
+    # The standalone client package: the option it was built with, and its files by
+    # project-relative path -> sha256.
+    client: dict[str, object] | None = None
+    client_outputs: dict[str, str] = field(default_factory=dict)
 
     def dumps(self) -> str:
-        data = {
+        data: dict[str, object] = {
             "generator": {"version": self.version, "fingerprint": self.fingerprint},
             "root": self.root,
             "inputs": dict(sorted(self.inputs.items())),
             "outputs": dict(sorted(self.outputs.items())),
         }
+        if self.client is not None:
+            data["client"] = self.client
+            data["client_outputs"] = dict(sorted(self.client_outputs.items()))
         return json.dumps(data, indent=2, sort_keys=False) + "\n"
 
     @classmethod
@@ -68,6 +75,8 @@ class Manifest:
                 root=data["root"],
                 inputs=dict(data["inputs"]),
                 outputs=dict(data["outputs"]),
+                client=dict(data["client"]) if data.get("client") is not None else None,
+                client_outputs=dict(data.get("client_outputs", {})),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -82,6 +91,9 @@ class Manifest:
                 return False
         for name, digest in self.outputs.items():
             if sha256_file(package_dir / name) != digest:
+                return False
+        for relative, digest in self.client_outputs.items():
+            if sha256_file(project_root / relative) != digest:
                 return False
         return True
 

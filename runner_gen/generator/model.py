@@ -106,6 +106,11 @@ class Node:
     def locator(self) -> Locator:
         return self.registration.locator
 
+    @property
+    def call_scoped(self) -> bool:
+        """A resource created for each call of a task that depends on it (``.scope("call")``)."""
+        return self.kind == "resource" and getattr(self.definition, "scope", "app") == "call"
+
 
 @dataclass(frozen=True, slots=True)
 class Exposure:

@@ -117,6 +117,12 @@ class Imports:
         """Like ``name``, for a name printed in annotations (``Callable``, ``Any``)."""
         return self._bind(module, name, name, typing_only=False, in_annotations=True)
 
+    def sibling(self, module: str) -> str:
+        """A module of the generated package itself, imported relatively (``from . import
+        exposure as _exposure``): the same whether the package exists yet or not, so import
+        sorting does not change between a first build and the next."""
+        return self._bind(".", module, f"_{module}", typing_only=False)
+
     def module(self, module: str, wanted: str | None = None) -> str:
         """A local alias for a module whose attributes generated code navigates."""
         return self._bind(

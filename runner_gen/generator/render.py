@@ -15,17 +15,26 @@ from pathlib import Path
 import jinja2
 
 from runner_gen.generator.ir import (
+    And,
     AppIR,
-    Assign,
     Attr,
     Await,
+    Branch,
     Call,
+    Callee,
     Const,
+    Contains,
+    Declare,
     Dict,
     Do,
     Expr,
+    IfElse,
     Index,
+    IsNotNone,
+    Key,
     Ref,
+    Statement,
+    TaskFactory,
     Tuple,
     WiringModule,
 )
@@ -49,6 +58,7 @@ def environment() -> jinja2.Environment:
     env.filters["expr"] = expression
     env.filters["lines"] = statement_lines
     env.filters["natural_sort"] = natural_sort
+    env.filters["scoped_body"] = scoped_body
     return env
 
 
@@ -87,6 +97,16 @@ def expression(value: Expr) -> str:
             return f"{_operand(base)}.{attr}"
         case Index(base, index):
             return f"{_operand(base)}[{index}]"
+        case Key(base, key):
+            return f"{_operand(base)}[{python_literal(key)}]"
+        case Contains(key, container):
+            return f"{python_literal(key)} in {expression(container)}"
+        case IsNotNone(inner):
+            return f"{expression(inner)} is not None"
+        case IfElse(then, condition, otherwise):
+            return f"{expression(then)} if {expression(condition)} else {expression(otherwise)}"
+        case And(left, right):
+            return f"{expression(left)} and {expression(right)}"
         case Call(function, args, kwargs):
             arguments = [expression(a) for a in args]
             arguments += [f"{name}={expression(v)}" for name, v in kwargs]
@@ -101,27 +121,59 @@ def expression(value: Expr) -> str:
     raise TypeError(f"not an expression: {value!r}")  # pragma: no cover
 
 
-def statement_lines(statement: Assign | Do) -> list[str]:
-    """The source lines of one statement of start()."""
+def statement_lines(statement: Statement) -> list[str]:
+    """The source lines of one statement of start() (a branch indents its body)."""
+    if isinstance(statement, Branch):
+        lines = [f"if {expression(statement.condition)}:"]
+        lines += [f"    {line}" for inner in statement.then for line in statement_lines(inner)]
+        if statement.otherwise:
+            lines.append("else:")
+            lines += [
+                f"    {line}" for inner in statement.otherwise for line in statement_lines(inner)
+            ]
+        return lines
     if isinstance(statement, Do):
         return [expression(statement.value)]
+    if isinstance(statement, Declare):
+        return [f"{statement.target}: {statement.type}"]
     annotation = f": {statement.type}" if statement.type else ""
     target = statement.target
     if isinstance(target, tuple):
         target = ", ".join(target)
-    lines = [f"{target}{annotation} = {expression(statement.value)}"]
-    if statement.store_on is not None:
-        holder, attr = statement.store_on
-        lines.append(f"{holder}.{attr} = {target}")
+    return [f"{target}{annotation} = {expression(statement.value)}"]
+
+
+def scoped_body(factory: TaskFactory) -> list[str]:
+    """The body of a run function that creates its call-scoped resources first (dependencies
+    first) and disposes them in reverse when the call ends, error or cancellation included."""
+    lines: list[str] = []
+    closing: list[tuple[int, str]] = []  # (indent, dispose line), innermost last
+    indent = 0
+    for value in factory.scoped:
+        created = "None" if value.init is None else _awaited(value.init)
+        lines.append(f"{'    ' * indent}{value.local} = {created}")
+        if value.dispose is not None:
+            lines.append(f"{'    ' * indent}try:")
+            closing.append((indent, _awaited(value.dispose)))
+            indent += 1
+    lines.append(f"{'    ' * indent}return {_awaited(factory.run)}")
+    for level, dispose in reversed(closing):
+        lines.append(f"{'    ' * level}finally:")
+        lines.append(f"{'    ' * (level + 1)}{dispose}")
     return lines
+
+
+def _awaited(callee: Callee) -> str:
+    text = expression(callee.call)
+    return f"await {text}" if callee.is_async else text
 
 
 def _operand(value: Expr) -> str:
     text = expression(value)
-    return f"({text})" if isinstance(value, Await) else text
+    return f"({text})" if isinstance(value, Await | Contains | And | IsNotNone | IfElse) else text
 
 
-def render_app(app: AppIR, package: str) -> dict[str, str]:
+def render_app(app: AppIR) -> dict[str, str]:
     """File name -> content for the app's generated package (before formatting)."""
     wiring = app.wiring
     files = {
@@ -133,19 +185,18 @@ def render_app(app: AppIR, package: str) -> dict[str, str]:
         files["exposure.py"] = _render("exposure.py.jinja", wiring, module=app.exposure)
     if app.client is not None:
         files["client.py"] = _render("client.py.jinja", wiring, module=app.client)
-    for name, text in files.items():
-        if name.endswith(".py"):
-            _ensure_valid(f"{package}.{name[:-3]}", text)
+    # Not parsed here: formatting parses every module (a 10,000-definition wiring is 200,000
+    # lines), and a module ruff cannot parse is reported as a generator bug.
     return files
 
 
 def _render(template: str, wiring: WiringModule, **extra: object) -> str:
-    text = (
-        environment()
-        .get_template(template)
-        .render(w=wiring, version=wiring.version, spec=wiring.spec, **extra)
-    )
-    return _tidy(text)
+    return render_template(template, w=wiring, version=wiring.version, spec=wiring.spec, **extra)
+
+
+def render_template(template: str, **context: object) -> str:
+    """One template rendered and tidied (before formatting)."""
+    return _tidy(environment().get_template(template).render(**context))
 
 
 _BLANK_RUNS = re.compile(r"\n{3,}(?=[ \t]+\S)")  # inside blocks: at most one blank line
@@ -158,7 +209,7 @@ def _tidy(text: str) -> str:
     return _TOP_BLANK_RUNS.sub("\n\n\n", text)
 
 
-def _ensure_valid(module: str, text: str) -> None:
+def ensure_valid(module: str, text: str) -> None:
     try:
         ast.parse(text, filename=module)
     except SyntaxError as error:  # pragma: no cover - a generator bug, not user input

@@ -18,12 +18,11 @@ Only ``Exception`` is caught: a cancellation always propagates at once.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol, TypeVar, cast
 
-from runner_gen.runtime.errors import HookError, HookErrorGroup, RunnerError
+from runner_gen.runtime.errors import HookError, HookErrorGroup
 from runner_gen.runtime.events import OUTSIDE, Emission, Emitter, FailureMode
 
 PayloadT = TypeVar("PayloadT")
@@ -241,89 +240,58 @@ def as_emitter(fn: Callable[[PayloadT], Awaitable[object]]) -> Emitter[PayloadT]
     return bind_emitter(emit, report, OUTSIDE)
 
 
-# -- run-time cycle guard ------------------------------------------------------------------------
+def reporter(event_id: str, hooks: Sequence[HookCall]) -> ReportFunction[Any]:
+    """An event's report function over its static hook tuple: every hook runs (aggregate,
+    non-throwing unless told otherwise) and the ``EmitReport`` says what happened."""
 
-#: The emissions in progress in this context, outermost first: ``(event id, source)``. Only
-#: guarded events (those the build found can recurse) push frames; nothing else reads it.
-_EMISSIONS: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("runner_gen.emissions", default=())
-
-
-class EventCycleError(RunnerError):
-    """An emission that would recurse forever through hooks (Runner's ``eventCycle``)."""
-
-    id = "runner.errors.eventCycle"
-
-    def __init__(self, path: Sequence[tuple[str, str]]) -> None:
-        chain = "  ->  ".join(f"{event_id}<-{source}" for event_id, source in path)
-        super().__init__(
-            f"Event emission cycle detected:\n  {chain}\n\nBreak the cycle by changing hook "
-            "logic (avoid mutual emits) or gate with conditions/tags.",
-            remediation="Refactor hooks to avoid circular event emissions. Use conditional "
-            "guards, split events into finer-grained signals, or introduce an intermediate task "
-            "to break the cycle.",
-            data={"path": [{"id": event_id, "source": source} for event_id, source in path]},
+    def report(
+        payload: Any,
+        /,
+        *,
+        failure_mode: FailureMode = "aggregate",
+        throw_on_error: bool = False,
+        source: str = OUTSIDE,
+    ) -> Awaitable[EmitReport]:
+        return run_hooks(
+            Emission(event_id, payload, source),
+            hooks,
+            failure_mode=failure_mode,
+            throw_on_error=throw_on_error,
         )
-        self.path = tuple(path)
+
+    return report
 
 
-def _enter(event_id: str, source: str, hook_ids: frozenset[str]) -> Any:
-    """Push this emission, or raise when it closes a cycle (Runner's ``CycleContext``): the
-    event is already being emitted further up, unless one of its hooks re-emits it (a new
-    source, seen nowhere in the cycle so far), which the self-skip ends."""
-    stack = _EMISSIONS.get()
-    for start, (emitting, _) in enumerate(stack):
-        if emitting == event_id:
-            top_id, top_source = stack[-1]
-            safe = (
-                top_id == event_id
-                and source in hook_ids
-                and top_source != source
-                and all(frame_source != source for _, frame_source in stack[start:])
-            )
-            if not safe:
-                raise EventCycleError((*stack[start:], (event_id, source)))
-            break
-    return _EMISSIONS.set((*stack, (event_id, source)))
-
-
-def guard_cycles(
+def overriding(
+    replacement: Emitter[PayloadT] | None,
     emit: EmitFunction[PayloadT],
     report: ReportFunction[PayloadT],
-    event_id: str,
-    hook_ids: Sequence[str],
 ) -> tuple[EmitFunction[PayloadT], ReportFunction[PayloadT]]:
-    """``emit`` and ``report`` of an event whose emissions can recurse, raising
-    ``EventCycleError`` instead of recursing (generated code uses it only for such events)."""
-    hooks = frozenset(hook_ids)
+    """``(emit, report)``, or, when a test gave a ``replacement`` (e.g. a
+    ``runner_gen.testing.Recorder``), functions handing every emission to it instead of the
+    event's hooks."""
+    if replacement is None:
+        return emit, report
+    replacing = replacement
 
-    async def guarded_emit(
+    def emit_instead(
         payload: PayloadT,
         /,
         *,
         failure_mode: FailureMode = "fail-fast",
         throw_on_error: bool = True,
         source: str = OUTSIDE,
-    ) -> None:
-        token = _enter(event_id, source, hooks)
-        try:
-            await emit(payload, failure_mode=failure_mode, throw_on_error=throw_on_error,
-                       source=source)  # fmt: skip
-        finally:
-            _EMISSIONS.reset(token)
+    ) -> Awaitable[None]:
+        return replacing(payload, failure_mode=failure_mode, throw_on_error=throw_on_error)
 
-    async def guarded_report(
+    def report_instead(
         payload: PayloadT,
         /,
         *,
         failure_mode: FailureMode = "aggregate",
         throw_on_error: bool = False,
         source: str = OUTSIDE,
-    ) -> EmitReport:
-        token = _enter(event_id, source, hooks)
-        try:
-            return await report(payload, failure_mode=failure_mode,
-                                throw_on_error=throw_on_error, source=source)  # fmt: skip
-        finally:
-            _EMISSIONS.reset(token)
+    ) -> Awaitable[EmitReport]:
+        return replacing.report(payload, failure_mode=failure_mode, throw_on_error=throw_on_error)
 
-    return guarded_emit, guarded_report
+    return emit_instead, report_instead

@@ -85,6 +85,9 @@ _CLOSED: Final = 2
 
 _StackEntry: TypeAlias = tuple[str, Callable[..., Any], tuple[Any, ...]]
 
+#: ``lifecycle.start_stack.append``, as generated start() code receives it.
+PushDisposer: TypeAlias = Callable[[_StackEntry], None]
+
 
 def dispose_failures(error: BaseException) -> tuple[DisposeFailure, ...]:
     """The dispose failures a rollback attached to ``error`` (empty when there were none)."""

@@ -11,13 +11,13 @@ built once when the app starts; a call is one dict lookup. An unknown id raises 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 from runner_gen.runtime.emitting import EmitReport
 from runner_gen.runtime.errors import DisposedError, RunnerError
 from runner_gen.runtime.events import Emitter, FailureMode
 from runner_gen.runtime.info import Next
-from runner_gen.runtime.journal import Journal, JournaledNext
+from runner_gen.runtime.journal import Journal, JournaledNext, forward_journal
 
 # Type variables of the generated overloads that take a definition object instead of an id.
 InputT = TypeVar("InputT")
@@ -142,13 +142,15 @@ class Lookup:
 
 
 def as_journaled(task: Callable[..., Awaitable[Any]], takes_input: bool) -> JournaledNext:
-    """The journaled entry of a task whose chain has one (``journaled``), for forwarding a
-    journal: the task callable itself, or for a task without input its ``partial(entry, None)``,
-    which takes the journal as its one argument."""
-    if takes_input:
-        return cast("JournaledNext", task)
+    """A task whose chain has a journal, callable with a journal to forward. Forwarding goes
+    through ``forward_journal``, which looks at the callable when called: a task a test
+    replaced (``start(overrides=...)``) is simply called, as it cannot see a journal."""
 
     def forward(input: Any, journal: Journal | None = None, /) -> Awaitable[Any]:
-        return task(journal)
+        if journal is None:
+            return task(input) if takes_input else task()
+        if takes_input:
+            return forward_journal(task, input, journal=journal)
+        return forward_journal(task, journal=journal)
 
     return forward

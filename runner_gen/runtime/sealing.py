@@ -42,9 +42,22 @@ class _Sealed:
 
 
 def _attribute_names(namespace: object) -> list[str]:
-    names: list[str] = []
-    for cls in type(namespace).__mro__:
-        slots = cls.__dict__.get("__slots__", ())
-        names.extend([slots] if isinstance(slots, str) else slots)
+    names = list(_slot_names(type(namespace)))
     names.extend(getattr(namespace, "__dict__", {}))
     return [name for name in dict.fromkeys(names) if not name.startswith("__")]
+
+
+_SLOT_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _slot_names(cls: type) -> tuple[str, ...]:
+    """Every ``__slots__`` name of ``cls`` and its bases: computed once per generated class."""
+    known = _SLOT_NAMES.get(cls)
+    if known is not None:
+        return known
+    names: list[str] = []
+    for klass in cls.__mro__:
+        slots = klass.__dict__.get("__slots__", ())
+        names.extend([slots] if isinstance(slots, str) else slots)
+    _SLOT_NAMES[cls] = found = tuple(names)
+    return found

@@ -6,6 +6,7 @@ Only start-time names live here; per-call hot paths import what they use directl
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
 from runner_gen.runtime.custom import custom_resource_layer, custom_task_layer
 from runner_gen.runtime.emitting import (
     EmitFunction,
@@ -16,20 +17,25 @@ from runner_gen.runtime.emitting import (
     emit_to_no_hooks,
     emitter,
     forwarding,
+    overriding,
     report_no_hooks,
+    reporter,
     run_hooks,
 )
 from runner_gen.runtime.errors import HookError
 from runner_gen.runtime.events import OUTSIDE, READY_SOURCE, Emitter, FailureMode
 from runner_gen.runtime.health import HealthChecks
 from runner_gen.runtime.info import DefinitionInfo, Next, TagUse
-from runner_gen.runtime.lifecycle import Lifecycle
+from runner_gen.runtime.lifecycle import Lifecycle, PushDisposer
 from runner_gen.runtime.main import run_main
+from runner_gen.runtime.overrides import clock_of, replacements
 from runner_gen.runtime.tags import Store, TagAccessor, TaggedResource, TaggedTask
 
 __all__ = [
     "OUTSIDE",
     "READY_SOURCE",
+    "SYSTEM_CLOCK",
+    "Clock",
     "DefinitionInfo",
     "EmitFunction",
     "EmitReport",
@@ -40,6 +46,7 @@ __all__ = [
     "HookError",
     "Lifecycle",
     "Next",
+    "PushDisposer",
     "ReportFunction",
     "Store",
     "TagAccessor",
@@ -47,6 +54,7 @@ __all__ = [
     "TaggedResource",
     "TaggedTask",
     "bind_emitter",
+    "clock_of",
     "custom_resource_layer",
     "custom_task_layer",
     "decoded",
@@ -54,7 +62,10 @@ __all__ = [
     "emitter",
     "forwarding",
     "no_hooks",
+    "overriding",
+    "replacements",
     "report_no_hooks",
+    "reporter",
     "run_hooks",
     "run_main",
 ]

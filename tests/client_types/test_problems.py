@@ -285,3 +285,32 @@ def test_a_module_without_a_file_is_not_local() -> None:
         assert not local_modules(REPO)("shop_virtual")
     finally:
         del sys.modules["shop_virtual"]
+
+
+def test_a_global_root_follows_re_exports_and_names_installed_ones(project: Path) -> None:
+    """Client packages copy the names annotations import, wherever those modules got them."""
+    from runner_gen.generator.client_types import Global
+
+    write(
+        project,
+        {
+            "shop/__init__.py": "",
+            "shop/models.py": """
+                from pydantic import BaseModel
+
+                class Price(BaseModel):
+                    cents: int
+            """,
+            "shop/api.py": """
+                from pydantic import BaseModel
+                from shop.models import Price
+            """,
+        },
+    )
+    import_module("shop.api")
+    roots = [Global("shop.api", "Price"), Global("shop.api", "BaseModel"), Global("json", "dumps")]
+    lifted = lift_types(roots, project_root=project)
+    assert lifted.names == {("shop.api", "Price"): "Price", ("shop.models", "Price"): "Price"}
+    assert lifted.installed == {("shop.api", "BaseModel"): ("pydantic", "BaseModel")}
+    assert lifted.imports == frozenset({"pydantic"})
+    assert "class Price(BaseModel):" in lifted.source

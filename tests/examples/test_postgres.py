@@ -11,8 +11,9 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
+from examples.postgres.definitions import CREATED
 from examples.postgres.generated import App, running, start
-from examples.postgres.models import DEFAULT_DSN, DSN_ENV, NewUser
+from examples.postgres.models import DEFAULT_DSN, DSN_ENV, NewPair, NewUser
 from runner_gen import DisposedError
 from tests.conftest import require_service
 from tests.support.build import REPO
@@ -130,3 +131,44 @@ def test_the_demo_runs_against_the_server() -> None:
     assert "created: id=1 name='Ada' email='ada@example.com'" in lines
     assert "missing: None" in lines
     assert lines[-1] == "pool closed after dispose: True"
+
+
+async def rows(app: App) -> object:
+    return await scalar(f'SELECT count(*) FROM "{app.resources.users.schema}".users')
+
+
+async def test_a_call_scoped_unit_of_work_commits_both_rows_together(app: App) -> None:
+    bo = NewUser(name="Bo", email="bo@example.com")
+    pair = await app.tasks.create_pair(NewPair(first=ADA, second=bo))
+    assert [user.email for user in pair] == [ADA.email, bo.email]
+    assert await rows(app) == 2
+
+
+async def test_a_failed_call_rolls_its_unit_of_work_back_and_returns_the_connection(
+    app: App,
+) -> None:
+    await app.tasks.create_user(ADA)
+    pool = app.resources.pool
+    idle = pool.get_idle_size()
+    with pytest.raises(asyncpg.UniqueViolationError):  # the second insert repeats Ada's email
+        await app.tasks.create_pair(
+            NewPair(first=NewUser(name="Cy", email="cy@x.test"), second=ADA)
+        )
+    assert await rows(app) == 1  # Cy was rolled back with the failed call
+    assert pool.get_idle_size() >= idle  # the unit's connection went back to the pool
+
+
+async def test_each_call_has_its_own_transaction(app: App) -> None:
+    pairs = [
+        NewPair(first=NewUser(name=f"a{i}", email=f"a{i}@x.test"),
+                second=NewUser(name=f"b{i}", email=f"b{i}@x.test"))
+        for i in range(4)
+    ]  # fmt: skip
+    await asyncio.gather(*(app.tasks.create_pair(pair) for pair in pairs))
+    assert await rows(app) == 8
+
+
+async def test_the_hook_hears_each_created_user(app: App) -> None:
+    CREATED.clear()
+    ada = await app.tasks.create_user(ADA)
+    assert [ada.id] == CREATED

@@ -26,7 +26,7 @@ NAME_POOL = (
     "run_task", "emit_event", "get_resource_value", "get_resource_config", "dispose",
     "skip_drain", "Lookup", "overload", "Literal", "Journal", "journal", "CURRENT_JOURNAL",
     "journaled", "without_input", "as_journaled", "custom_task_layer", "configs", "call",
-    "InputT", "OutputT", "ValueT", "_lookup",
+    "InputT", "OutputT", "ValueT", "_lookup", "probes",
 )  # fmt: skip
 
 _IDENTIFIERS = [n for n in NAME_POOL if n.isidentifier() and not keyword.iskeyword(n)]

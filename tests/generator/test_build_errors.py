@@ -28,6 +28,7 @@ CASES = {
     "lambda_run": "invalid_signature",
     "unmatched_allow_list": "selector_matches_nothing",
     "bare_middleware_needs_config": "middleware_config_missing",
+    "scope_violation": "call_scope_violation",
 }
 
 
@@ -109,3 +110,13 @@ def test_a_bad_app_among_good_ones_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(BuildError):
         generate(REPO, specs)
     assert not (REPO / "never_written_ok").exists()
+
+
+def test_call_scoped_misuse_names_each_dependent_and_what_is_unsupported() -> None:
+    problems = _problems("scope_violation").problems
+    codes = sorted(problem.code for problem in problems)
+    assert codes == ["call_scope_unsupported", "call_scope_violation", "call_scope_violation"]
+    text = "\n".join(problem.message for problem in problems)
+    assert 'Resource "bad.cache" depends on call-scoped resource "bad.uow"' in text
+    assert 'Hook "bad.hooks.listen" depends on call-scoped resource "bad.uow"' in text
+    assert 'Call-scoped resource "bad.uow" cannot have middleware' in text

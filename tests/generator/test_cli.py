@@ -90,8 +90,8 @@ def test_check_passes_when_current_and_fails_with_a_diff_when_stale(project: Pat
     definitions.write_text(definitions.read_text().replace("demo.tasks.put", "demo.tasks.store"))
     stale = cli(project, "build", "--check")
     assert stale.returncode == 1
-    assert "-        # demo.tasks.put" in stale.stdout
-    assert "+        # demo.tasks.store" in stale.stdout
+    assert "-    # demo.tasks.put" in stale.stdout
+    assert "+    # demo.tasks.store" in stale.stdout
     assert "run `runner-gen build`" in stale.stderr
     assert wiring.read_text() == before  # --check writes nothing
 
@@ -187,7 +187,7 @@ def test_a_stale_check_still_reports_through_the_full_command(project: Path) -> 
         check=False,
     )
     assert result.returncode == 1
-    assert "+        # demo.kv" in result.stdout
+    assert "+    # demo.kv" in result.stdout
     assert "click" in _imported(result.stderr)
 
 

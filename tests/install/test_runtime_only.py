@@ -6,7 +6,6 @@ definitions and generated packages are copied next to them, outside the repo.
 
 from __future__ import annotations
 
-import select
 import shutil
 import signal
 import subprocess
@@ -15,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.install.distributions import REPO, VirtualEnv, isolated_env
+from tests.install.distributions import VirtualEnv, isolated_env
+from tests.install.services import copy_example, read_line
 
 pytestmark = [pytest.mark.install, pytest.mark.timeout(300)]
 
@@ -36,17 +36,6 @@ for module in pkgutil.walk_packages(runner_gen.__path__, "runner_gen."):
         cause = error if error.name else error.__cause__
         print(module.name, getattr(cause, "name", None), str(error).replace(chr(10), " "))
 """
-
-
-def copy_example(name: str, root: Path) -> Path:
-    (root / "examples").mkdir(exist_ok=True)
-    shutil.copy(REPO / "examples" / "__init__.py", root / "examples")
-    shutil.copytree(
-        REPO / "examples" / name,
-        root / "examples" / name,
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
-    return root
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +84,15 @@ def test_every_runtime_module_imports_or_names_its_missing_extra(
     assert result.returncode == 0, result.stderr
     missing = {line.split()[1].split(".")[0] for line in result.stdout.splitlines()}
     # The extras' packages, and nothing else: never jinja2, libcst or click.
-    assert missing == {"httpx", "uvicorn", "redis", "prometheus_client", "opentelemetry"}, (
-        result.stdout
-    )
+    # pytest: only runner_gen.testing.pytest_plugin, for a project's own tests.
+    assert missing == {
+        "httpx",
+        "uvicorn",
+        "redis",
+        "prometheus_client",
+        "opentelemetry",
+        "pytest",
+    }, result.stdout
     assert "serving an exposure needs uvicorn: pip install" in result.stdout
 
 
@@ -128,16 +123,6 @@ def test_the_distributed_example_runs_on_the_runtime_alone(
     assert lines[0].startswith("billing listening at http://127.0.0.1:")
     assert "billing refused: unknown SKU 'lamp' (HTTP 404)" in lines
     assert lines[-1] == "billing stopped gracefully (exit code 0)"
-
-
-def read_line(process: subprocess.Popen[str], deadline: float) -> str:
-    assert process.stdout is not None
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 0.2)
-        if ready:
-            return process.stdout.readline().strip()
-        assert process.poll() is None, "the billing service exited before it listened"
-    raise AssertionError("the billing service did not print its URL in time")
 
 
 def test_generated_clients_call_a_running_app(

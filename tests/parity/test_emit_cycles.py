@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from runner_gen import HookError
-from runner_gen.runtime.emitting import EventCycleError, guard_cycles, run_hooks
+from runner_gen.runtime.emission_guard import EventCycleError, guard_cycles
+from runner_gen.runtime.emitting import run_hooks
 from runner_gen.runtime.events import OUTSIDE, Emission, FailureMode
 from tests.parity.apps import emit_cycles as defs
 from tests.support.build import build_app, generate_files

@@ -3,8 +3,9 @@
 # To change it, change the definitions and run `runner-gen build`.
 # @generated
 """Typed clients of the app "auth"'s HTTP exposure: one method per exposed task
-and event. Importable on its own: it needs the value types and runner-gen's transport, not the
-server's resources.
+and event, speaking the server's own value types. Importing it loads neither the wiring nor the
+server's resources, only the modules defining those types; a consumer without the server's code
+uses a standalone client package instead (``client = {...}`` in ``[tool.runner-gen]``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ _PROFILE_NONE: Final = TypeAdapter(Profile | None)
 _DELETE_USER_INPUT: Final = TypeAdapter(DeleteUserInput)
 _BOOL: Final = TypeAdapter(bool)
 
-#: Remote typed errors, re-raised as the app's own error classes.
+#: Remote typed errors by id, re-raised as their definitions' error classes.
 _ERRORS: Final[ErrorFactories] = {
     "auth.errors.unauthorized": _definitions.unauthorized.from_remote,
     "auth.errors.forbidden": _definitions.forbidden.from_remote,

@@ -10,13 +10,12 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final, Literal, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 import examples.auth.definitions as _definitions
-import examples.auth.generated.exposure as _exposure
 import runner_gen.runtime.wiring as _rt
 from examples.auth.definitions import (
     authenticate,
@@ -29,10 +28,12 @@ from examples.auth.definitions import (
 from runner_gen.definitions.defaults import untyped
 from runner_gen.definitions.remote import HttpExposureConfig
 from runner_gen.runtime.custom import TaskCall, custom_task_layer
-from runner_gen.runtime.exposure import RunningExposure, serve_exposure
+from runner_gen.runtime.exposure import ExposureApp, RunningExposure, serve_exposure
 from runner_gen.runtime.exposure.probes import Probes
 from runner_gen.runtime.lookup import Lookup, without_input
 from runner_gen.runtime.middleware import RateLimitMiddleware
+
+from . import exposure as _exposure
 
 if TYPE_CHECKING:
     from examples.auth.models import AuthUser, DeleteUserInput, GetProfileInput, Profile
@@ -68,6 +69,33 @@ class Events:
     """Each event's emitter: ``await app.events.name(payload)`` runs its hooks in order."""
 
     __slots__ = ()
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    directory: UserDirectory  # auth.directory
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    get_profile: Callable[[GetProfileInput], Awaitable[Profile | None]]  # auth.tasks.get_profile
+    delete_user: Callable[[DeleteUserInput], Awaitable[bool]]  # auth.tasks.delete_user
+    whoami: Callable[[], Awaitable[Profile | None]]  # auth.tasks.whoami
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -278,83 +306,126 @@ def _task_whoami(
     return partial(chain, None)
 
 
-async def start() -> App:
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = ("app_exposure", "cfg_exposure", "mw_rate_limit", "tag_http_exposure")
+
+    mw_rate_limit: RateLimitMiddleware
+    cfg_exposure: HttpExposureConfig
+    app_exposure: ExposureApp
+    tag_http_exposure: _rt.TagAccessor[Any]
+
+
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    health: _rt.HealthChecks,
+    resources: Resources,
+    tasks: Tasks,
+    replaced_resources: Mapping[str, Any],
+    replaced_tasks: Mapping[str, Any],
+    clock: _rt.Clock,
+) -> None:
+    # auth.directory (examples/auth/definitions.py)
+    if "directory" in replaced_resources:
+        resources.directory = replaced_resources["directory"]
+    else:
+        resources.directory = await open_directory()
+
+    # auth.tasks.get_profile (examples/auth/definitions.py)
+    tasks.get_profile = replaced_tasks.get(
+        "get_profile",
+        _task_get_profile(
+            user=_definitions.auth_user,
+            directory=resources.directory,
+            user_2=_definitions.auth_user,
+        ),
+    )
+
+    # auth.tasks.delete_user (examples/auth/definitions.py)
+    tasks.delete_user = replaced_tasks.get(
+        "delete_user",
+        _task_delete_user(
+            directory=resources.directory,
+            user=_definitions.auth_user,
+            user_2=_definitions.auth_user,
+        ),
+    )
+
+    # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py)
+    state.mw_rate_limit = RateLimitMiddleware(clock=clock)
+    push_disposer(("globals.middleware.task.rate_limit", state.mw_rate_limit.dispose, ()))
+
+    # auth.tasks.whoami (examples/auth/definitions.py)
+    tasks.whoami = replaced_tasks.get(
+        "whoami",
+        _task_whoami(
+            user=_definitions.auth_user,
+            directory=resources.directory,
+            user_2=_definitions.auth_user,
+            rate_limit=state.mw_rate_limit,
+        ),
+    )
+
+    # auth.exposure (examples/auth/definitions.py)
+    state.cfg_exposure = untyped(_definitions.exposure).config
+    state.app_exposure = _exposure.create_exposure_app(
+        state.cfg_exposure.runtime_config(
+            (_definitions.unauthorized.error_class, _definitions.forbidden.error_class)
+        ),
+        Probes(health, None),
+        get_profile=tasks.get_profile,
+        delete_user=tasks.delete_user,
+        whoami=tasks.whoami,
+    )
+    resources.exposure = await serve_exposure(state.app_exposure, state.app_exposure.config)
+    push_disposer(("auth.exposure", resources.exposure.stop, ()))
+
+    # globals.tags.http_exposure (runner_gen/definitions/builtins.py)
+    state.tag_http_exposure = _rt.TagAccessor(
+        resources=(
+            _rt.TaggedResource(
+                "auth.exposure",
+                untyped(_definitions.exposure).resource.tags[0].config,
+                resources.exposure,
+            ),
+        )
+    )
+
+    # auth (examples/auth/definitions.py)
+    resources.auth = None
+
+
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    clock = _rt.clock_of(overrides)
     lifecycle = _rt.Lifecycle(APP_ID, dispose_timeouts={"auth.exposure": 15.0})
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # auth.contexts.user (examples/auth/definitions.py)
-        ctx_user = _definitions.auth_user
-
-        # auth.errors.unauthorized (examples/auth/definitions.py)
-        err_unauthorized = _definitions.unauthorized
-
-        # auth.errors.forbidden (examples/auth/definitions.py)
-        err_forbidden = _definitions.forbidden
-
-        # auth.directory (examples/auth/definitions.py)
-        res_directory = await open_directory()
-        resources.directory = res_directory
-
-        # auth.tasks.get_profile (examples/auth/definitions.py)
-        task_get_profile = _task_get_profile(
-            user=ctx_user, directory=res_directory, user_2=ctx_user
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            health=health,
+            resources=resources,
+            tasks=tasks,
+            replaced_resources=replaced_resources,
+            replaced_tasks=replaced_tasks,
+            clock=clock,
         )
-        tasks.get_profile = task_get_profile
-
-        # auth.tasks.delete_user (examples/auth/definitions.py)
-        task_delete_user = _task_delete_user(
-            directory=res_directory, user=ctx_user, user_2=ctx_user
-        )
-        tasks.delete_user = task_delete_user
-
-        # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py)
-        mw_rate_limit = RateLimitMiddleware()
-        push_disposer(("globals.middleware.task.rate_limit", mw_rate_limit.dispose, ()))
-
-        # auth.tasks.whoami (examples/auth/definitions.py)
-        task_whoami = _task_whoami(
-            user=ctx_user, directory=res_directory, user_2=ctx_user, rate_limit=mw_rate_limit
-        )
-        tasks.whoami = task_whoami
-
-        # auth.exposure (examples/auth/definitions.py)
-        cfg_exposure: HttpExposureConfig = untyped(_definitions.exposure).config
-        app_exposure = _exposure.create_exposure_app(
-            cfg_exposure.runtime_config((err_unauthorized.error_class, err_forbidden.error_class)),
-            Probes(health, None),
-            get_profile=task_get_profile,
-            delete_user=task_delete_user,
-            whoami=task_whoami,
-        )
-        res_exposure = await serve_exposure(app_exposure, app_exposure.config)
-        resources.exposure = res_exposure
-        push_disposer(("auth.exposure", res_exposure.stop, ()))
-
-        # globals.tags.http_exposure (runner_gen/definitions/builtins.py)
-        tag_http_exposure: _rt.TagAccessor[Any] = _rt.TagAccessor(
-            resources=(
-                _rt.TaggedResource(
-                    "auth.exposure",
-                    untyped(_definitions.exposure).resource.tags[0].config,
-                    res_exposure,
-                ),
-            )
-        )
-
-        # auth (examples/auth/definitions.py)
-        res_auth = None
-        resources.auth = res_auth
-
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
-    store = _rt.Store({"globals.tags.http_exposure": tag_http_exposure})
+    store = _rt.Store({"globals.tags.http_exposure": state.tag_http_exposure})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(
@@ -364,14 +435,14 @@ async def start() -> App:
         events,
         store,
         health,
-        {"auth.directory": None, "auth.exposure": cfg_exposure, "auth": None},
+        {"auth.directory": None, "auth.exposure": state.cfg_exposure, "auth": None},
     )
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:

@@ -10,9 +10,9 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, Final, Literal, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 import examples.caching.definitions as _definitions
 import runner_gen.runtime.wiring as _rt
@@ -54,6 +54,32 @@ class Events:
     """Each event's emitter: ``await app.events.name(payload)`` runs its hooks in order."""
 
     __slots__ = ()
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    users: UserService  # caching.users
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    get_profile_custom: Callable[[UserId], Awaitable[Profile]]  # caching.tasks.get_profile_custom
+    get_profile: Callable[[UserId], Awaitable[Profile]]  # caching.tasks.get_profile
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -224,43 +250,79 @@ def _task_get_profile(
     return cache.wrap(chain, info, untyped(_definitions.get_profile_builtin).middleware[0].config)
 
 
-async def start() -> App:
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = ("mw_cache", "mw_memory_cache")
+
+    mw_memory_cache: MemoryCacheState
+    mw_cache: CacheMiddleware
+
+
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    resources: Resources,
+    tasks: Tasks,
+    replaced_resources: Mapping[str, Any],
+    replaced_tasks: Mapping[str, Any],
+    clock: _rt.Clock,
+) -> None:
+    # caching.users (examples/caching/definitions.py)
+    if "users" in replaced_resources:
+        resources.users = replaced_resources["users"]
+    else:
+        resources.users = await open_users()
+
+    # caching.middleware.memory_cache (examples/caching/definitions.py)
+    state.mw_memory_cache = new_cache_state()
+
+    # caching.tasks.get_profile_custom (examples/caching/definitions.py)
+    tasks.get_profile_custom = replaced_tasks.get(
+        "get_profile_custom",
+        _task_get_profile_custom(users=resources.users, context=state.mw_memory_cache),
+    )
+
+    # globals.middleware.task.cache (runner_gen/definitions/builtins.py)
+    state.mw_cache = CacheMiddleware(clock=clock)
+    push_disposer(("globals.middleware.task.cache", state.mw_cache.dispose, ()))
+
+    # caching.tasks.get_profile (examples/caching/definitions.py)
+    tasks.get_profile = replaced_tasks.get(
+        "get_profile", _task_get_profile(users=resources.users, cache=state.mw_cache)
+    )
+
+    # globals.resources.cache (runner_gen/definitions/builtins.py)
+    resources.cache = state.mw_cache
+
+    # caching (examples/caching/definitions.py)
+    resources.caching = None
+
+
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    clock = _rt.clock_of(overrides)
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # caching.users (examples/caching/definitions.py)
-        res_users = await open_users()
-        resources.users = res_users
-
-        # caching.middleware.memory_cache (examples/caching/definitions.py)
-        mw_memory_cache = new_cache_state()
-
-        # caching.tasks.get_profile_custom (examples/caching/definitions.py)
-        task_get_profile_custom = _task_get_profile_custom(users=res_users, context=mw_memory_cache)
-        tasks.get_profile_custom = task_get_profile_custom
-
-        # globals.middleware.task.cache (runner_gen/definitions/builtins.py)
-        mw_cache = CacheMiddleware()
-        push_disposer(("globals.middleware.task.cache", mw_cache.dispose, ()))
-
-        # caching.tasks.get_profile (examples/caching/definitions.py)
-        task_get_profile = _task_get_profile(users=res_users, cache=mw_cache)
-        tasks.get_profile = task_get_profile
-
-        # globals.resources.cache (runner_gen/definitions/builtins.py)
-        res_cache = mw_cache
-        resources.cache = res_cache
-
-        # caching (examples/caching/definitions.py)
-        res_caching = None
-        resources.caching = res_caching
-
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            resources=resources,
+            tasks=tasks,
+            replaced_resources=replaced_resources,
+            replaced_tasks=replaced_tasks,
+            clock=clock,
+        )
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
@@ -279,9 +341,9 @@ async def start() -> App:
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:

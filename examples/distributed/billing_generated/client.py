@@ -3,8 +3,9 @@
 # To change it, change the definitions and run `runner-gen build`.
 # @generated
 """Typed clients of the app "billing"'s HTTP exposure: one method per exposed task
-and event. Importable on its own: it needs the value types and runner-gen's transport, not the
-server's resources.
+and event, speaking the server's own value types. Importing it loads neither the wiring nor the
+server's resources, only the modules defining those types; a consumer without the server's code
+uses a standalone client package instead (``client = {...}`` in ``[tool.runner-gen]``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ _QUOTE: Final = TypeAdapter(Quote)
 _LIST_PAYMENT: Final = TypeAdapter(list[Payment])
 _PAYMENT: Final = TypeAdapter(Payment)
 
-#: Remote typed errors, re-raised as the app's own error classes.
+#: Remote typed errors by id, re-raised as their definitions' error classes.
 _ERRORS: Final[ErrorFactories] = {
     "billing.errors.unknown_sku": _models.unknown_sku.from_remote,
 }

@@ -10,23 +10,24 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final, Literal, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 import examples.distributed.billing as _billing
-import examples.distributed.billing_generated.exposure as _exposure
 import examples.distributed.models as _models
 import runner_gen.runtime.wiring as _rt
 from examples.distributed.billing import ledger_health, open_ledger, payments, quote, record_payment
 from runner_gen.definitions.defaults import untyped
 from runner_gen.definitions.remote import HttpExposureConfig
 from runner_gen.runtime.events import Emission
-from runner_gen.runtime.exposure import RunningExposure, serve_exposure
+from runner_gen.runtime.exposure import ExposureApp, RunningExposure, serve_exposure
 from runner_gen.runtime.exposure.probes import Probes
 from runner_gen.runtime.lookup import Lookup, without_input
 from runner_gen.runtime.metrics import Metrics, MetricsMiddleware, render_prometheus
+
+from . import exposure as _exposure
 
 if TYPE_CHECKING:
     from examples.distributed.models import Payment, Quote, QuoteRequest
@@ -62,6 +63,34 @@ class Events:
     __slots__ = ("invoice_paid",)
 
     invoice_paid: _rt.Emitter[Payment]  # billing.events.invoice_paid
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    ledger: list[Payment]  # billing.ledger
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    quote: Callable[[QuoteRequest], Awaitable[Quote]]  # billing.tasks.quote
+    payments: Callable[[], Awaitable[list[Payment]]]  # billing.tasks.payments
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+    invoice_paid: _rt.Emitter[Payment]  # billing.events.invoice_paid
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -262,6 +291,10 @@ def _task_payments(
 def _event_invoice_paid(
     *, ledger: list[Payment]
 ) -> tuple[_rt.EmitFunction[Payment], _rt.ReportFunction[Payment]]:
+    hooks = (
+        _rt.HookCall("billing.hooks.record_payment", 0, partial(record_payment, ledger=ledger)),
+    )
+
     async def emit(
         payload: Payment,
         /,
@@ -284,100 +317,134 @@ def _event_invoice_paid(
                 "billing.hooks.record_payment", 0, "billing.events.invoice_paid", error_2
             ) from error_2
 
-    async def report(
-        payload: Payment,
-        /,
-        *,
-        failure_mode: _rt.FailureMode = "aggregate",
-        throw_on_error: bool = False,
-        source: str = _rt.OUTSIDE,
-    ) -> _rt.EmitReport:
-        return await _rt.run_hooks(
-            Emission("billing.events.invoice_paid", payload, source),
-            hooks,
-            failure_mode=failure_mode,
-            throw_on_error=throw_on_error,
-        )
+    return emit, _rt.reporter("billing.events.invoice_paid", hooks)
 
-    hooks = (
-        _rt.HookCall("billing.hooks.record_payment", 0, partial(record_payment, ledger=ledger)),
+
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = (
+        "app_exposure",
+        "cfg_exposure",
+        "emit_invoice_paid",
+        "mw_metrics",
+        "report_invoice_paid",
+        "tag_http_exposure",
     )
-    return emit, report
+
+    mw_metrics: MetricsMiddleware
+    emit_invoice_paid: _rt.EmitFunction[Payment]
+    report_invoice_paid: _rt.ReportFunction[Payment]
+    cfg_exposure: HttpExposureConfig
+    app_exposure: ExposureApp
+    tag_http_exposure: _rt.TagAccessor[Any]
 
 
-async def start() -> App:
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    health: _rt.HealthChecks,
+    resources: Resources,
+    tasks: Tasks,
+    events: Events,
+    replaced_resources: Mapping[str, Any],
+    replaced_tasks: Mapping[str, Any],
+    replaced_events: Mapping[str, Any],
+) -> None:
+    # globals.resources.metrics (runner_gen/definitions/builtins.py)
+    resources.metrics = Metrics(
+        ("billing.tasks.quote", "billing.tasks.payments"),
+        error_types=("billing.errors.unknown_sku",),
+    )
+    state.mw_metrics = MetricsMiddleware(resources.metrics)
+
+    # billing.ledger (examples/distributed/billing.py)
+    if "ledger" in replaced_resources:
+        resources.ledger = replaced_resources["ledger"]
+    else:
+        resources.ledger = await open_ledger()
+    health.add("billing.ledger", partial(ledger_health, resources.ledger))
+
+    # billing.tasks.quote (examples/distributed/billing.py)
+    tasks.quote = replaced_tasks.get("quote", _task_quote(metrics=state.mw_metrics))
+
+    # billing.tasks.payments (examples/distributed/billing.py)
+    tasks.payments = replaced_tasks.get(
+        "payments", _task_payments(ledger=resources.ledger, metrics=state.mw_metrics)
+    )
+
+    # billing.events.invoice_paid (examples/distributed/billing.py)
+    state.emit_invoice_paid, state.report_invoice_paid = _event_invoice_paid(
+        ledger=resources.ledger
+    )
+    state.emit_invoice_paid, state.report_invoice_paid = _rt.overriding(
+        replaced_events.get("invoice_paid", None),
+        state.emit_invoice_paid,
+        state.report_invoice_paid,
+    )
+    events.invoice_paid = _rt.bind_emitter(
+        state.emit_invoice_paid, state.report_invoice_paid, _rt.OUTSIDE
+    )
+
+    # billing.exposure (examples/distributed/billing.py)
+    state.cfg_exposure = untyped(_billing.exposure).config
+    state.app_exposure = _exposure.create_exposure_app(
+        state.cfg_exposure.runtime_config((_models.unknown_sku.error_class,)),
+        Probes(health, partial(render_prometheus, resources.metrics)),
+        quote=tasks.quote,
+        payments=tasks.payments,
+        invoice_paid=_rt.bind_emitter(
+            state.emit_invoice_paid, state.report_invoice_paid, "billing.exposure"
+        ),
+    )
+    resources.exposure = await serve_exposure(state.app_exposure, state.app_exposure.config)
+    push_disposer(("billing.exposure", resources.exposure.stop, ()))
+
+    # globals.tags.http_exposure (runner_gen/definitions/builtins.py)
+    state.tag_http_exposure = _rt.TagAccessor(
+        resources=(
+            _rt.TaggedResource(
+                "billing.exposure",
+                untyped(_billing.exposure).resource.tags[0].config,
+                resources.exposure,
+            ),
+        )
+    )
+
+    # billing (examples/distributed/billing.py)
+    resources.billing = None
+
+
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    replaced_events = _rt.replacements(overrides, "events")
     lifecycle = _rt.Lifecycle(APP_ID, dispose_timeouts={"billing.exposure": 15.0})
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # globals.resources.metrics (runner_gen/definitions/builtins.py)
-        res_metrics = Metrics(
-            ("billing.tasks.quote", "billing.tasks.payments"),
-            error_types=("billing.errors.unknown_sku",),
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            health=health,
+            resources=resources,
+            tasks=tasks,
+            events=events,
+            replaced_resources=replaced_resources,
+            replaced_tasks=replaced_tasks,
+            replaced_events=replaced_events,
         )
-        resources.metrics = res_metrics
-        mw_metrics = MetricsMiddleware(res_metrics)
-
-        # billing.errors.unknown_sku (examples/distributed/models.py)
-        err_unknown_sku = _models.unknown_sku
-
-        # billing.ledger (examples/distributed/billing.py)
-        res_ledger = await open_ledger()
-        resources.ledger = res_ledger
-        health.add("billing.ledger", partial(ledger_health, res_ledger))
-
-        # billing.tasks.quote (examples/distributed/billing.py)
-        task_quote = _task_quote(metrics=mw_metrics)
-        tasks.quote = task_quote
-
-        # billing.tasks.payments (examples/distributed/billing.py)
-        task_payments = _task_payments(ledger=res_ledger, metrics=mw_metrics)
-        tasks.payments = task_payments
-
-        # billing.events.invoice_paid (examples/distributed/billing.py)
-        emit_invoice_paid, report_invoice_paid = _event_invoice_paid(ledger=res_ledger)
-        event_invoice_paid = _rt.bind_emitter(emit_invoice_paid, report_invoice_paid, _rt.OUTSIDE)
-        events.invoice_paid = event_invoice_paid
-
-        # billing.exposure (examples/distributed/billing.py)
-        cfg_exposure: HttpExposureConfig = untyped(_billing.exposure).config
-        app_exposure = _exposure.create_exposure_app(
-            cfg_exposure.runtime_config((err_unknown_sku.error_class,)),
-            Probes(health, partial(render_prometheus, res_metrics)),
-            quote=task_quote,
-            payments=task_payments,
-            invoice_paid=_rt.bind_emitter(
-                emit_invoice_paid, report_invoice_paid, "billing.exposure"
-            ),
-        )
-        res_exposure = await serve_exposure(app_exposure, app_exposure.config)
-        resources.exposure = res_exposure
-        push_disposer(("billing.exposure", res_exposure.stop, ()))
-
-        # globals.tags.http_exposure (runner_gen/definitions/builtins.py)
-        tag_http_exposure: _rt.TagAccessor[Any] = _rt.TagAccessor(
-            resources=(
-                _rt.TaggedResource(
-                    "billing.exposure",
-                    untyped(_billing.exposure).resource.tags[0].config,
-                    res_exposure,
-                ),
-            )
-        )
-
-        # billing (examples/distributed/billing.py)
-        res_billing = None
-        resources.billing = res_billing
-
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
-    store = _rt.Store({"globals.tags.http_exposure": tag_http_exposure})
+    store = _rt.Store({"globals.tags.http_exposure": state.tag_http_exposure})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(
@@ -390,16 +457,16 @@ async def start() -> App:
         {
             "globals.resources.metrics": None,
             "billing.ledger": None,
-            "billing.exposure": cfg_exposure,
+            "billing.exposure": state.cfg_exposure,
             "billing": None,
         },
     )
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:

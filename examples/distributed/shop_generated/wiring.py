@@ -10,9 +10,9 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, Final, Literal, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 from pydantic import TypeAdapter
 
@@ -66,6 +66,34 @@ class Events:
     __slots__ = ("invoice_paid",)
 
     invoice_paid: _rt.Emitter[Payment]  # billing.events.invoice_paid
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    billing: AsyncTransport  # shop.tunnels.billing
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    quote: Callable[[QuoteRequest], Awaitable[Quote]]  # billing.tasks.quote
+    checkout: Callable[[QuoteRequest], Awaitable[Receipt]]  # shop.tasks.checkout
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+    invoice_paid: _rt.Emitter[Payment]  # billing.events.invoice_paid
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -230,77 +258,132 @@ def _task_checkout(
     return run
 
 
-async def start() -> App:
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = (
+        "cfg_billing",
+        "emit_invoice_paid",
+        "local_invoice_paid",
+        "report_invoice_paid",
+        "tag_tunnel",
+    )
+
+    cfg_billing: TunnelConfig
+    emit_invoice_paid: _rt.EmitFunction[Payment]
+    report_invoice_paid: _rt.ReportFunction[Payment]
+    local_invoice_paid: _rt.EmitFunction[Payment]
+    tag_tunnel: _rt.TagAccessor[Any]
+
+
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    resources: Resources,
+    tasks: Tasks,
+    events: Events,
+    replaced_resources: Mapping[str, Any],
+    replaced_tasks: Mapping[str, Any],
+    replaced_events: Mapping[str, Any],
+) -> None:
+    # shop.tunnels.billing (examples/distributed/shop.py)
+    state.cfg_billing = untyped(_shop.billing).config
+    if "billing" in replaced_resources:
+        resources.billing = replaced_resources["billing"]
+    else:
+        resources.billing = open_tunnel(state.cfg_billing)
+        push_disposer(("shop.tunnels.billing", close_tunnel, (resources.billing,)))
+
+    # billing.tasks.quote (examples/distributed/shop.py)
+    tasks.quote = replaced_tasks.get(
+        "quote",
+        remote_task(
+            resources.billing,
+            "billing.tasks.quote",
+            _QUOTE_REQUEST.dump_python,
+            _QUOTE.validate_python,
+            {"billing.errors.unknown_sku": _models.unknown_sku.from_remote},
+        ),
+    )
+
+    # billing.events.invoice_paid (examples/distributed/shop.py)
+    state.local_invoice_paid, state.report_invoice_paid = (
+        _rt.emit_to_no_hooks,
+        _rt.report_no_hooks,
+    )
+    state.emit_invoice_paid = _rt.forwarding(
+        remote_event(
+            resources.billing,
+            "billing.events.invoice_paid",
+            _PAYMENT.dump_python,
+            state.local_invoice_paid,
+            "remote-only",
+        )
+    )
+    state.emit_invoice_paid, state.report_invoice_paid = _rt.overriding(
+        replaced_events.get("invoice_paid", None),
+        state.emit_invoice_paid,
+        state.report_invoice_paid,
+    )
+    events.invoice_paid = _rt.bind_emitter(
+        state.emit_invoice_paid, state.report_invoice_paid, _rt.OUTSIDE
+    )
+
+    # shop.tasks.checkout (examples/distributed/shop.py)
+    tasks.checkout = replaced_tasks.get(
+        "checkout",
+        _task_checkout(
+            quote=tasks.quote,
+            invoice_paid=_rt.bind_emitter(
+                state.emit_invoice_paid, state.report_invoice_paid, "shop.tasks.checkout"
+            ),
+        ),
+    )
+
+    # globals.tags.tunnel (runner_gen/definitions/builtins.py)
+    state.tag_tunnel = _rt.TagAccessor(
+        resources=(
+            _rt.TaggedResource(
+                "shop.tunnels.billing",
+                untyped(_shop.billing).resource.tags[0].config,
+                resources.billing,
+            ),
+        )
+    )
+
+    # shop (examples/distributed/shop.py)
+    resources.shop = None
+
+
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    replaced_events = _rt.replacements(overrides, "events")
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # billing.errors.unknown_sku (examples/distributed/models.py)
-        err_unknown_sku = _models.unknown_sku
-
-        # shop.tunnels.billing (examples/distributed/shop.py)
-        cfg_billing: TunnelConfig = untyped(_shop.billing).config
-        res_billing = open_tunnel(cfg_billing)
-        resources.billing = res_billing
-        push_disposer(("shop.tunnels.billing", close_tunnel, (res_billing,)))
-
-        # billing.tasks.quote (examples/distributed/shop.py)
-        task_quote = remote_task(
-            res_billing,
-            "billing.tasks.quote",
-            _QUOTE_REQUEST.dump_python,
-            _QUOTE.validate_python,
-            {"billing.errors.unknown_sku": err_unknown_sku.from_remote},
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            resources=resources,
+            tasks=tasks,
+            events=events,
+            replaced_resources=replaced_resources,
+            replaced_tasks=replaced_tasks,
+            replaced_events=replaced_events,
         )
-        tasks.quote = task_quote
-
-        # billing.events.invoice_paid (examples/distributed/shop.py)
-        local_invoice_paid, report_invoice_paid = (_rt.emit_to_no_hooks, _rt.report_no_hooks)
-        emit_invoice_paid = _rt.forwarding(
-            remote_event(
-                res_billing,
-                "billing.events.invoice_paid",
-                _PAYMENT.dump_python,
-                local_invoice_paid,
-                "remote-only",
-            )
-        )
-        event_invoice_paid = _rt.bind_emitter(emit_invoice_paid, report_invoice_paid, _rt.OUTSIDE)
-        events.invoice_paid = event_invoice_paid
-
-        # shop.tasks.checkout (examples/distributed/shop.py)
-        task_checkout = _task_checkout(
-            quote=task_quote,
-            invoice_paid=_rt.bind_emitter(
-                emit_invoice_paid, report_invoice_paid, "shop.tasks.checkout"
-            ),
-        )
-        tasks.checkout = task_checkout
-
-        # globals.tags.tunnel (runner_gen/definitions/builtins.py)
-        tag_tunnel: _rt.TagAccessor[Any] = _rt.TagAccessor(
-            resources=(
-                _rt.TaggedResource(
-                    "shop.tunnels.billing",
-                    untyped(_shop.billing).resource.tags[0].config,
-                    res_billing,
-                ),
-            )
-        )
-
-        # shop (examples/distributed/shop.py)
-        res_shop = None
-        resources.shop = res_shop
-
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
-    store = _rt.Store({"globals.tags.tunnel": tag_tunnel})
+    store = _rt.Store({"globals.tags.tunnel": state.tag_tunnel})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(
@@ -310,14 +393,14 @@ async def start() -> App:
         events,
         store,
         health,
-        {"shop.tunnels.billing": cfg_billing, "shop": None},
+        {"shop.tunnels.billing": state.cfg_billing, "shop": None},
     )
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:

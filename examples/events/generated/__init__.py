@@ -13,9 +13,33 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from examples.events.generated.wiring import App, Events, Resources, Tasks, main, running, start
+    from examples.events.generated.wiring import (
+        App,
+        EventOverrides,
+        Events,
+        Overrides,
+        ResourceOverrides,
+        Resources,
+        TaskOverrides,
+        Tasks,
+        main,
+        running,
+        start,
+    )
 
-__all__ = ["App", "Events", "Resources", "Tasks", "main", "running", "start"]
+__all__ = [
+    "App",
+    "EventOverrides",
+    "Events",
+    "Overrides",
+    "ResourceOverrides",
+    "Resources",
+    "TaskOverrides",
+    "Tasks",
+    "main",
+    "running",
+    "start",
+]
 
 
 def __getattr__(name: str) -> object:

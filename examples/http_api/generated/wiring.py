@@ -10,10 +10,10 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final, Literal, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 import examples.auth.definitions as _definitions
 import examples.http_api.definitions as _definitions_2
@@ -87,6 +87,37 @@ class Events:
     """Each event's emitter: ``await app.events.name(payload)`` runs its hooks in order."""
 
     __slots__ = ()
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    directory: UserDirectory  # http_api.directory
+    logger: Logger  # globals.resources.logger
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    health: Callable[[], Awaitable[Health]]  # http_api.tasks.health
+    create_user: Callable[[NewUser], Awaitable[User]]  # http_api.tasks.create_user
+    list_users: Callable[[ListUsers], Awaitable[list[User]]]  # http_api.tasks.list_users
+    get_user: Callable[[UserRef], Awaitable[User]]  # http_api.tasks.get_user
+    delete_user: Callable[[UserRef], Awaitable[Deleted]]  # http_api.tasks.delete_user
+    report: Callable[[ReportRequest], Awaitable[Report]]  # http_api.tasks.report
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -332,103 +363,145 @@ def _task_report(*, directory: UserDirectory) -> Callable[[ReportRequest], Await
     return run
 
 
-async def start(config: ServerConfig) -> App:
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = ("cfg_logger", "log_server", "tag_route")
+
+    tag_route: _rt.TagAccessor[Route]
+    cfg_logger: LoggerConfig
+    log_server: Logger
+
+
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    resources: Resources,
+    tasks: Tasks,
+    config: ServerConfig,
+    replaced_tasks: Mapping[str, Any],
+    replaced_resources: Mapping[str, Any],
+) -> None:
+    # http_api.tasks.health (examples/http_api/definitions.py)
+    tasks.health = replaced_tasks.get("health", health_2)
+
+    # http_api.directory (examples/http_api/definitions.py)
+    if "directory" in replaced_resources:
+        resources.directory = replaced_resources["directory"]
+    else:
+        resources.directory = await open_directory()
+
+    # http_api.tasks.create_user (examples/http_api/definitions.py)
+    tasks.create_user = replaced_tasks.get(
+        "create_user", _task_create_user(directory=resources.directory)
+    )
+
+    # http_api.tasks.list_users (examples/http_api/definitions.py)
+    tasks.list_users = replaced_tasks.get(
+        "list_users", _task_list_users(directory=resources.directory)
+    )
+
+    # http_api.tasks.get_user (examples/http_api/definitions.py)
+    tasks.get_user = replaced_tasks.get(
+        "get_user", _task_get_user(directory=resources.directory, user=_definitions.auth_user)
+    )
+
+    # http_api.tasks.delete_user (examples/http_api/definitions.py)
+    tasks.delete_user = replaced_tasks.get(
+        "delete_user",
+        _task_delete_user(
+            directory=resources.directory,
+            user=_definitions.auth_user,
+            user_2=_definitions.auth_user,
+        ),
+    )
+
+    # http_api.tasks.report (examples/http_api/definitions.py)
+    tasks.report = replaced_tasks.get("report", _task_report(directory=resources.directory))
+
+    # http_api.tags.route (examples/http_api/definitions.py)
+    state.tag_route = _rt.TagAccessor(
+        tasks=(
+            _rt.TaggedTask(
+                "http_api.tasks.health",
+                untyped(_definitions_2.health_task).tags[0].config,
+                tasks.health,
+                takes_input=False,
+            ),
+            _rt.TaggedTask(
+                "http_api.tasks.create_user",
+                untyped(_definitions_2.create_user_task).tags[0].config,
+                tasks.create_user,
+            ),
+            _rt.TaggedTask(
+                "http_api.tasks.list_users",
+                untyped(_definitions_2.list_users_task).tags[0].config,
+                tasks.list_users,
+            ),
+            _rt.TaggedTask(
+                "http_api.tasks.get_user",
+                untyped(_definitions_2.get_user_task).tags[0].config,
+                tasks.get_user,
+            ),
+            _rt.TaggedTask(
+                "http_api.tasks.delete_user",
+                untyped(_definitions_2.delete_user_task).tags[0].config,
+                tasks.delete_user,
+            ),
+            _rt.TaggedTask(
+                "http_api.tasks.report",
+                untyped(_definitions_2.report_task).tags[0].config,
+                tasks.report,
+            ),
+        )
+    )
+
+    # globals.resources.logger (runner_gen/definitions/builtins.py)
+    state.cfg_logger = default_config(untyped(_builtins.logger))
+    if "logger" in replaced_resources:
+        resources.logger = replaced_resources["logger"]
+    else:
+        resources.logger = create_logger(state.cfg_logger)
+    state.log_server = resources.logger.with_(source="http_api.server")
+
+    # http_api.server (examples/http_api/definitions.py)
+    resources.server = await start_server(config, routes=state.tag_route, logger=state.log_server)
+    push_disposer(
+        (
+            "http_api.server",
+            partial(stop_server, resources.server, config, logger=state.log_server),
+            (),
+        )
+    )
+
+
+async def start(config: ServerConfig, *, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # http_api.tasks.health (examples/http_api/definitions.py)
-        task_health = health_2
-        tasks.health = task_health
-
-        # http_api.directory (examples/http_api/definitions.py)
-        res_directory = await open_directory()
-        resources.directory = res_directory
-
-        # http_api.tasks.create_user (examples/http_api/definitions.py)
-        task_create_user = _task_create_user(directory=res_directory)
-        tasks.create_user = task_create_user
-
-        # http_api.tasks.list_users (examples/http_api/definitions.py)
-        task_list_users = _task_list_users(directory=res_directory)
-        tasks.list_users = task_list_users
-
-        # auth.contexts.user (examples/auth/definitions.py)
-        ctx_user = _definitions.auth_user
-
-        # http_api.tasks.get_user (examples/http_api/definitions.py)
-        task_get_user = _task_get_user(directory=res_directory, user=ctx_user)
-        tasks.get_user = task_get_user
-
-        # http_api.tasks.delete_user (examples/http_api/definitions.py)
-        task_delete_user = _task_delete_user(
-            directory=res_directory, user=ctx_user, user_2=ctx_user
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            resources=resources,
+            tasks=tasks,
+            config=config,
+            replaced_tasks=replaced_tasks,
+            replaced_resources=replaced_resources,
         )
-        tasks.delete_user = task_delete_user
-
-        # http_api.tasks.report (examples/http_api/definitions.py)
-        task_report = _task_report(directory=res_directory)
-        tasks.report = task_report
-
-        # http_api.tags.route (examples/http_api/definitions.py)
-        tag_route: _rt.TagAccessor[Route] = _rt.TagAccessor(
-            tasks=(
-                _rt.TaggedTask(
-                    "http_api.tasks.health",
-                    untyped(_definitions_2.health_task).tags[0].config,
-                    task_health,
-                    takes_input=False,
-                ),
-                _rt.TaggedTask(
-                    "http_api.tasks.create_user",
-                    untyped(_definitions_2.create_user_task).tags[0].config,
-                    task_create_user,
-                ),
-                _rt.TaggedTask(
-                    "http_api.tasks.list_users",
-                    untyped(_definitions_2.list_users_task).tags[0].config,
-                    task_list_users,
-                ),
-                _rt.TaggedTask(
-                    "http_api.tasks.get_user",
-                    untyped(_definitions_2.get_user_task).tags[0].config,
-                    task_get_user,
-                ),
-                _rt.TaggedTask(
-                    "http_api.tasks.delete_user",
-                    untyped(_definitions_2.delete_user_task).tags[0].config,
-                    task_delete_user,
-                ),
-                _rt.TaggedTask(
-                    "http_api.tasks.report",
-                    untyped(_definitions_2.report_task).tags[0].config,
-                    task_report,
-                ),
-            )
-        )
-
-        # globals.resources.logger (runner_gen/definitions/builtins.py)
-        cfg_logger: LoggerConfig = default_config(untyped(_builtins.logger))
-        res_logger = create_logger(cfg_logger)
-        resources.logger = res_logger
-        log_server = res_logger.with_(source="http_api.server")
-
-        # http_api.server (examples/http_api/definitions.py)
-        res_server = await start_server(config, routes=tag_route, logger=log_server)
-        resources.server = res_server
-        push_disposer(
-            ("http_api.server", partial(stop_server, res_server, config, logger=log_server), ())
-        )
-
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
-    store = _rt.Store({"http_api.tags.route": tag_route})
+    store = _rt.Store({"http_api.tags.route": state.tag_route})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(
@@ -440,16 +513,18 @@ async def start(config: ServerConfig) -> App:
         health,
         {
             "http_api.directory": None,
-            "globals.resources.logger": cfg_logger,
+            "globals.resources.logger": state.cfg_logger,
             "http_api.server": config,
         },
     )
 
 
 @asynccontextmanager
-async def running(config: ServerConfig) -> AsyncIterator[App]:
+async def running(
+    config: ServerConfig, *, overrides: Overrides | None = None
+) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start(config)
+    app = await start(config, overrides=overrides)
     try:
         yield app
     finally:

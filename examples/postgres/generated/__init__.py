@@ -15,15 +15,31 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from examples.postgres.generated.wiring import (
         App,
+        EventOverrides,
         Events,
+        Overrides,
+        ResourceOverrides,
         Resources,
+        TaskOverrides,
         Tasks,
         main,
         running,
         start,
     )
 
-__all__ = ["App", "Events", "Resources", "Tasks", "main", "running", "start"]
+__all__ = [
+    "App",
+    "EventOverrides",
+    "Events",
+    "Overrides",
+    "ResourceOverrides",
+    "Resources",
+    "TaskOverrides",
+    "Tasks",
+    "main",
+    "running",
+    "start",
+]
 
 
 def __getattr__(name: str) -> object:

@@ -10,28 +10,34 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, Final, Literal, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 import examples.postgres.definitions as _definitions
 import runner_gen.runtime.wiring as _rt
 from examples.postgres.definitions import (
+    begin_unit,
     close_pool,
+    create_pair,
     create_user,
     drop_users,
+    end_unit,
     get_user,
     init_pool,
     init_users,
+    remember,
 )
 from runner_gen.definitions.defaults import untyped
+from runner_gen.runtime.events import Emission
 from runner_gen.runtime.lookup import Lookup
 
 if TYPE_CHECKING:
     import asyncpg
 
-    from examples.postgres.models import NewUser, PoolConfig, User
-    from examples.postgres.services import UserRepository
+    from examples.postgres.models import NewPair, NewUser, PoolConfig, User
+    from examples.postgres.services import Users
+    from runner_gen import Emit
     from runner_gen.definitions.kinds import Event, Resource, Task
     from runner_gen.runtime.lookup import ConfigT, InputT, OutputT, PayloadT, ValueT
 
@@ -44,23 +50,56 @@ class Resources:
     __slots__ = ("pool", "postgres", "users")
 
     pool: asyncpg.Pool  # postgres.pool
-    users: UserRepository  # postgres.users
+    users: Users  # postgres.users
     postgres: None  # postgres
 
 
 class Tasks:
     """Each task, callable with its input; middleware included."""
 
-    __slots__ = ("create_user", "get_user")
+    __slots__ = ("create_pair", "create_user", "get_user")
 
     create_user: Callable[[NewUser], Awaitable[User]]  # postgres.tasks.create_user
+    create_pair: Callable[[NewPair], Awaitable[list[User]]]  # postgres.tasks.create_pair
     get_user: Callable[[int], Awaitable[User | None]]  # postgres.tasks.get_user
 
 
 class Events:
     """Each event's emitter: ``await app.events.name(payload)`` runs its hooks in order."""
 
-    __slots__ = ()
+    __slots__ = ("user_created",)
+
+    user_created: _rt.Emitter[User]  # postgres.events.user_created
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    pool: asyncpg.Pool  # postgres.pool
+    users: Users  # postgres.users
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    create_user: Callable[[NewUser], Awaitable[User]]  # postgres.tasks.create_user
+    create_pair: Callable[[NewPair], Awaitable[list[User]]]  # postgres.tasks.create_pair
+    get_user: Callable[[int], Awaitable[User | None]]  # postgres.tasks.get_user
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+    user_created: _rt.Emitter[User]  # postgres.events.user_created
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -93,10 +132,11 @@ class App:
             lifecycle.is_running,
             tasks={
                 "postgres.tasks.create_user": tasks.create_user,
+                "postgres.tasks.create_pair": tasks.create_pair,
                 "postgres.tasks.get_user": tasks.get_user,
             },
             journaled={},
-            events={},
+            events={"postgres.events.user_created": events.user_created},
             values={
                 "postgres.pool": resources.pool,
                 "postgres.users": resources.users,
@@ -112,6 +152,11 @@ class App:
 
     @overload
     def run_task(
+        self, id: Literal["postgres.tasks.create_pair"], input: NewPair, /
+    ) -> Awaitable[list[User]]: ...
+
+    @overload
+    def run_task(
         self, id: Literal["postgres.tasks.get_user"], input: int, /
     ) -> Awaitable[User | None]: ...
 
@@ -124,6 +169,30 @@ class App:
     def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
         """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
         return self._lookup.run_task(id, input)
+
+    @overload
+    def emit_event(
+        self,
+        id: Literal["postgres.events.user_created"],
+        payload: User,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[False] = False,
+    ) -> Awaitable[None]: ...
+
+    @overload
+    def emit_event(
+        self,
+        id: Literal["postgres.events.user_created"],
+        payload: User,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[True],
+    ) -> Awaitable[_rt.EmitReport]: ...
 
     @overload
     def emit_event(
@@ -168,7 +237,7 @@ class App:
     def get_resource_value(self, id: Literal["postgres.pool"], /) -> asyncpg.Pool: ...
 
     @overload
-    def get_resource_value(self, id: Literal["postgres.users"], /) -> UserRepository: ...
+    def get_resource_value(self, id: Literal["postgres.users"], /) -> Users: ...
 
     @overload
     def get_resource_value(self, id: Literal["postgres"], /) -> None: ...
@@ -201,55 +270,157 @@ class App:
         self._lifecycle.skip_drain()
 
 
+# postgres.events.user_created (examples/postgres/definitions.py)
+def _event_user_created() -> tuple[_rt.EmitFunction[User], _rt.ReportFunction[User]]:
+    hooks = (_rt.HookCall("postgres.hooks.remember", 0, remember),)
+
+    async def emit(
+        payload: User,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        source: str = _rt.OUTSIDE,
+    ) -> None:
+        emission = Emission("postgres.events.user_created", payload, source)
+        if failure_mode != "fail-fast" or not throw_on_error:
+            await _rt.run_hooks(
+                emission, hooks, failure_mode=failure_mode, throw_on_error=throw_on_error
+            )
+            return
+        # postgres.hooks.remember (examples/postgres/definitions.py), order 0
+        try:
+            await remember(emission)
+        except Exception as error_2:
+            raise _rt.HookError(
+                "postgres.hooks.remember", 0, "postgres.events.user_created", error_2
+            ) from error_2
+
+    return emit, _rt.reporter("postgres.events.user_created", hooks)
+
+
 # postgres.tasks.create_user (examples/postgres/definitions.py)
-def _task_create_user(*, users: UserRepository) -> Callable[[NewUser], Awaitable[User]]:
+def _task_create_user(
+    *, users: Users, user_created: Emit[User]
+) -> Callable[[NewUser], Awaitable[User]]:
     def run(value: NewUser) -> Awaitable[User]:
-        return create_user(value, users=users)
+        return create_user(value, users=users, user_created=user_created)
+
+    return run
+
+
+# postgres.tasks.create_pair (examples/postgres/definitions.py)
+def _task_create_pair(*, users: Users) -> Callable[[NewPair], Awaitable[list[User]]]:
+    async def run(value: NewPair) -> list[User]:
+        unit_of_work = await begin_unit(users=users)
+        try:
+            return await create_pair(value, unit=unit_of_work)
+        finally:
+            await end_unit(unit_of_work)
 
     return run
 
 
 # postgres.tasks.get_user (examples/postgres/definitions.py)
-def _task_get_user(*, users: UserRepository) -> Callable[[int], Awaitable[User | None]]:
+def _task_get_user(*, users: Users) -> Callable[[int], Awaitable[User | None]]:
     def run(value: int) -> Awaitable[User | None]:
         return get_user(value, users=users)
 
     return run
 
 
-async def start() -> App:
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = ("cfg_pool", "emit_user_created", "report_user_created")
+
+    cfg_pool: PoolConfig
+    emit_user_created: _rt.EmitFunction[User]
+    report_user_created: _rt.ReportFunction[User]
+
+
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    resources: Resources,
+    tasks: Tasks,
+    events: Events,
+    replaced_resources: Mapping[str, Any],
+    replaced_events: Mapping[str, Any],
+    replaced_tasks: Mapping[str, Any],
+) -> None:
+    # postgres.pool (examples/postgres/definitions.py)
+    state.cfg_pool = untyped(_definitions.app).register[0].config
+    if "pool" in replaced_resources:
+        resources.pool = replaced_resources["pool"]
+    else:
+        resources.pool = await init_pool(state.cfg_pool)
+        push_disposer(("postgres.pool", close_pool, (resources.pool,)))
+
+    # postgres.users (examples/postgres/definitions.py)
+    if "users" in replaced_resources:
+        resources.users = replaced_resources["users"]
+    else:
+        resources.users = await init_users(pool=resources.pool)
+        push_disposer(("postgres.users", drop_users, (resources.users,)))
+
+    # postgres.events.user_created (examples/postgres/definitions.py)
+    state.emit_user_created, state.report_user_created = _event_user_created()
+    state.emit_user_created, state.report_user_created = _rt.overriding(
+        replaced_events.get("user_created", None),
+        state.emit_user_created,
+        state.report_user_created,
+    )
+    events.user_created = _rt.bind_emitter(
+        state.emit_user_created, state.report_user_created, _rt.OUTSIDE
+    )
+
+    # postgres.tasks.create_user (examples/postgres/definitions.py)
+    tasks.create_user = replaced_tasks.get(
+        "create_user",
+        _task_create_user(
+            users=resources.users,
+            user_created=_rt.bind_emitter(
+                state.emit_user_created, state.report_user_created, "postgres.tasks.create_user"
+            ),
+        ),
+    )
+
+    # postgres.tasks.create_pair (examples/postgres/definitions.py)
+    tasks.create_pair = replaced_tasks.get("create_pair", _task_create_pair(users=resources.users))
+
+    # postgres.tasks.get_user (examples/postgres/definitions.py)
+    tasks.get_user = replaced_tasks.get("get_user", _task_get_user(users=resources.users))
+
+    # postgres (examples/postgres/definitions.py)
+    resources.postgres = None
+
+
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    replaced_events = _rt.replacements(overrides, "events")
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # postgres.pool (examples/postgres/definitions.py)
-        cfg_pool: PoolConfig = untyped(_definitions.app).register[0].config
-        res_pool = await init_pool(cfg_pool)
-        resources.pool = res_pool
-        push_disposer(("postgres.pool", close_pool, (res_pool,)))
-
-        # postgres.users (examples/postgres/definitions.py)
-        res_users = await init_users(pool=res_pool)
-        resources.users = res_users
-        push_disposer(("postgres.users", drop_users, (res_users,)))
-
-        # postgres.tasks.create_user (examples/postgres/definitions.py)
-        task_create_user = _task_create_user(users=res_users)
-        tasks.create_user = task_create_user
-
-        # postgres.tasks.get_user (examples/postgres/definitions.py)
-        task_get_user = _task_get_user(users=res_users)
-        tasks.get_user = task_get_user
-
-        # postgres (examples/postgres/definitions.py)
-        res_postgres = None
-        resources.postgres = res_postgres
-
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            resources=resources,
+            tasks=tasks,
+            events=events,
+            replaced_resources=replaced_resources,
+            replaced_events=replaced_events,
+            replaced_tasks=replaced_tasks,
+        )
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
@@ -263,14 +434,14 @@ async def start() -> App:
         events,
         store,
         health,
-        {"postgres.pool": cfg_pool, "postgres.users": None, "postgres": None},
+        {"postgres.pool": state.cfg_pool, "postgres.users": None, "postgres": None},
     )
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:

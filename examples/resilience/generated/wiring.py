@@ -10,9 +10,9 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, Final, Literal, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 import examples.resilience.definitions as _definitions
 import runner_gen.runtime.wiring as _rt
@@ -75,6 +75,38 @@ class Events:
     """Each event's emitter: ``await app.events.name(payload)`` runs its hooks in order."""
 
     __slots__ = ()
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    logger: Logger  # globals.resources.logger
+    external: ExternalService  # resilience.external
+    board: CommentBoard  # resilience.board
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    fetch_quote: Callable[[QuoteRequest], Awaitable[str]]  # resilience.tasks.fetch_quote
+    post_comment: Callable[[Comment], Awaitable[int]]  # resilience.tasks.post_comment
+    check_stock: Callable[[StockCheck], Awaitable[str]]  # resilience.tasks.check_stock
+    recommendations: Callable[
+        [RecommendationRequest], Awaitable[list[str]]
+    ]  # resilience.tasks.recommendations
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -316,78 +348,142 @@ def _task_recommendations(
     return custom_task_layer(layer, info, chain)
 
 
-async def start() -> App:
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = (
+        "cfg_logger",
+        "log_request_log",
+        "mw_circuit_breaker",
+        "mw_fallback",
+        "mw_rate_limit",
+        "mw_retry",
+        "mw_timeout",
+    )
+
+    cfg_logger: LoggerConfig
+    log_request_log: Logger
+    mw_retry: RetryMiddleware
+    mw_timeout: TimeoutMiddleware
+    mw_rate_limit: RateLimitMiddleware
+    mw_circuit_breaker: CircuitBreakerMiddleware
+    mw_fallback: FallbackMiddleware
+
+
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    resources: Resources,
+    tasks: Tasks,
+    replaced_resources: Mapping[str, Any],
+    clock: _rt.Clock,
+    replaced_tasks: Mapping[str, Any],
+) -> None:
+    # globals.resources.logger (runner_gen/definitions/builtins.py)
+    state.cfg_logger = untyped(_definitions.app).register[0].config
+    if "logger" in replaced_resources:
+        resources.logger = replaced_resources["logger"]
+    else:
+        resources.logger = create_logger(state.cfg_logger)
+    state.log_request_log = resources.logger.with_(source="resilience.middleware.request_log")
+
+    # resilience.external (examples/resilience/definitions.py)
+    if "external" in replaced_resources:
+        resources.external = replaced_resources["external"]
+    else:
+        resources.external = await connect_external()
+
+    # resilience.board (examples/resilience/definitions.py)
+    if "board" in replaced_resources:
+        resources.board = replaced_resources["board"]
+    else:
+        resources.board = await open_board()
+
+    # globals.middleware.task.retry (runner_gen/definitions/builtins.py)
+    state.mw_retry = RetryMiddleware(clock=clock)
+    push_disposer(("globals.middleware.task.retry", state.mw_retry.dispose, ()))
+
+    # globals.middleware.task.timeout (runner_gen/definitions/builtins.py)
+    state.mw_timeout = TimeoutMiddleware(clock=clock)
+    push_disposer(("globals.middleware.task.timeout", state.mw_timeout.dispose, ()))
+
+    # resilience.tasks.fetch_quote (examples/resilience/definitions.py)
+    tasks.fetch_quote = replaced_tasks.get(
+        "fetch_quote",
+        _task_fetch_quote(
+            external=resources.external,
+            logger=state.log_request_log,
+            retry=state.mw_retry,
+            timeout=state.mw_timeout,
+        ),
+    )
+
+    # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py)
+    state.mw_rate_limit = RateLimitMiddleware(clock=clock)
+    push_disposer(("globals.middleware.task.rate_limit", state.mw_rate_limit.dispose, ()))
+
+    # resilience.tasks.post_comment (examples/resilience/definitions.py)
+    tasks.post_comment = replaced_tasks.get(
+        "post_comment",
+        _task_post_comment(
+            board=resources.board, logger=state.log_request_log, rate_limit=state.mw_rate_limit
+        ),
+    )
+
+    # globals.middleware.task.circuit_breaker (runner_gen/definitions/builtins.py)
+    state.mw_circuit_breaker = CircuitBreakerMiddleware(clock=clock)
+    push_disposer(("globals.middleware.task.circuit_breaker", state.mw_circuit_breaker.dispose, ()))
+
+    # resilience.tasks.check_stock (examples/resilience/definitions.py)
+    tasks.check_stock = replaced_tasks.get(
+        "check_stock",
+        _task_check_stock(
+            external=resources.external,
+            logger=state.log_request_log,
+            circuit_breaker=state.mw_circuit_breaker,
+        ),
+    )
+
+    # globals.middleware.task.fallback (runner_gen/definitions/builtins.py)
+    state.mw_fallback = FallbackMiddleware()
+    push_disposer(("globals.middleware.task.fallback", state.mw_fallback.dispose, ()))
+
+    # resilience.tasks.recommendations (examples/resilience/definitions.py)
+    tasks.recommendations = replaced_tasks.get(
+        "recommendations",
+        _task_recommendations(
+            external=resources.external, logger=state.log_request_log, fallback=state.mw_fallback
+        ),
+    )
+
+    # resilience (examples/resilience/definitions.py)
+    resources.resilience = None
+
+
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    clock = _rt.clock_of(overrides)
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # globals.resources.logger (runner_gen/definitions/builtins.py)
-        cfg_logger: LoggerConfig = untyped(_definitions.app).register[0].config
-        res_logger = create_logger(cfg_logger)
-        resources.logger = res_logger
-        log_request_log = res_logger.with_(source="resilience.middleware.request_log")
-
-        # resilience.external (examples/resilience/definitions.py)
-        res_external = await connect_external()
-        resources.external = res_external
-
-        # resilience.board (examples/resilience/definitions.py)
-        res_board = await open_board()
-        resources.board = res_board
-
-        # globals.middleware.task.retry (runner_gen/definitions/builtins.py)
-        mw_retry = RetryMiddleware()
-        push_disposer(("globals.middleware.task.retry", mw_retry.dispose, ()))
-
-        # globals.middleware.task.timeout (runner_gen/definitions/builtins.py)
-        mw_timeout = TimeoutMiddleware()
-        push_disposer(("globals.middleware.task.timeout", mw_timeout.dispose, ()))
-
-        # resilience.tasks.fetch_quote (examples/resilience/definitions.py)
-        task_fetch_quote = _task_fetch_quote(
-            external=res_external, logger=log_request_log, retry=mw_retry, timeout=mw_timeout
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            resources=resources,
+            tasks=tasks,
+            replaced_resources=replaced_resources,
+            clock=clock,
+            replaced_tasks=replaced_tasks,
         )
-        tasks.fetch_quote = task_fetch_quote
-
-        # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py)
-        mw_rate_limit = RateLimitMiddleware()
-        push_disposer(("globals.middleware.task.rate_limit", mw_rate_limit.dispose, ()))
-
-        # resilience.tasks.post_comment (examples/resilience/definitions.py)
-        task_post_comment = _task_post_comment(
-            board=res_board, logger=log_request_log, rate_limit=mw_rate_limit
-        )
-        tasks.post_comment = task_post_comment
-
-        # globals.middleware.task.circuit_breaker (runner_gen/definitions/builtins.py)
-        mw_circuit_breaker = CircuitBreakerMiddleware()
-        push_disposer(("globals.middleware.task.circuit_breaker", mw_circuit_breaker.dispose, ()))
-
-        # resilience.tasks.check_stock (examples/resilience/definitions.py)
-        task_check_stock = _task_check_stock(
-            external=res_external, logger=log_request_log, circuit_breaker=mw_circuit_breaker
-        )
-        tasks.check_stock = task_check_stock
-
-        # globals.middleware.task.fallback (runner_gen/definitions/builtins.py)
-        mw_fallback = FallbackMiddleware()
-        push_disposer(("globals.middleware.task.fallback", mw_fallback.dispose, ()))
-
-        # resilience.tasks.recommendations (examples/resilience/definitions.py)
-        task_recommendations = _task_recommendations(
-            external=res_external, logger=log_request_log, fallback=mw_fallback
-        )
-        tasks.recommendations = task_recommendations
-
-        # resilience (examples/resilience/definitions.py)
-        res_resilience = None
-        resources.resilience = res_resilience
-
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
@@ -402,7 +498,7 @@ async def start() -> App:
         store,
         health,
         {
-            "globals.resources.logger": cfg_logger,
+            "globals.resources.logger": state.cfg_logger,
             "resilience.external": None,
             "resilience.board": None,
             "resilience": None,
@@ -411,9 +507,9 @@ async def start() -> App:
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:

@@ -54,6 +54,9 @@ class TimeoutMiddleware(Middleware[TimeoutConfig]):
 
             return expired
 
+        if clock is not SYSTEM_CLOCK:
+            return _bounded_by_clock(next, clock, ttl_ms, task_id)
+
         async def bounded(input: Any) -> Any:
             own_deadline = clock.now() + ttl_s
             enclosing = deadline_var.get()
@@ -81,3 +84,40 @@ class TimeoutMiddleware(Middleware[TimeoutConfig]):
             return result
 
         return bounded
+
+
+def _bounded_by_clock(next: Next, clock: Clock, ttl_ms: int, task_id: str) -> Next:
+    """The timeout on an injected clock (a test's ``FakeClock``): a watcher sleeps on that
+    clock and cancels the call when the budget is spent. Only tests take this path; the system
+    clock uses ``asyncio.timeout`` and no extra task."""
+    ttl_s = ttl_ms / 1000
+
+    async def bounded(input: Any) -> Any:
+        caller = asyncio.current_task()
+        assert caller is not None  # middleware run inside a task
+        own_deadline = clock.now() + ttl_s
+        enclosing = DEADLINE.get()
+        token = DEADLINE.set(
+            own_deadline if enclosing is None or own_deadline < enclosing else enclosing
+        )
+        expired = False
+
+        async def watch() -> None:
+            nonlocal expired
+            await clock.sleep(ttl_s)
+            expired = True
+            caller.cancel()
+
+        watcher = asyncio.ensure_future(watch())
+        try:
+            return await next(input)
+        except asyncio.CancelledError:
+            if expired:
+                caller.uncancel()
+                raise TaskTimeoutError(ttl_ms, task_id=task_id, deadline=own_deadline) from None
+            raise
+        finally:
+            watcher.cancel()
+            DEADLINE.reset(token)
+
+    return bounded

@@ -10,10 +10,10 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final, Literal, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 import runner_gen.runtime.wiring as _rt
 from examples.events.definitions import (
@@ -65,6 +65,36 @@ class Events:
     __slots__ = ("user_registered",)
 
     user_registered: _rt.Emitter[UserRegistered]  # events.user_registered
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    users: UserStore  # events.users
+    outbox: Outbox  # events.outbox
+    settings: SettingsStore  # events.settings
+    activity: ActivityFeed  # events.activity
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    register_user: Callable[[NewUser], Awaitable[User]]  # events.tasks.register_user
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+    user_registered: _rt.Emitter[UserRegistered]  # events.user_registered
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -242,6 +272,24 @@ def _event_user_registered(
     analytics: Analytics | None,
     activity_3: ActivityFeed,
 ) -> tuple[_rt.EmitFunction[UserRegistered], _rt.ReportFunction[UserRegistered]]:
+    hooks = (
+        _rt.HookCall(
+            "events.hooks.send_welcome_email",
+            1,
+            partial(send_welcome_email, outbox=outbox, activity=activity),
+        ),
+        _rt.HookCall(
+            "events.hooks.create_user_settings",
+            2,
+            partial(create_user_settings, settings=settings, activity=activity_2),
+        ),
+        _rt.HookCall(
+            "events.hooks.track_registration",
+            3,
+            partial(track_registration, analytics=analytics, activity=activity_3),
+        ),
+    )
+
     async def emit(
         payload: UserRegistered,
         /,
@@ -282,39 +330,7 @@ def _event_user_registered(
                 "events.hooks.track_registration", 3, "events.user_registered", error_2
             ) from error_2
 
-    async def report(
-        payload: UserRegistered,
-        /,
-        *,
-        failure_mode: _rt.FailureMode = "aggregate",
-        throw_on_error: bool = False,
-        source: str = _rt.OUTSIDE,
-    ) -> _rt.EmitReport:
-        return await _rt.run_hooks(
-            Emission("events.user_registered", payload, source),
-            hooks,
-            failure_mode=failure_mode,
-            throw_on_error=throw_on_error,
-        )
-
-    hooks = (
-        _rt.HookCall(
-            "events.hooks.send_welcome_email",
-            1,
-            partial(send_welcome_email, outbox=outbox, activity=activity),
-        ),
-        _rt.HookCall(
-            "events.hooks.create_user_settings",
-            2,
-            partial(create_user_settings, settings=settings, activity=activity_2),
-        ),
-        _rt.HookCall(
-            "events.hooks.track_registration",
-            3,
-            partial(track_registration, analytics=analytics, activity=activity_3),
-        ),
-    )
-    return emit, report
+    return emit, _rt.reporter("events.user_registered", hooks)
 
 
 # events.tasks.register_user (examples/events/definitions.py)
@@ -327,58 +343,106 @@ def _task_register_user(
     return run
 
 
-async def start() -> App:
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = ("emit_user_registered", "report_user_registered")
+
+    emit_user_registered: _rt.EmitFunction[UserRegistered]
+    report_user_registered: _rt.ReportFunction[UserRegistered]
+
+
+async def _start_1(
+    *,
+    state: _State,
+    resources: Resources,
+    tasks: Tasks,
+    events: Events,
+    replaced_resources: Mapping[str, Any],
+    replaced_events: Mapping[str, Any],
+    replaced_tasks: Mapping[str, Any],
+) -> None:
+    # events.users (examples/events/definitions.py)
+    if "users" in replaced_resources:
+        resources.users = replaced_resources["users"]
+    else:
+        resources.users = await open_user_store()
+
+    # events.outbox (examples/events/definitions.py)
+    if "outbox" in replaced_resources:
+        resources.outbox = replaced_resources["outbox"]
+    else:
+        resources.outbox = await open_outbox()
+
+    # events.settings (examples/events/definitions.py)
+    if "settings" in replaced_resources:
+        resources.settings = replaced_resources["settings"]
+    else:
+        resources.settings = await open_settings()
+
+    # events.activity (examples/events/definitions.py)
+    if "activity" in replaced_resources:
+        resources.activity = replaced_resources["activity"]
+    else:
+        resources.activity = await open_activity()
+
+    # events.user_registered (examples/events/definitions.py)
+    state.emit_user_registered, state.report_user_registered = _event_user_registered(
+        outbox=resources.outbox,
+        activity=resources.activity,
+        settings=resources.settings,
+        activity_2=resources.activity,
+        analytics=None,
+        activity_3=resources.activity,
+    )
+    state.emit_user_registered, state.report_user_registered = _rt.overriding(
+        replaced_events.get("user_registered", None),
+        state.emit_user_registered,
+        state.report_user_registered,
+    )
+    events.user_registered = _rt.bind_emitter(
+        state.emit_user_registered, state.report_user_registered, _rt.OUTSIDE
+    )
+
+    # events.tasks.register_user (examples/events/definitions.py)
+    tasks.register_user = replaced_tasks.get(
+        "register_user",
+        _task_register_user(
+            users=resources.users,
+            user_registered=_rt.bind_emitter(
+                state.emit_user_registered,
+                state.report_user_registered,
+                "events.tasks.register_user",
+            ),
+        ),
+    )
+
+    # events (examples/events/definitions.py)
+    resources.events = None
+
+
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    replaced_events = _rt.replacements(overrides, "events")
     lifecycle = _rt.Lifecycle(APP_ID)
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # events.users (examples/events/definitions.py)
-        res_users = await open_user_store()
-        resources.users = res_users
-
-        # events.outbox (examples/events/definitions.py)
-        res_outbox = await open_outbox()
-        resources.outbox = res_outbox
-
-        # events.settings (examples/events/definitions.py)
-        res_settings = await open_settings()
-        resources.settings = res_settings
-
-        # events.activity (examples/events/definitions.py)
-        res_activity = await open_activity()
-        resources.activity = res_activity
-
-        # events.user_registered (examples/events/definitions.py)
-        emit_user_registered, report_user_registered = _event_user_registered(
-            outbox=res_outbox,
-            activity=res_activity,
-            settings=res_settings,
-            activity_2=res_activity,
-            analytics=None,
-            activity_3=res_activity,
+        await _start_1(
+            state=state,
+            resources=resources,
+            tasks=tasks,
+            events=events,
+            replaced_resources=replaced_resources,
+            replaced_events=replaced_events,
+            replaced_tasks=replaced_tasks,
         )
-        event_user_registered = _rt.bind_emitter(
-            emit_user_registered, report_user_registered, _rt.OUTSIDE
-        )
-        events.user_registered = event_user_registered
-
-        # events.tasks.register_user (examples/events/definitions.py)
-        task_register_user = _task_register_user(
-            users=res_users,
-            user_registered=_rt.bind_emitter(
-                emit_user_registered, report_user_registered, "events.tasks.register_user"
-            ),
-        )
-        tasks.register_user = task_register_user
-
-        # events (examples/events/definitions.py)
-        res_events = None
-        resources.events = res_events
-
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
@@ -403,9 +467,9 @@ async def start() -> App:
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:

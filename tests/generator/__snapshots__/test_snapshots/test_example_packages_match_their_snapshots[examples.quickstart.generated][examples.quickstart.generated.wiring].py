@@ -10,10 +10,10 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final, Literal, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 import examples.quickstart.definitions as _definitions
 import runner_gen.definitions.builtins as _builtins
@@ -78,6 +78,38 @@ class Events:
     __slots__ = ("user_registered",)
 
     user_registered: _rt.Emitter[User]  # app.events.user_registered
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    logger: Logger  # globals.resources.logger
+    database: Database  # app.database
+    outbox: Outbox  # app.outbox
+    audit: Audit  # app.audit
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    register_user: Callable[[NewUser], Awaitable[User]]  # app.tasks.register_user
+    count_users: Callable[[], Awaitable[int]]  # app.tasks.count_users
+    list_routes: Callable[[], Awaitable[list[str]]]  # app.tasks.list_routes
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+    user_registered: _rt.Emitter[User]  # app.events.user_registered
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -272,6 +304,11 @@ class App:
 def _event_user_registered(
     *, outbox: Outbox, audit: Audit
 ) -> tuple[_rt.EmitFunction[User], _rt.ReportFunction[User]]:
+    hooks = (
+        _rt.HookCall("app.hooks.send_welcome", 1, partial(send_welcome, outbox=outbox)),
+        _rt.HookCall("app.hooks.record_registration", 2, partial(record_registration, audit=audit)),
+    )
+
     async def emit(
         payload: User,
         /,
@@ -303,26 +340,7 @@ def _event_user_registered(
                 "app.hooks.record_registration", 2, "app.events.user_registered", error_2
             ) from error_2
 
-    async def report(
-        payload: User,
-        /,
-        *,
-        failure_mode: _rt.FailureMode = "aggregate",
-        throw_on_error: bool = False,
-        source: str = _rt.OUTSIDE,
-    ) -> _rt.EmitReport:
-        return await _rt.run_hooks(
-            Emission("app.events.user_registered", payload, source),
-            hooks,
-            failure_mode=failure_mode,
-            throw_on_error=throw_on_error,
-        )
-
-    hooks = (
-        _rt.HookCall("app.hooks.send_welcome", 1, partial(send_welcome, outbox=outbox)),
-        _rt.HookCall("app.hooks.record_registration", 2, partial(record_registration, audit=audit)),
-    )
-    return emit, report
+    return emit, _rt.reporter("app.events.user_registered", hooks)
 
 
 # app.tasks.register_user (examples/quickstart/definitions.py)
@@ -382,102 +400,175 @@ def _task_list_routes(
     return partial(chain, None)
 
 
-async def start(config: AppConfig) -> App:
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = (
+        "cfg_database",
+        "cfg_logger",
+        "emit_user_registered",
+        "log_app",
+        "log_database",
+        "mw_metrics",
+        "mw_retry",
+        "report_user_registered",
+        "tag_http_route",
+    )
+
+    cfg_logger: LoggerConfig
+    log_app: Logger
+    log_database: Logger
+    mw_metrics: MetricsMiddleware
+    cfg_database: DatabaseConfig
+    emit_user_registered: _rt.EmitFunction[User]
+    report_user_registered: _rt.ReportFunction[User]
+    mw_retry: RetryMiddleware
+    tag_http_route: _rt.TagAccessor[Route]
+
+
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    health: _rt.HealthChecks,
+    resources: Resources,
+    tasks: Tasks,
+    events: Events,
+    config: AppConfig,
+    replaced_resources: Mapping[str, Any],
+    replaced_events: Mapping[str, Any],
+    clock: _rt.Clock,
+    replaced_tasks: Mapping[str, Any],
+) -> None:
+    # globals.resources.logger (runner_gen/definitions/builtins.py)
+    state.cfg_logger = default_config(untyped(_builtins.logger))
+    if "logger" in replaced_resources:
+        resources.logger = replaced_resources["logger"]
+    else:
+        resources.logger = create_logger(state.cfg_logger)
+    state.log_app = resources.logger.with_(source="app")
+    state.log_database = resources.logger.with_(source="app.database")
+
+    # globals.resources.metrics (runner_gen/definitions/builtins.py)
+    resources.metrics = Metrics(
+        ("app.tasks.register_user", "app.tasks.count_users", "app.tasks.list_routes")
+    )
+    state.mw_metrics = MetricsMiddleware(resources.metrics)
+
+    # app.database (examples/quickstart/definitions.py)
+    state.cfg_database = untyped(_definitions.app).register[1].config
+    if "database" in replaced_resources:
+        resources.database = replaced_resources["database"]
+    else:
+        resources.database = await open_database(state.cfg_database, logger=state.log_database)
+        push_disposer(("app.database", close_database, (resources.database,)))
+    health.add("app.database", partial(check_database, resources.database))
+
+    # app.outbox (examples/quickstart/definitions.py)
+    if "outbox" in replaced_resources:
+        resources.outbox = replaced_resources["outbox"]
+    else:
+        resources.outbox = await create_outbox()
+
+    # app.audit (examples/quickstart/definitions.py)
+    if "audit" in replaced_resources:
+        resources.audit = replaced_resources["audit"]
+    else:
+        resources.audit = await create_audit()
+
+    # app.events.user_registered (examples/quickstart/definitions.py)
+    state.emit_user_registered, state.report_user_registered = _event_user_registered(
+        outbox=resources.outbox, audit=resources.audit
+    )
+    state.emit_user_registered, state.report_user_registered = _rt.overriding(
+        replaced_events.get("user_registered", None),
+        state.emit_user_registered,
+        state.report_user_registered,
+    )
+    events.user_registered = _rt.bind_emitter(
+        state.emit_user_registered, state.report_user_registered, _rt.OUTSIDE
+    )
+
+    # globals.middleware.task.retry (runner_gen/definitions/builtins.py)
+    state.mw_retry = RetryMiddleware(clock=clock)
+    push_disposer(("globals.middleware.task.retry", state.mw_retry.dispose, ()))
+
+    # app.tasks.register_user (examples/quickstart/definitions.py)
+    tasks.register_user = replaced_tasks.get(
+        "register_user",
+        _task_register_user(
+            database=resources.database,
+            user_registered=_rt.bind_emitter(
+                state.emit_user_registered, state.report_user_registered, "app.tasks.register_user"
+            ),
+            metrics=state.mw_metrics,
+            retry=state.mw_retry,
+        ),
+    )
+
+    # app.tasks.count_users (examples/quickstart/definitions.py)
+    tasks.count_users = replaced_tasks.get(
+        "count_users", _task_count_users(database=resources.database, metrics=state.mw_metrics)
+    )
+
+    # app.tags.http_route (examples/quickstart/definitions.py)
+    state.tag_http_route = _rt.TagAccessor(
+        tasks=(
+            _rt.TaggedTask(
+                "app.tasks.register_user",
+                untyped(_definitions.register).tags[0].config,
+                tasks.register_user,
+            ),
+            _rt.TaggedTask(
+                "app.tasks.count_users",
+                untyped(_definitions.count).tags[0].config,
+                tasks.count_users,
+                takes_input=False,
+            ),
+        )
+    )
+
+    # app.tasks.list_routes (examples/quickstart/definitions.py)
+    tasks.list_routes = replaced_tasks.get(
+        "list_routes", _task_list_routes(routes=state.tag_http_route, metrics=state.mw_metrics)
+    )
+
+    # app (examples/quickstart/definitions.py)
+    resources.app = await init_app(config, logger=state.log_app)
+
+
+async def start(config: AppConfig, *, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    replaced_events = _rt.replacements(overrides, "events")
+    clock = _rt.clock_of(overrides)
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # globals.resources.logger (runner_gen/definitions/builtins.py)
-        cfg_logger: LoggerConfig = default_config(untyped(_builtins.logger))
-        res_logger = create_logger(cfg_logger)
-        resources.logger = res_logger
-        log_app = res_logger.with_(source="app")
-        log_database = res_logger.with_(source="app.database")
-
-        # globals.resources.metrics (runner_gen/definitions/builtins.py)
-        res_metrics = Metrics(
-            ("app.tasks.register_user", "app.tasks.count_users", "app.tasks.list_routes")
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            health=health,
+            resources=resources,
+            tasks=tasks,
+            events=events,
+            config=config,
+            replaced_resources=replaced_resources,
+            replaced_events=replaced_events,
+            clock=clock,
+            replaced_tasks=replaced_tasks,
         )
-        resources.metrics = res_metrics
-        mw_metrics = MetricsMiddleware(res_metrics)
-
-        # app.database (examples/quickstart/definitions.py)
-        cfg_database: DatabaseConfig = untyped(_definitions.app).register[1].config
-        res_database = await open_database(cfg_database, logger=log_database)
-        resources.database = res_database
-        health.add("app.database", partial(check_database, res_database))
-        push_disposer(("app.database", close_database, (res_database,)))
-
-        # app.outbox (examples/quickstart/definitions.py)
-        res_outbox = await create_outbox()
-        resources.outbox = res_outbox
-
-        # app.audit (examples/quickstart/definitions.py)
-        res_audit = await create_audit()
-        resources.audit = res_audit
-
-        # app.events.user_registered (examples/quickstart/definitions.py)
-        emit_user_registered, report_user_registered = _event_user_registered(
-            outbox=res_outbox, audit=res_audit
-        )
-        event_user_registered = _rt.bind_emitter(
-            emit_user_registered, report_user_registered, _rt.OUTSIDE
-        )
-        events.user_registered = event_user_registered
-
-        # globals.middleware.task.retry (runner_gen/definitions/builtins.py)
-        mw_retry = RetryMiddleware()
-        push_disposer(("globals.middleware.task.retry", mw_retry.dispose, ()))
-
-        # app.tasks.register_user (examples/quickstart/definitions.py)
-        task_register_user = _task_register_user(
-            database=res_database,
-            user_registered=_rt.bind_emitter(
-                emit_user_registered, report_user_registered, "app.tasks.register_user"
-            ),
-            metrics=mw_metrics,
-            retry=mw_retry,
-        )
-        tasks.register_user = task_register_user
-
-        # app.tasks.count_users (examples/quickstart/definitions.py)
-        task_count_users = _task_count_users(database=res_database, metrics=mw_metrics)
-        tasks.count_users = task_count_users
-
-        # app.tags.http_route (examples/quickstart/definitions.py)
-        tag_http_route: _rt.TagAccessor[Route] = _rt.TagAccessor(
-            tasks=(
-                _rt.TaggedTask(
-                    "app.tasks.register_user",
-                    untyped(_definitions.register).tags[0].config,
-                    task_register_user,
-                ),
-                _rt.TaggedTask(
-                    "app.tasks.count_users",
-                    untyped(_definitions.count).tags[0].config,
-                    task_count_users,
-                    takes_input=False,
-                ),
-            )
-        )
-
-        # app.tasks.list_routes (examples/quickstart/definitions.py)
-        task_list_routes = _task_list_routes(routes=tag_http_route, metrics=mw_metrics)
-        tasks.list_routes = task_list_routes
-
-        # app (examples/quickstart/definitions.py)
-        res_app = await init_app(config, logger=log_app)
-        resources.app = res_app
-
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
-    store = _rt.Store({"app.tags.http_route": tag_http_route})
+    store = _rt.Store({"app.tags.http_route": state.tag_http_route})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(
@@ -488,9 +579,9 @@ async def start(config: AppConfig) -> App:
         store,
         health,
         {
-            "globals.resources.logger": cfg_logger,
+            "globals.resources.logger": state.cfg_logger,
             "globals.resources.metrics": None,
-            "app.database": cfg_database,
+            "app.database": state.cfg_database,
             "app.outbox": None,
             "app.audit": None,
             "app": config,
@@ -499,9 +590,9 @@ async def start(config: AppConfig) -> App:
 
 
 @asynccontextmanager
-async def running(config: AppConfig) -> AsyncIterator[App]:
+async def running(config: AppConfig, *, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start(config)
+    app = await start(config, overrides=overrides)
     try:
         yield app
     finally:

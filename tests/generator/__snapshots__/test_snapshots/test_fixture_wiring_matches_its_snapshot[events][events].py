@@ -10,9 +10,9 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, Final, Literal, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 import runner_gen.runtime.wiring as _rt
 from runner_gen.runtime.events import Emission
@@ -60,6 +60,33 @@ class Events:
     ping: _rt.Emitter[Ping]  # ev.ping
     quiet: _rt.Emitter[None]  # ev.quiet
     ready: _rt.Emitter[None]  # globals.events.ready
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    shout: Callable[[str], Awaitable[str]]  # ev.tasks.shout
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+    ping: _rt.Emitter[Ping]  # ev.ping
+    quiet: _rt.Emitter[None]  # ev.quiet
+    ready: _rt.Emitter[None]  # globals.events.ready
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -231,6 +258,14 @@ class App:
 
 # ev.ping (tests/fixtures/apps/events.py)
 def _event_ping() -> tuple[_rt.EmitFunction[Ping], _rt.ReportFunction[Ping]]:
+    hooks = (
+        _rt.HookCall("ev.hooks.first", 1, first),
+        _rt.HookCall("ev.hooks.global", 1, everything),
+        _rt.HookCall("ev.hooks.stopper", 3, stopper),
+        _rt.HookCall("ev.hooks.after_stop", 4, after_stop),
+        _rt.HookCall("ev.hooks.late", 5, late),
+    )
+
     async def emit(
         payload: Ping,
         /,
@@ -279,33 +314,13 @@ def _event_ping() -> tuple[_rt.EmitFunction[Ping], _rt.ReportFunction[Ping]]:
         except Exception as error_2:
             raise _rt.HookError("ev.hooks.late", 5, "ev.ping", error_2) from error_2
 
-    async def report(
-        payload: Ping,
-        /,
-        *,
-        failure_mode: _rt.FailureMode = "aggregate",
-        throw_on_error: bool = False,
-        source: str = _rt.OUTSIDE,
-    ) -> _rt.EmitReport:
-        return await _rt.run_hooks(
-            Emission("ev.ping", payload, source),
-            hooks,
-            failure_mode=failure_mode,
-            throw_on_error=throw_on_error,
-        )
-
-    hooks = (
-        _rt.HookCall("ev.hooks.first", 1, first),
-        _rt.HookCall("ev.hooks.global", 1, everything),
-        _rt.HookCall("ev.hooks.stopper", 3, stopper),
-        _rt.HookCall("ev.hooks.after_stop", 4, after_stop),
-        _rt.HookCall("ev.hooks.late", 5, late),
-    )
-    return emit, report
+    return emit, _rt.reporter("ev.ping", hooks)
 
 
 # ev.quiet (tests/fixtures/apps/events.py)
 def _event_quiet() -> tuple[_rt.EmitFunction[None], _rt.ReportFunction[None]]:
+    hooks = (_rt.HookCall("ev.hooks.quiet", 0, quiet_hook),)
+
     async def emit(
         payload: None,
         /,
@@ -326,23 +341,7 @@ def _event_quiet() -> tuple[_rt.EmitFunction[None], _rt.ReportFunction[None]]:
         except Exception as error_2:
             raise _rt.HookError("ev.hooks.quiet", 0, "ev.quiet", error_2) from error_2
 
-    async def report(
-        payload: None,
-        /,
-        *,
-        failure_mode: _rt.FailureMode = "aggregate",
-        throw_on_error: bool = False,
-        source: str = _rt.OUTSIDE,
-    ) -> _rt.EmitReport:
-        return await _rt.run_hooks(
-            Emission("ev.quiet", payload, source),
-            hooks,
-            failure_mode=failure_mode,
-            throw_on_error=throw_on_error,
-        )
-
-    hooks = (_rt.HookCall("ev.hooks.quiet", 0, quiet_hook),)
-    return emit, report
+    return emit, _rt.reporter("ev.quiet", hooks)
 
 
 # ev.tasks.shout (tests/fixtures/apps/events.py)
@@ -355,6 +354,8 @@ def _task_shout(*, ping: Emit[Ping]) -> Callable[[str], Awaitable[str]]:
 
 # globals.events.ready (runner_gen/definitions/builtins.py)
 def _event_ready() -> tuple[_rt.EmitFunction[None], _rt.ReportFunction[None]]:
+    hooks = (_rt.HookCall("ev.hooks.global", 1, everything),)
+
     async def emit(
         payload: None,
         /,
@@ -375,74 +376,110 @@ def _event_ready() -> tuple[_rt.EmitFunction[None], _rt.ReportFunction[None]]:
         except Exception as error_2:
             raise _rt.HookError("ev.hooks.global", 1, "globals.events.ready", error_2) from error_2
 
-    async def report(
-        payload: None,
-        /,
-        *,
-        failure_mode: _rt.FailureMode = "aggregate",
-        throw_on_error: bool = False,
-        source: str = _rt.OUTSIDE,
-    ) -> _rt.EmitReport:
-        return await _rt.run_hooks(
-            Emission("globals.events.ready", payload, source),
-            hooks,
-            failure_mode=failure_mode,
-            throw_on_error=throw_on_error,
-        )
-
-    hooks = (_rt.HookCall("ev.hooks.global", 1, everything),)
-    return emit, report
+    return emit, _rt.reporter("globals.events.ready", hooks)
 
 
-async def start() -> App:
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = (
+        "emit_ping",
+        "emit_quiet",
+        "emit_ready",
+        "report_ping",
+        "report_quiet",
+        "report_ready",
+        "tag_exclude_from_global_hooks",
+    )
+
+    emit_ping: _rt.EmitFunction[Ping]
+    report_ping: _rt.ReportFunction[Ping]
+    emit_quiet: _rt.EmitFunction[None]
+    report_quiet: _rt.ReportFunction[None]
+    emit_ready: _rt.EmitFunction[None]
+    report_ready: _rt.ReportFunction[None]
+    tag_exclude_from_global_hooks: _rt.TagAccessor[Any]
+
+
+async def _start_1(
+    *,
+    state: _State,
+    resources: Resources,
+    tasks: Tasks,
+    events: Events,
+    replaced_events: Mapping[str, Any],
+    replaced_tasks: Mapping[str, Any],
+) -> None:
+    # ev.ping (tests/fixtures/apps/events.py)
+    state.emit_ping, state.report_ping = _event_ping()
+    state.emit_ping, state.report_ping = _rt.overriding(
+        replaced_events.get("ping", None), state.emit_ping, state.report_ping
+    )
+    events.ping = _rt.bind_emitter(state.emit_ping, state.report_ping, _rt.OUTSIDE)
+
+    # ev.quiet (tests/fixtures/apps/events.py)
+    state.emit_quiet, state.report_quiet = _event_quiet()
+    state.emit_quiet, state.report_quiet = _rt.overriding(
+        replaced_events.get("quiet", None), state.emit_quiet, state.report_quiet
+    )
+    events.quiet = _rt.bind_emitter(state.emit_quiet, state.report_quiet, _rt.OUTSIDE)
+
+    # ev.tasks.shout (tests/fixtures/apps/events.py)
+    tasks.shout = replaced_tasks.get(
+        "shout",
+        _task_shout(ping=_rt.bind_emitter(state.emit_ping, state.report_ping, "ev.tasks.shout")),
+    )
+
+    # globals.events.ready (runner_gen/definitions/builtins.py)
+    state.emit_ready, state.report_ready = _event_ready()
+    state.emit_ready, state.report_ready = _rt.overriding(
+        replaced_events.get("ready", None), state.emit_ready, state.report_ready
+    )
+    events.ready = _rt.bind_emitter(state.emit_ready, state.report_ready, _rt.OUTSIDE)
+
+    # globals.tags.exclude_from_global_hooks (runner_gen/definitions/builtins.py)
+    state.tag_exclude_from_global_hooks = _rt.TagAccessor()
+
+    # ev (tests/fixtures/apps/events.py)
+    resources.ev = None
+
+
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    replaced_events = _rt.replacements(overrides, "events")
     lifecycle = _rt.Lifecycle(APP_ID)
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # ev.ping (tests/fixtures/apps/events.py)
-        emit_ping, report_ping = _event_ping()
-        event_ping = _rt.bind_emitter(emit_ping, report_ping, _rt.OUTSIDE)
-        events.ping = event_ping
-
-        # ev.quiet (tests/fixtures/apps/events.py)
-        emit_quiet, report_quiet = _event_quiet()
-        event_quiet = _rt.bind_emitter(emit_quiet, report_quiet, _rt.OUTSIDE)
-        events.quiet = event_quiet
-
-        # ev.tasks.shout (tests/fixtures/apps/events.py)
-        task_shout = _task_shout(ping=_rt.bind_emitter(emit_ping, report_ping, "ev.tasks.shout"))
-        tasks.shout = task_shout
-
-        # globals.events.ready (runner_gen/definitions/builtins.py)
-        emit_ready, report_ready = _event_ready()
-        event_ready = _rt.bind_emitter(emit_ready, report_ready, _rt.OUTSIDE)
-        events.ready = event_ready
-
-        # globals.tags.exclude_from_global_hooks (runner_gen/definitions/builtins.py)
-        tag_exclude_from_global_hooks: _rt.TagAccessor[Any] = _rt.TagAccessor()
-
-        # ev (tests/fixtures/apps/events.py)
-        res_ev = None
-        resources.ev = res_ev
-
-        await emit_ready(None, source=_rt.READY_SOURCE)
+        await _start_1(
+            state=state,
+            resources=resources,
+            tasks=tasks,
+            events=events,
+            replaced_events=replaced_events,
+            replaced_tasks=replaced_tasks,
+        )
+        await state.emit_ready(None, source=_rt.READY_SOURCE)
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
-    store = _rt.Store({"globals.tags.exclude_from_global_hooks": tag_exclude_from_global_hooks})
+    store = _rt.Store(
+        {"globals.tags.exclude_from_global_hooks": state.tag_exclude_from_global_hooks}
+    )
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(lifecycle, resources, tasks, events, store, health, {"ev": None})
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:

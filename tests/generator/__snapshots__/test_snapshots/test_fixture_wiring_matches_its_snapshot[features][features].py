@@ -10,10 +10,10 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final, Literal, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 import runner_gen.runtime.wiring as _rt
 import tests.fixtures.apps.features as _features
@@ -93,6 +93,41 @@ class Events:
     """Each event's emitter: ``await app.events.name(payload)`` runs its hooks in order."""
 
     __slots__ = ()
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    counter: Counter  # ft.counter
+    flaky: str  # ft.flaky
+    replaceable: str  # ft.replaceable
+    watched: int  # ft.watched
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+    greet: Callable[[str], Awaitable[str]]  # ft.tasks.greet
+    double: Callable[[int], Awaitable[int]]  # ft.tasks.double
+    whoami: Callable[[], Awaitable[str]]  # ft.tasks.whoami
+    answer: Callable[[], Awaitable[int]]  # ft.tasks.answer
+    routes: Callable[[], Awaitable[list[str]]]  # ft.tasks.routes
+    backup_quote: Callable[[str], Awaitable[str]]  # ft.tasks.backup_quote
+    quote: Callable[[str], Awaitable[str]]  # ft.tasks.quote
+    square: Callable[[int], Awaitable[int]]  # ft.tasks.square
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -369,10 +404,10 @@ def _task_whoami(
 
 # ft.tasks.routes (tests/fixtures/apps/features.py)
 def _task_routes(
-    *, tagged: TagAccessor[Route], store_2: Store
+    *, tagged: TagAccessor[Route], store_3: Store
 ) -> Callable[[], Awaitable[list[str]]]:
     def run() -> Awaitable[list[str]]:
-        return routes(tagged=tagged, store=store_2)
+        return routes(tagged=tagged, store=store_3)
 
     return run
 
@@ -403,129 +438,190 @@ def _task_square(*, cache: CacheMiddleware) -> Callable[[int], Awaitable[int]]:
     return cache.wrap(chain, info, untyped(_features.square_task).middleware[0].config)
 
 
-async def start() -> App:
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = (
+        "mw_cache",
+        "mw_fallback",
+        "mw_prefixer",
+        "mw_require_context",
+        "mw_retry",
+        "store_2",
+        "tag_audited",
+        "tag_route",
+    )
+
+    mw_retry: RetryMiddleware
+    mw_prefixer: CallLog
+    tag_route: _rt.TagAccessor[Route]
+    tag_audited: _rt.TagAccessor[Any]
+    mw_require_context: RequireContextMiddleware
+    store_2: _rt.Store
+    mw_fallback: FallbackMiddleware
+    mw_cache: CacheMiddleware
+
+
+async def _start_1(
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    resources: Resources,
+    tasks: Tasks,
+    replaced_resources: Mapping[str, Any],
+    clock: _rt.Clock,
+    replaced_tasks: Mapping[str, Any],
+) -> None:
+    # ft.counter (tests/fixtures/apps/features.py)
+    if "counter" in replaced_resources:
+        resources.counter = replaced_resources["counter"]
+    else:
+        resources.counter = await open_counter()
+
+    # globals.middleware.resource.retry (runner_gen/definitions/builtins.py)
+    state.mw_retry = RetryMiddleware(clock=clock)
+    push_disposer(("globals.middleware.resource.retry", state.mw_retry.dispose, ()))
+
+    # ft.flaky (tests/fixtures/apps/features.py)
+    if "flaky" in replaced_resources:
+        resources.flaky = replaced_resources["flaky"]
+    else:
+        resources.flaky = await _init_flaky(config_2=None, retry=state.mw_retry)
+
+    # ft.replaceable (tests/fixtures/apps/features.py)
+    if "replaceable" in replaced_resources:
+        resources.replaceable = replaced_resources["replaceable"]
+    else:
+        resources.replaceable = await open_replaced()
+
+    # ft.watched (tests/fixtures/apps/features.py)
+    if "watched" in replaced_resources:
+        resources.watched = replaced_resources["watched"]
+    else:
+        resources.watched = await _init_watched(config_2=None)
+
+    # ft.middleware.prefixer (tests/fixtures/apps/features.py)
+    state.mw_prefixer = new_call_log()
+
+    # ft.tasks.greet (tests/fixtures/apps/features.py)
+    tasks.greet = replaced_tasks.get(
+        "greet",
+        _task_greet(
+            optional_counter=None,
+            user=_features.current_user,
+            counter=resources.counter,
+            context=state.mw_prefixer,
+        ),
+    )
+
+    # ft.tasks.double (tests/fixtures/apps/features.py)
+    tasks.double = replaced_tasks.get("double", _task_double(counter=resources.counter))
+
+    # ft.tags.route (tests/fixtures/apps/features.py)
+    state.tag_route = _rt.TagAccessor(
+        tasks=(
+            _rt.TaggedTask(
+                "ft.tasks.greet", untyped(_features.greet_task).tags[0].config, tasks.greet
+            ),
+            _rt.TaggedTask(
+                "ft.tasks.double", untyped(_features.double_task).tags[0].config, tasks.double
+            ),
+        ),
+        resources=(
+            _rt.TaggedResource(
+                "ft.flaky", untyped(_features.flaky).tags[0].config, resources.flaky
+            ),
+        ),
+    )
+
+    # ft.tags.audited (tests/fixtures/apps/features.py)
+    state.tag_audited = _rt.TagAccessor(
+        tasks=(
+            _rt.TaggedTask(
+                "ft.tasks.greet", untyped(_features.greet_task).tags[1].config, tasks.greet
+            ),
+            _rt.TaggedTask(
+                "ft.tasks.double", untyped(_features.double_task).tags[1].config, tasks.double
+            ),
+        )
+    )
+
+    # globals.middleware.task.require_context (runner_gen/definitions/builtins.py)
+    state.mw_require_context = RequireContextMiddleware()
+    push_disposer(("globals.middleware.task.require_context", state.mw_require_context.dispose, ()))
+
+    # ft.tasks.whoami (tests/fixtures/apps/features.py)
+    tasks.whoami = replaced_tasks.get(
+        "whoami",
+        _task_whoami(user=_features.current_user, require_context=state.mw_require_context),
+    )
+
+    # ft.tasks.answer (tests/fixtures/apps/features.py)
+    tasks.answer = replaced_tasks.get("answer", overridden_answer)
+
+    # globals.resources.store (runner_gen/definitions/builtins.py)
+    state.store_2 = _rt.Store(
+        {"ft.tags.route": state.tag_route, "ft.tags.audited": state.tag_audited}
+    )
+
+    # ft.tasks.routes (tests/fixtures/apps/features.py)
+    tasks.routes = replaced_tasks.get(
+        "routes", _task_routes(tagged=state.tag_route, store_3=state.store_2)
+    )
+
+    # ft.tasks.backup_quote (tests/fixtures/apps/features.py)
+    tasks.backup_quote = replaced_tasks.get("backup_quote", backup_quote)
+
+    # globals.middleware.task.fallback (runner_gen/definitions/builtins.py)
+    state.mw_fallback = FallbackMiddleware()
+    push_disposer(("globals.middleware.task.fallback", state.mw_fallback.dispose, ()))
+
+    # ft.tasks.quote (tests/fixtures/apps/features.py)
+    tasks.quote = replaced_tasks.get(
+        "quote", _task_quote(fallback=state.mw_fallback, fallback_task=tasks.backup_quote)
+    )
+
+    # globals.middleware.task.cache (runner_gen/definitions/builtins.py)
+    state.mw_cache = CacheMiddleware(clock=clock)
+    push_disposer(("globals.middleware.task.cache", state.mw_cache.dispose, ()))
+
+    # ft.tasks.square (tests/fixtures/apps/features.py)
+    tasks.square = replaced_tasks.get("square", _task_square(cache=state.mw_cache))
+
+    # globals.resources.cache (runner_gen/definitions/builtins.py)
+    resources.cache = state.mw_cache
+
+    # ft (tests/fixtures/apps/features.py)
+    resources.ft = None
+
+
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replaced_resources = _rt.replacements(overrides, "resources")
+    replaced_tasks = _rt.replacements(overrides, "tasks")
+    clock = _rt.clock_of(overrides)
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # ft.counter (tests/fixtures/apps/features.py)
-        res_counter = await open_counter()
-        resources.counter = res_counter
-
-        # globals.middleware.resource.retry (runner_gen/definitions/builtins.py)
-        mw_retry = RetryMiddleware()
-        push_disposer(("globals.middleware.resource.retry", mw_retry.dispose, ()))
-
-        # ft.flaky (tests/fixtures/apps/features.py)
-        res_flaky = await _init_flaky(config_2=None, retry=mw_retry)
-        resources.flaky = res_flaky
-
-        # ft.replaceable (tests/fixtures/apps/features.py)
-        res_replaceable = await open_replaced()
-        resources.replaceable = res_replaceable
-
-        # ft.watched (tests/fixtures/apps/features.py)
-        res_watched = await _init_watched(config_2=None)
-        resources.watched = res_watched
-
-        # ft.middleware.prefixer (tests/fixtures/apps/features.py)
-        mw_prefixer = new_call_log()
-
-        # ft.contexts.user (tests/fixtures/apps/features.py)
-        ctx_user = _features.current_user
-
-        # ft.tasks.greet (tests/fixtures/apps/features.py)
-        task_greet = _task_greet(
-            optional_counter=None, user=ctx_user, counter=res_counter, context=mw_prefixer
+        await _start_1(
+            state=state,
+            push_disposer=push_disposer,
+            resources=resources,
+            tasks=tasks,
+            replaced_resources=replaced_resources,
+            clock=clock,
+            replaced_tasks=replaced_tasks,
         )
-        tasks.greet = task_greet
-
-        # ft.tasks.double (tests/fixtures/apps/features.py)
-        task_double = _task_double(counter=res_counter)
-        tasks.double = task_double
-
-        # ft.tags.route (tests/fixtures/apps/features.py)
-        tag_route: _rt.TagAccessor[Route] = _rt.TagAccessor(
-            tasks=(
-                _rt.TaggedTask(
-                    "ft.tasks.greet", untyped(_features.greet_task).tags[0].config, task_greet
-                ),
-                _rt.TaggedTask(
-                    "ft.tasks.double", untyped(_features.double_task).tags[0].config, task_double
-                ),
-            ),
-            resources=(
-                _rt.TaggedResource("ft.flaky", untyped(_features.flaky).tags[0].config, res_flaky),
-            ),
-        )
-
-        # ft.tags.audited (tests/fixtures/apps/features.py)
-        tag_audited: _rt.TagAccessor[Any] = _rt.TagAccessor(
-            tasks=(
-                _rt.TaggedTask(
-                    "ft.tasks.greet", untyped(_features.greet_task).tags[1].config, task_greet
-                ),
-                _rt.TaggedTask(
-                    "ft.tasks.double", untyped(_features.double_task).tags[1].config, task_double
-                ),
-            )
-        )
-
-        # globals.middleware.task.require_context (runner_gen/definitions/builtins.py)
-        mw_require_context = RequireContextMiddleware()
-        push_disposer(("globals.middleware.task.require_context", mw_require_context.dispose, ()))
-
-        # ft.tasks.whoami (tests/fixtures/apps/features.py)
-        task_whoami = _task_whoami(user=ctx_user, require_context=mw_require_context)
-        tasks.whoami = task_whoami
-
-        # ft.tasks.answer (tests/fixtures/apps/features.py)
-        task_answer = overridden_answer
-        tasks.answer = task_answer
-
-        # globals.resources.store (runner_gen/definitions/builtins.py)
-        store = _rt.Store({"ft.tags.route": tag_route, "ft.tags.audited": tag_audited})
-
-        # ft.tasks.routes (tests/fixtures/apps/features.py)
-        task_routes = _task_routes(tagged=tag_route, store_2=store)
-        tasks.routes = task_routes
-
-        # ft.tasks.backup_quote (tests/fixtures/apps/features.py)
-        task_backup_quote = backup_quote
-        tasks.backup_quote = task_backup_quote
-
-        # globals.middleware.task.fallback (runner_gen/definitions/builtins.py)
-        mw_fallback = FallbackMiddleware()
-        push_disposer(("globals.middleware.task.fallback", mw_fallback.dispose, ()))
-
-        # ft.tasks.quote (tests/fixtures/apps/features.py)
-        task_quote = _task_quote(fallback=mw_fallback, fallback_task=task_backup_quote)
-        tasks.quote = task_quote
-
-        # globals.middleware.task.cache (runner_gen/definitions/builtins.py)
-        mw_cache = CacheMiddleware()
-        push_disposer(("globals.middleware.task.cache", mw_cache.dispose, ()))
-
-        # ft.tasks.square (tests/fixtures/apps/features.py)
-        task_square = _task_square(cache=mw_cache)
-        tasks.square = task_square
-
-        # globals.resources.cache (runner_gen/definitions/builtins.py)
-        res_cache = mw_cache
-        resources.cache = res_cache
-
-        # ft (tests/fixtures/apps/features.py)
-        res_ft = None
-        resources.ft = res_ft
-
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
+    store = state.store_2
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(
@@ -547,9 +643,9 @@ async def start() -> App:
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:

@@ -10,9 +10,9 @@ directly through middleware composed once at start; events call their hooks in o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, Final, Literal, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 import runner_gen.runtime.wiring as _rt
 from runner_gen.runtime.lookup import Lookup
@@ -59,6 +59,32 @@ class Events:
     """Each event's emitter: ``await app.events.name(payload)`` runs its hooks in order."""
 
     __slots__ = ()
+
+
+class ResourceOverrides(TypedDict, total=False):
+    """Test replacements of resource values: neither init nor dispose runs for them."""
+
+    a: Conn  # lc.a
+    b: Conn  # lc.b
+    c: Conn  # lc.c
+    d: Conn  # lc.d
+
+
+class TaskOverrides(TypedDict, total=False):
+    """Test replacements of tasks: called instead of the task and its middleware."""
+
+
+class EventOverrides(TypedDict, total=False):
+    """Test replacements of event emitters: they receive the emissions instead of the hooks."""
+
+
+class Overrides(TypedDict, total=False):
+    """What a test replaces, without a second build: ``start(overrides={...})``."""
+
+    resources: ResourceOverrides
+    tasks: TaskOverrides
+    events: EventOverrides
+    clock: _rt.Clock  # given to the built-in middleware (timeouts, retries, limits)
 
 
 class App:
@@ -179,41 +205,63 @@ class App:
         self._lifecycle.skip_drain()
 
 
-async def start() -> App:
+class _State:
+    """What start() keeps for the definitions that start after (values, instances, emitters)."""
+
+    __slots__ = ()
+
+
+async def _start_1(
+    *, push_disposer: _rt.PushDisposer, resources: Resources, replaced_resources: Mapping[str, Any]
+) -> None:
+    # lc.a (tests/fixtures/apps/lifecycle.py)
+    if "a" in replaced_resources:
+        resources.a = replaced_resources["a"]
+    else:
+        resources.a = await open_a()
+        push_disposer(("lc.a", close_a, (resources.a,)))
+
+    # lc.b (tests/fixtures/apps/lifecycle.py)
+    if "b" in replaced_resources:
+        resources.b = replaced_resources["b"]
+    else:
+        resources.b = await open_b(a=resources.a)
+        push_disposer(("lc.b", close_b, (resources.b,)))
+
+    # lc.c (tests/fixtures/apps/lifecycle.py)
+    if "c" in replaced_resources:
+        resources.c = replaced_resources["c"]
+    else:
+        resources.c = await open_c(b=resources.b)
+        push_disposer(("lc.c", close_c, (resources.c,)))
+
+    # lc.d (tests/fixtures/apps/lifecycle.py)
+    if "d" in replaced_resources:
+        resources.d = replaced_resources["d"]
+    else:
+        resources.d = open_d()
+        push_disposer(("lc.d", close_d, (resources.d,)))
+
+    # lc (tests/fixtures/apps/lifecycle.py)
+    resources.lc = await open_root(c=resources.c, d=resources.d)
+    push_disposer(("lc", close_root, (resources.lc,)))
+
+
+async def start(*, overrides: Overrides | None = None) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
     started, in reverse, and re-raise the original error."""
+    replaced_resources = _rt.replacements(overrides, "resources")
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
     health = _rt.HealthChecks(lifecycle.is_running)
     resources = Resources()
     tasks = Tasks()
     events = Events()
+    state = _State()
     try:
-        # lc.a (tests/fixtures/apps/lifecycle.py)
-        res_a = await open_a()
-        resources.a = res_a
-        push_disposer(("lc.a", close_a, (res_a,)))
-
-        # lc.b (tests/fixtures/apps/lifecycle.py)
-        res_b = await open_b(a=res_a)
-        resources.b = res_b
-        push_disposer(("lc.b", close_b, (res_b,)))
-
-        # lc.c (tests/fixtures/apps/lifecycle.py)
-        res_c = await open_c(b=res_b)
-        resources.c = res_c
-        push_disposer(("lc.c", close_c, (res_c,)))
-
-        # lc.d (tests/fixtures/apps/lifecycle.py)
-        res_d = open_d()
-        resources.d = res_d
-        push_disposer(("lc.d", close_d, (res_d,)))
-
-        # lc (tests/fixtures/apps/lifecycle.py)
-        res_lc = await open_root(c=res_c, d=res_d)
-        resources.lc = res_lc
-        push_disposer(("lc", close_root, (res_lc,)))
-
+        await _start_1(
+            push_disposer=push_disposer, resources=resources, replaced_resources=replaced_resources
+        )
     except BaseException as error:
         await lifecycle.rollback(error)
         raise
@@ -232,9 +280,9 @@ async def start() -> App:
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[App]:
+async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start()
+    app = await start(overrides=overrides)
     try:
         yield app
     finally:
