@@ -6,7 +6,7 @@ hook is skipped when it is the emission's source (it does not hear its own emiss
 such hooks can still do is recurse: two hooks of one event re-emitting it, two ``"*"`` hooks
 emitting each other's events, a hook re-emitting through a task. Runner stops those at run
 time with ``eventCycle``; here the build finds the events that *can* recurse and only their
-emitters get the guard (``runtime/emitting.py``: ``guard_cycles``). Every other emitter is
+emitters get the guard (``runtime/emission_guard.py``: ``guard_cycles``). Every other emitter is
 exactly as cheap as before.
 
 The possible-emission graph: ``event -> X`` when a hook of the event can reach X's emitter
