@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from runner_gen.runtime.events import Emission, Emit, Emitter
     from runner_gen.runtime.health import Health, HealthReport
     from runner_gen.runtime.info import DefinitionInfo
+    from runner_gen.runtime.journal import Journal, JournalKey
     from runner_gen.runtime.logging.logger import Logger
     from runner_gen.runtime.tags import Store, TagAccessor, TaggedResource, TaggedTask
 
@@ -75,6 +76,8 @@ _EXPORTS = {
     "Health": "runner_gen.runtime.health",
     "HealthReport": "runner_gen.runtime.health",
     "DefinitionInfo": "runner_gen.runtime.info",
+    "Journal": "runner_gen.runtime.journal",
+    "JournalKey": "runner_gen.runtime.journal",
     "Logger": "runner_gen.runtime.logging.logger",
     "Store": "runner_gen.runtime.tags",
     "TagAccessor": "runner_gen.runtime.tags",
@@ -97,6 +100,8 @@ __all__ = [
     "HealthReport",
     "Hook",
     "HookError",
+    "Journal",
+    "JournalKey",
     "Logger",
     "MiddlewareAttachment",
     "Rejection",

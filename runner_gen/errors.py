@@ -20,7 +20,9 @@ if TYPE_CHECKING:
         RunnerError,
         ShutdownLockdownError,
     )
+    from runner_gen.runtime.journal import JournalDuplicateKeyError
     from runner_gen.runtime.lifecycle import DisposeTimeoutError, dispose_failures
+    from runner_gen.runtime.lookup import ElementNotFoundError
     from runner_gen.runtime.middleware.errors import (
         CacheKeyError,
         CircuitOpenError,
@@ -51,7 +53,9 @@ _EXPORTS = {
     "DisposeError": "runner_gen.runtime.errors",
     "RunnerError": "runner_gen.runtime.errors",
     "ShutdownLockdownError": "runner_gen.runtime.errors",
+    "JournalDuplicateKeyError": "runner_gen.runtime.journal",
     "DisposeTimeoutError": "runner_gen.runtime.lifecycle",
+    "ElementNotFoundError": "runner_gen.runtime.lookup",
     "dispose_failures": "runner_gen.runtime.lifecycle",
     "CacheKeyError": _MIDDLEWARE,
     "CircuitOpenError": _MIDDLEWARE,
@@ -78,7 +82,9 @@ __all__ = [
     "DefinitionError",
     "DisposeError",
     "DisposeTimeoutError",
+    "ElementNotFoundError",
     "ErrorDefinition",
+    "JournalDuplicateKeyError",
     "KeyCapacityExceededError",
     "MiddlewareConfigError",
     "RateLimitExceededError",

@@ -140,8 +140,8 @@ def _is_dependency(value: object) -> bool:
 
 
 def _is_registrable(value: object) -> bool:
-    if isinstance(value, ResourceWithConfig | OverrideDefinition):
-        return True
+    if isinstance(value, ResourceWithConfig | OverrideDefinition | MiddlewareAttachment):
+        return True  # a configured middleware: as an everywhere middleware, with that config
     return getattr(value, "kind", None) in _REGISTRABLE_KINDS
 
 

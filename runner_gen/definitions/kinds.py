@@ -307,5 +307,5 @@ Dependency: TypeAlias = (
 Registrable: TypeAlias = (
     "Resource[Any, Any] | ResourceWithConfig[Any, Any] | Task[Any, Any] | Event[Any] | Hook[Any]"
     " | Tag[Any] | TaskMiddleware[Any] | ResourceMiddleware[Any] | AsyncContextDefinition[Any]"
-    " | ErrorDefinition[Any] | Override"
+    " | ErrorDefinition[Any] | Override | MiddlewareAttachment[Any]"
 )

@@ -13,9 +13,10 @@ from typing import Any
 
 from runner_gen.definitions.defaults import default_config
 from runner_gen.definitions.errors import DefinitionError
-from runner_gen.definitions.kinds import OptionalDependency, Resource, Task
+from runner_gen.definitions.kinds import MiddlewareAttachment, OptionalDependency, Resource, Task
 from runner_gen.generator.annotations import Annotation, Signature, TypeImport
 from runner_gen.generator.builtin_ids import STORE_ID
+from runner_gen.generator.emission import EmissionFacts, emission_facts
 from runner_gen.generator.facts import ChainEntry, Facts, fallback_task
 from runner_gen.generator.load import LoadedApp, Registration
 from runner_gen.generator.locate import Locator
@@ -31,7 +32,7 @@ from runner_gen.generator.model import (
     Routing,
     TagUse,
 )
-from runner_gen.generator.ordering import build_graph
+from runner_gen.generator.ordering import build_graph, dependency_edges
 from runner_gen.generator.problems import Problems
 from runner_gen.generator.resolve import Registry
 from runner_gen.generator.routing import resolve_routing
@@ -56,7 +57,8 @@ def analyse(loaded: LoadedApp) -> AppModel:
     facts = Facts(registry, problems)
     graph = build_graph(registry, facts, routing, loaded.root.id, problems)
     problems.raise_if_any()
-    builder = _NodeBuilder(loaded, registry, facts, signatures, problems)
+    emissions = emission_facts(registry, facts, dependency_edges(registry, facts))
+    builder = _NodeBuilder(loaded, registry, facts, signatures, problems, emissions)
     nodes = {
         node_id: builder.node(node_id, index) for index, node_id in enumerate(registry.entries)
     }
@@ -95,12 +97,14 @@ class _NodeBuilder:
         facts: Facts,
         signatures: dict[str, dict[FunctionRole, Signature]],
         problems: Problems,
+        emissions: dict[str, EmissionFacts],
     ) -> None:
         self.loaded = loaded
         self.registry = registry
         self.facts = facts
         self.signatures = signatures
         self.problems = problems
+        self.emissions = emissions
 
     def node(self, node_id: str, index: int) -> Node:
         registration = self.registry.entries[node_id]
@@ -137,7 +141,13 @@ class _NodeBuilder:
         elif kind == "event":
             schema = definition.payload_schema
             payload = NONE_TYPE if schema is None else self._schema(schema, definition)
-            node = _replace(node, payload_type=payload)
+            emission = self.emissions[node_id]
+            node = _replace(
+                node,
+                payload_type=payload,
+                reemitting_hooks=emission.reemitting_hooks,
+                cycle_guard=emission.guarded,
+            )
         elif kind == "tag" and definition.config_schema is not None:
             node = _replace(node, config_type=self._schema(definition.config_schema, definition))
         return node
@@ -167,6 +177,10 @@ class _NodeBuilder:
             found = self.loaded.index.find(attachment)
             locator = found or self.definition_locator(owner).child("middleware", entry.position)
             return MiddlewareUse(middleware.id, ConfigRef(locator), fallback_id)
+        registered = self.registry.entries[middleware.id]
+        if entry.position is None and isinstance(registered.attachment, MiddlewareAttachment):
+            # An everywhere middleware registered as ``middleware.with_(config)``.
+            return MiddlewareUse(middleware.id, ConfigRef(registered.locator), fallback_id)
         # Attached bare, or everywhere: the middleware's documented defaults, as in Runner.
         try:
             default_config(middleware)

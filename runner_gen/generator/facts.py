@@ -42,14 +42,22 @@ class Facts:
         self._collect_tagged()
 
     def _collect_chains(self, problems: Problems) -> None:
-        everywhere: dict[type, list[Any]] = {TaskMiddleware: [], ResourceMiddleware: []}
+        everywhere: dict[type, list[tuple[Any, MiddlewareAttachment[Any]]]] = {
+            TaskMiddleware: [],
+            ResourceMiddleware: [],
+        }
         for registration in self._registry.entries.values():
             middleware = registration.definition
             if (
                 isinstance(middleware, TaskMiddleware | ResourceMiddleware)
                 and middleware.everywhere
             ):
-                everywhere[type(middleware)].append(middleware)
+                # Registered as ``middleware.with_(config)``: applied everywhere with that
+                # config (Runner's configured global middleware); bare: its default config.
+                attachment = registration.attachment
+                if not isinstance(attachment, MiddlewareAttachment):
+                    attachment = MiddlewareAttachment(middleware, None, middleware.source)
+                everywhere[type(middleware)].append((middleware, attachment))
         for node_id, registration in self._registry.entries.items():
             definition = registration.definition
             if not isinstance(definition, Task | Resource):
@@ -61,11 +69,10 @@ class Facts:
             # Built-ins and exposures are the generator's own code, not the app's: everywhere
             # middleware wrap what the app defines.
             own_code = node_id.startswith("globals.") or carries_tag(definition, EXPOSURE_TAG)
-            for middleware in () if own_code else everywhere[kind]:
+            for middleware, attachment in () if own_code else everywhere[kind]:
                 if middleware.id in listed:
                     continue
                 if _applies(middleware, definition, problems):
-                    attachment = MiddlewareAttachment(middleware, None, middleware.source)
                     entries.append(ChainEntry(attachment, None))
             entries.extend(
                 ChainEntry(attachment, position) for position, attachment in enumerate(own)

@@ -122,16 +122,20 @@ class Param:
 class Layer:
     """One middleware layer wrapped around the chain (layers are listed innermost first).
 
-    builtin: ``chain = instance.wrap(chain, info, config)``; custom: a nested function calling
-    the user's middleware with a call object (``TaskCall``/``ResourceCall``) and its config.
+    builtin: ``chain = instance.wrap(chain, info, config)``; custom: ``chain =
+    custom_task_layer(function, info, chain)`` (or the resource one), where ``function`` is the
+    user's middleware itself, or a nested function binding its config, dependencies and the
+    journal when it takes any.
     """
 
     kind: Literal["builtin", "custom"]
     config: Expr
     instance: Expr | None = None  # builtin: the per-app middleware instance (a parameter)
-    function: str = ""  # custom: the nested layer function's name
+    wrap: Expr | None = None  # custom: the ``custom_*_layer(...)`` call adding the layer
+    function: str = ""  # custom with bindings: the nested function's name
+    call_param: Param | None = None  # its parameter: the call object
     config_name: str | None = None  # custom with a config schema: local bound to the config
-    run: Call | None = None  # custom: the user's middleware call; first argument the call object
+    run: Call | None = None  # its body: the user's middleware call
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +146,8 @@ class Chain:
     info_value: Expr
     chain: str  # local holding the chain as it grows
     layers: tuple[Layer, ...]  # innermost first
-    value: str  # the custom layers' input parameter
-    next: str  # the custom layers' next parameter
+    value: str  # a task without input: its run function's (ignored) parameter
+    journaled: Expr | None = None  # the outermost entry giving each call a journal, if needed
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +192,7 @@ class HookCallIR:
     comment: str
     order: int
     run: Callee
+    skips_own: bool = False  # it emits this event itself: skipped when it is the source
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +215,14 @@ class EventFactory:
     emission_value: Expr
     error: str  # the except clause's name
     hooks: tuple[HookCallIR, ...]
+    # Hooks' dependencies on this very event: locals bound to the emitter built here.
+    self_bindings: tuple[tuple[str, Expr], ...] = ()
+    # Emissions can recurse: ``emit, report = guard_cycles(...)`` over the functions above;
+    # the factory returns (and its own hooks are bound to) those names instead.
+    guard: Assign | None = None
+    # With self-bindings or a guard: the report function's local, built before the hook table
+    # (over the list the table is then added to); "" otherwise (built at the return).
+    report_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +244,50 @@ class ResourceFactory:
 
 
 Factory: TypeAlias = TaskFactory | EventFactory | ResourceFactory
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    """A parameter of a generated method: its name, type and default (None: required)."""
+
+    name: str
+    type: str
+    default: Expr | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Overload:
+    """One signature of a lookup method: positional-only arguments, then keyword-only ones."""
+
+    positional: tuple[Arg, ...]
+    keywords: tuple[Arg, ...]
+    returns: str
+
+
+@dataclass(frozen=True, slots=True)
+class LookupMethod:
+    """``App.run_task`` and its kin: typed overloads (one per group of ids sharing their
+    types, then the definition-object forms), and the implementation delegating to the
+    runtime's ``Lookup``."""
+
+    name: str
+    doc: str
+    overloads: tuple[Overload, ...]  # fewer than two: the implementation is the only signature
+    implementation: Overload
+    body: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class LookupIR:
+    """What the generated ``App`` adds for lookup by id (Runner's ``runTask``...)."""
+
+    attribute: str  # the App slot holding the runtime Lookup
+    value: Expr  # ``Lookup(APP_ID, lifecycle.is_running, tasks={...}, ...)`` in ``__init__``
+    configs: Arg  # the ``__init__`` parameter receiving the resources' configs from start()
+    configs_value: Expr  # what start() passes for it
+    overload: str  # the bound name of ``typing.overload``
+    methods: tuple[LookupMethod, ...]
+
 
 # -- statements of start() ---------------------------------------------------------------------
 
@@ -422,6 +479,7 @@ class WiringModule:
     root_config_type: str | None
     root_config_default: Expr | None
     pushes_disposers: bool
+    lookup: LookupIR | None = None  # lookup by id on the App (None: an IR built without it)
 
 
 # -- exposure.py and client.py -----------------------------------------------------------------

@@ -10,7 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runner_gen.definitions.kinds import Override, Resource, ResourceWithConfig
+from runner_gen.definitions.kinds import (
+    MiddlewareAttachment,
+    Override,
+    Resource,
+    ResourceWithConfig,
+)
 from runner_gen.definitions.source import Source
 from runner_gen.generator.locate import Locator, LocatorIndex, project_modules
 from runner_gen.generator.problems import BuildError, Problem
@@ -29,7 +34,9 @@ class Registration:
     """One registered item, in registration order (depth-first, as Runner walks it)."""
 
     definition: Any
-    attachment: ResourceWithConfig[Any, Any] | None
+    # Registered with a config: ``resource.with_(...)``, or ``middleware.with_(...)`` (the config
+    # an ``everywhere`` middleware applies with).
+    attachment: ResourceWithConfig[Any, Any] | MiddlewareAttachment[Any] | None
     owner: str | None
     locator: Locator
 
@@ -196,8 +203,11 @@ class _Walker:
         if isinstance(item, Override):
             self.overrides.append(item)
             return
-        attachment = item if isinstance(item, ResourceWithConfig) else None
-        definition = item.resource if attachment is not None else item
+        attachment = item if isinstance(item, ResourceWithConfig | MiddlewareAttachment) else None
+        if isinstance(item, MiddlewareAttachment):
+            definition: Any = item.middleware
+        else:
+            definition = item.resource if attachment is not None else item
         self.registrations.append(Registration(definition, attachment, owner, locator))
         if isinstance(definition, Resource):
             # Children are reached through the definition, not the attachment.

@@ -28,6 +28,7 @@ from runner_gen.generator.ir import (
 from runner_gen.generator.lower_builtins import lower_node, store_value
 from runner_gen.generator.lower_client import lower_client
 from runner_gen.generator.lower_exposure import lower_remote_module
+from runner_gen.generator.lower_lookup import lower_lookup
 from runner_gen.generator.lower_overrides import overrides_ir
 from runner_gen.generator.lowering import Lowering
 from runner_gen.generator.model import AppModel
@@ -59,6 +60,7 @@ def lower_app(model: AppModel, package: str) -> AppIR:
         root_config_type = low.config_type(root)
         if model.root_has_config:
             root_config_default = Attr(low.locator(root.locator), "config")
+    lookup = lower_lookup(low, root_config_type)
     store_built = STORE_ID in low.values
     store = low.values[STORE_ID] if store_built else store_value(low)
     lifecycle = _lifecycle(low)
@@ -96,6 +98,7 @@ def lower_app(model: AppModel, package: str) -> AppIR:
         root_config_type=root_config_type,
         root_config_default=root_config_default,
         pushes_disposers=low.pushes_disposers,
+        lookup=lookup,
     )
     return AppIR(
         wiring=wiring,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from runner_gen.generator.builtin_ids import METRICS_ID, TRACING_ID
 from runner_gen.generator.ir import (
+    Attr,
     Call,
     Chain,
     Const,
@@ -18,7 +19,7 @@ from runner_gen.generator.ir import (
     call,
 )
 from runner_gen.generator.lowering import Lowering
-from runner_gen.generator.model import ConfigRef, Node
+from runner_gen.generator.model import ConfigRef, FunctionRole, Node
 from runner_gen.generator.naming import Scope
 
 #: Per-app instances of the observability middleware, created by their resources' lowering.
@@ -68,11 +69,13 @@ def build_chain(low: Lowering, node: Node, params: FactoryParams) -> Chain | Non
     if node.kind == "task" and low.model.has(METRICS_ID):
         # The measured latency is what callers see, middleware included.
         outer.append((METRICS_INSTANCE, Const(None)))
-    if not outer and not node.middleware:
+    journaled = node.kind == "task" and uses_journal(low, node)
+    if not outer and not node.middleware and not journaled:
         return None
     scope = params.scope
     info = scope.name("info")
-    value, next_ = scope.name("value"), scope.name("next_")
+    value = scope.name("value")
+    chain = scope.name("chain")
     layers: list[Layer] = []
     for instance_id, config in outer:
         instance = params.add(
@@ -94,16 +97,47 @@ def build_chain(low: Lowering, node: Node, params: FactoryParams) -> Chain | Non
                 config = call(helper, config, fallback)
             layers.append(Layer("builtin", config, instance))
         else:
-            low.helper("any")
-            low.helper("awaitable")
-            call_object = call(low.call_class(node.kind), Ref(info), Ref(value), Ref(next_))
-            layers.append(_custom_layer(low, middleware, use.config, params, call_object))
-    chain = scope.name("chain")
-    return Chain(info, definition_info(low, node), chain, tuple(reversed(layers)), value, next_)
+            layers.append(_custom_layer(low, node, middleware, use.config, params, info, chain))
+    entry = call(low.runtime(JOURNAL_MODULE, "journaled"), Ref(chain)) if journaled else None
+    return Chain(info, definition_info(low, node), chain, tuple(reversed(layers)), value, entry)
+
+
+#: The keyword a task's run function or a custom task middleware declares to receive the
+#: execution journal (unless it names a dependency).
+JOURNAL_KEYWORD = "journal"
+JOURNAL_MODULE = "runner_gen.runtime.journal"
+
+
+def wants_journal(node: Node, role: FunctionRole = "run") -> bool:
+    """True when ``node``'s function takes the journal: a ``journal`` keyword that is not one
+    of its dependencies."""
+    signature = node.functions.get(role)
+    if signature is None or JOURNAL_KEYWORD not in signature.keyword_names:
+        return False
+    return all(use.key != JOURNAL_KEYWORD for use in node.dependencies)
+
+
+def uses_journal(low: Lowering, node: Node) -> bool:
+    """Whether the task's chain needs a journal: its run function or one of its custom
+    middleware takes it. Decided here, once, so other chains pay nothing for journals."""
+    if wants_journal(node):
+        return True
+    return any(wants_journal(low.model.nodes[use.middleware_id]) for use in node.middleware)
+
+
+def journal_argument(low: Lowering) -> Expr:
+    """The running call's journal, read where a function that takes it is called."""
+    return call(Attr(Ref(low.runtime(JOURNAL_MODULE, "CURRENT_JOURNAL")), "get"))
 
 
 def _custom_layer(
-    low: Lowering, middleware: Node, config_ref: ConfigRef, params: FactoryParams, call_object: Expr
+    low: Lowering,
+    owner: Node,
+    middleware: Node,
+    config_ref: ConfigRef,
+    params: FactoryParams,
+    info: str,
+    chain: str,
 ) -> Layer:
     signature = middleware.functions["run"]
     context = low.values[middleware.id] if middleware.definition.context is not None else None
@@ -112,16 +146,30 @@ def _custom_layer(
     keywords: list[tuple[str, Expr]] = []
     for key, value in arguments.items():
         keywords.append((key, params.add(key, low.annotation(annotations[key]), value)))
+    if owner.kind == "task" and wants_journal(middleware):
+        keywords.append((JOURNAL_KEYWORD, journal_argument(low)))
     scope = params.scope
     has_config = middleware.definition.config_schema is not None
-    config_name = scope.name("config") if has_config else None
-    positional: tuple[Expr, ...] = (call_object,)
-    if config_name is not None:
-        positional = (call_object, Ref(config_name))
-    run = Call(Ref(low.function(signature)), positional, tuple(keywords))
     config = low.config(config_ref) if has_config else Const(None)
-    return Layer("custom", config, None, scope.name("layer"),
-                 config_name, run)  # fmt: skip
+    call_class = low.call_class(owner.kind)
+    helper = "custom_task_layer" if owner.kind == "task" else "custom_resource_layer"
+    layer_helper = Ref(low.runtime("runner_gen.runtime.custom", helper))
+    user_function = Ref(low.function(signature))
+    if not has_config and not keywords:
+        # Nothing to bind: the layer calls the user's function itself, one frame less.
+        wrap = call(layer_helper, user_function, Ref(info), Ref(chain))
+        return Layer("custom", config, wrap=wrap)
+    low.helper("any")
+    low.helper("awaitable")
+    call_param = Param(scope.name("call"), call_class)
+    config_name = scope.name("config") if has_config else None
+    positional: tuple[Expr, ...] = (Ref(call_param.name),)
+    if config_name is not None:
+        positional = (Ref(call_param.name), Ref(config_name))
+    run = Call(user_function, positional, tuple(keywords))
+    function = scope.name("layer")
+    wrap = call(layer_helper, Ref(function), Ref(info), Ref(chain))
+    return Layer("custom", config, None, wrap, function, call_param, config_name, run)
 
 
 def _wanted(definition_id: str) -> str:

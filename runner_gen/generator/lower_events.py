@@ -65,20 +65,48 @@ def _factory(low: Lowering, node: Node, payload_type: str) -> Expr:
     params = FactoryParams(Scope(low.names))
     scope = params.scope
     emission = scope.name("emission")
+    emit_name = scope.name("emit")
+    # A hook emitting this very event, or a cycle guard, needs the report function before the
+    # hook table exists: then it is built first, over the table filled in afterwards.
+    own_uses = {
+        hook_id: {
+            use.key
+            for use in low.model.nodes[hook_id].dependencies
+            if use.target_id == node.id and use.registered
+        }
+        for hook_id in node.hooks
+    }
+    late = node.cycle_guard or any(own_uses.values())
+    report_name = scope.name("report") if late else ""
+    guard = _guard(low, node, scope, emit_name, report_name)
+    # What the event's own hooks and its callers get: the guarded functions, when guarded.
+    emitted = (emit_name, report_name) if guard is None else guard.target
     hooks: list[HookCallIR] = []
     table: list[Expr] = []
+    self_bindings: list[tuple[str, Expr]] = []
     for hook_id in node.hooks:
         hook = low.model.nodes[hook_id]
         signature = hook.functions["run"]
         annotations = {param.name: param.annotation for param in signature.keyword}
-        keywords = {
-            key: params.add(key, low.annotation(annotations[key]), value)
-            for key, value in low.keyword_values(hook, signature, None).items()
-        }
+        own = own_uses[hook_id]
+        keywords: dict[str, Expr] = {}
+        for key, value in low.keyword_values(hook, signature, None).items():
+            if key in own:
+                # The hook emits this very event: bound here, to the emitter built below.
+                local = scope.name(key)
+                own_emitter = call(
+                    low.rt("bind_emitter"), Ref(emitted[0]), Ref(emitted[1]), Const(hook.id)
+                )
+                self_bindings.append((local, own_emitter))
+                keywords[key] = Ref(local)
+            else:
+                keywords[key] = params.add(key, low.annotation(annotations[key]), value)
         function = Ref(low.function(signature))
         order = hook.definition.order
         run = call(function, Ref(emission), **keywords)
-        hooks.append(HookCallIR(hook.id, low.comment(hook), order, Callee(run, signature.is_async)))
+        skips_own = hook.id in node.reemitting_hooks
+        callee = Callee(run, signature.is_async)
+        hooks.append(HookCallIR(hook.id, low.comment(hook), order, callee, skips_own))
         bound: Expr = call(Ref(low.partial()), function, **keywords) if keywords else function
         table.append(call(low.rt("HookCall"), Const(hook.id), Const(order), bound))
     payload = scope.name("payload")
@@ -97,7 +125,7 @@ def _factory(low: Lowering, node: Node, payload_type: str) -> Expr:
         payload_type=payload_type,
         hooks_name=scope.name("hooks"),
         hook_table=Tuple(tuple(table)),
-        emit_name=scope.name("emit"),
+        emit_name=emit_name,
         payload=payload,
         emission=emission,
         emission_value=call(
@@ -105,10 +133,24 @@ def _factory(low: Lowering, node: Node, payload_type: str) -> Expr:
         ),
         error=scope.name("error"),
         hooks=tuple(hooks),
+        self_bindings=tuple(self_bindings),
+        guard=guard,
+        report_name=report_name,
     )
     low.factories.append(factory)
     low.record(factory.name, node)
     return call(Ref(factory.name), **dict(params.passed))
+
+
+def _guard(low: Lowering, node: Node, scope: Scope, emit: str, report: str) -> Assign | None:
+    """The emit and report functions behind a run-time cycle guard, for events whose emissions
+    can recurse (decided at build time: ``Node.cycle_guard``)."""
+    if not node.cycle_guard:
+        return None
+    guard = low.runtime("runner_gen.runtime.emission_guard", "guard_cycles")
+    hook_ids = Tuple(tuple(Const(hook_id) for hook_id in node.hooks))
+    targets = (scope.name("guarded_emit"), scope.name("guarded_report"))
+    return Assign(targets, call(guard, Ref(emit), Ref(report), Const(node.id), hook_ids))
 
 
 def _forwarding(

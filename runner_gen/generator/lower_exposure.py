@@ -89,9 +89,17 @@ def lower_remote_module(model: AppModel, attrs: dict[str, str]) -> RemoteModule 
         fixed[exposure.id] = names.fixed(f"create_{attrs[exposure.id]}_app")
     reserve_attributes(names, attrs)
     imports = Imports(names)
-    bound = {"errors": names.new("_ERRORS"), "config": names.new("config")}
+    # ``config`` and ``probes`` sit beside the served tasks' keywords (their attribute names)
+    # in each ``create_*_app``: they avoid those names (``in_annotations`` checks attributes).
+    bound = {"errors": names.new("_ERRORS"), "config": names.new("config", in_annotations=True)}
+    served = set(attrs.values())
+    bound["probes"] = (
+        names.new("probes", in_annotations=True)
+        if "probes" in served
+        else names.parameter("probes")
+    )
     # Parameter names users see (``client.charge(input=...)``): builtins may be shadowed there.
-    bound |= {role: names.parameter(role) for role in ("probes", "input", "payload")}
+    bound |= {role: names.parameter(role) for role in ("input", "payload")}
     adapters: dict[str, str] = {}
 
     def adapter(text: str) -> str:

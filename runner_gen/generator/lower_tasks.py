@@ -18,7 +18,13 @@ from runner_gen.generator.ir import (
     TaskFactory,
     call,
 )
-from runner_gen.generator.lower_chain import FactoryParams, build_chain
+from runner_gen.generator.lower_chain import (
+    JOURNAL_KEYWORD,
+    FactoryParams,
+    build_chain,
+    journal_argument,
+    wants_journal,
+)
 from runner_gen.generator.lower_scoped import lower_scoped, scoped_needs
 from runner_gen.generator.lowering import Lowering
 from runner_gen.generator.model import Node
@@ -45,7 +51,7 @@ def lower_task(low: Lowering, node: Node) -> list[Statement]:
     scoped, inside = lower_scoped(low, scoped_needs(low, node), params)
     annotations = {param.name: param.annotation for param in signature.keyword}
     targets = {use.key: use.target_id for use in node.dependencies}
-    keywords = [
+    keywords: list[tuple[str, Expr]] = [
         (
             key,
             value
@@ -54,6 +60,8 @@ def lower_task(low: Lowering, node: Node) -> list[Statement]:
         )
         for key, value in low.keyword_values(node, signature, None, inside).items()
     ]
+    if wants_journal(node):
+        keywords.append((JOURNAL_KEYWORD, journal_argument(low)))  # read per call
     chain = build_chain(low, node, params)
     function = Ref(low.function(signature))
     if chain is None and not keywords and signature.is_async:

@@ -89,6 +89,9 @@ class Lowering:
         for ids in by_kind.values():
             self.attrs.update(attribute_names(ids))
         reserve_attributes(self.names, self.attrs)
+        # The App's own attributes: its methods' annotations must not name one of them.
+        for name in APP_ATTRIBUTES:
+            self.names.attribute(name)
 
     # -- names -----------------------------------------------------------------------------
 
@@ -279,6 +282,13 @@ class Lowering:
 
     def record(self, name: str, node: Node) -> None:
         self.provenance.append((name, node.id, str(node.source)))
+
+
+#: Attributes of the generated ``App`` (slots and methods).
+APP_ATTRIBUTES = (
+    "_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks", "dispose",
+    "skip_drain", "run_task", "emit_event", "get_resource_value", "get_resource_config",
+)  # fmt: skip
 
 
 def allocate_core(names: Names) -> CoreNames:

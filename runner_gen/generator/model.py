@@ -94,6 +94,8 @@ class Node:
     result_type: Annotation = NONE_TYPE  # tasks
     payload_type: Annotation = NONE_TYPE  # events
     config_type: Annotation | None = None  # tags and resources with a config schema
+    reemitting_hooks: tuple[str, ...] = ()  # events: hooks emitting it themselves (self-skip)
+    cycle_guard: bool = False  # events: its emissions can recurse (guarded at run time)
 
     @property
     def source(self) -> Source:

@@ -12,6 +12,7 @@ from runner_gen.generator.builtin_ids import (
     STORE_ID,
     TRACING_ID,
 )
+from runner_gen.generator.emission import emitter_dependencies, listened_events
 from runner_gen.generator.facts import Facts, fallback_task
 from runner_gen.generator.graph import Graph
 from runner_gen.generator.problems import Problems
@@ -25,11 +26,17 @@ def build_graph(
     graph = Graph()
     entries = registry.entries
     error_ids = [i for i, r in entries.items() if getattr(r.definition, "kind", None) == "error"]
+    listened = listened_events(facts)
     for node_id, registration in entries.items():
         definition = registration.definition
         graph.add_node(node_id)
+        heard = listened.get(node_id, set())
         for dependency in registry.dependencies(definition).values():
             target = dependency.target if isinstance(dependency, OptionalDependency) else dependency
+            if target.id in heard:
+                # A hook emitting an event it listens to: that event's emitter binds it itself,
+                # and the events the hook also listens to need it first (added below).
+                continue
             if target.id in entries or target.id == STORE_ID:
                 graph.add_edge(node_id, target.id)
         for entry in facts.chains.get(node_id, ()):
@@ -50,6 +57,10 @@ def build_graph(
         if isinstance(definition, Event):
             for hook_id in facts.hooks[node_id]:
                 graph.add_edge(node_id, hook_id)
+                hook = entries[hook_id].definition
+                for emitted in emitter_dependencies(registry, hook):
+                    if emitted != node_id and emitted in listened.get(hook_id, ()):
+                        graph.add_edge(node_id, emitted)  # this event's emitter binds it
         if isinstance(definition, Tag):
             for tagged in facts.tagged.get(node_id, ()):
                 graph.add_edge(node_id, tagged)
@@ -61,6 +72,28 @@ def build_graph(
     for cycle in graph.cycles():
         _cycle_problem(registry, cycle, problems)
     return graph
+
+
+def dependency_edges(registry: Registry, facts: Facts) -> dict[str, list[str]]:
+    """node -> what its code can call: dependencies, middleware (and a fallback task), and for
+    a tag the definitions it marks (a tag accessor runs them)."""
+    edges: dict[str, list[str]] = {}
+    for node_id, registration in registry.entries.items():
+        definition = registration.definition
+        found: list[str] = []
+        for dependency in registry.dependencies(definition).values():
+            target = dependency.target if isinstance(dependency, OptionalDependency) else dependency
+            if target.id in registry.entries:
+                found.append(target.id)
+        for entry in facts.chains.get(node_id, ()):
+            found.append(entry.attachment.middleware.id)
+            fallback = fallback_task(entry.attachment)
+            if fallback is not None:
+                found.append(fallback.id)
+        if isinstance(definition, Tag):
+            found.extend(facts.tagged.get(node_id, ()))
+        edges[node_id] = found
+    return edges
 
 
 def _routing_edges(
@@ -104,7 +137,16 @@ def _cycle_problem(registry: Registry, cycle: list[str], problems: Problems) -> 
     path = " -> ".join(cycle)
     first = entries.get(cycle[0])
     source = first.definition.source if first else None
-    if "event" in kinds and "hook" in kinds:
+    if kinds == {"event"}:
+        problems.add(
+            "event_emission_cycle",
+            f"Event emission cycles detected between hooks and events: {path} (the hooks of "
+            "each event emit the next one; at least one of them listens to every event)",
+            source,
+            'A "*" hook that emits events must not meet another hook emitting its events '
+            "back: emit from one of them only, or give the other .on(...) a list of events.",
+        )
+    elif "event" in kinds and "hook" in kinds:
         problems.add(
             "event_emission_cycle",
             f"Event emission cycles detected between hooks and events: {path}",
@@ -113,10 +155,20 @@ def _cycle_problem(registry: Registry, cycle: list[str], problems: Problems) -> 
             "the event that triggers it; break the loop or move the work into a task.",
         )
     else:
-        problems.add(
-            "circular_dependencies",
-            f"Circular dependencies detected: {path}",
-            source,
+        everywhere = [
+            node_id
+            for node_id in cycle
+            if node_id in entries and getattr(entries[node_id].definition, "everywhere", False)
+        ]
+        remediation = (
             "Break the cycle: move the shared part into a new resource both can depend on, "
-            "or pass the value at call time instead of injecting it.",
+            "or pass the value at call time instead of injecting it."
+        )
+        if everywhere:
+            remediation = (
+                f'"{everywhere[0]}" applies everywhere, also to what it depends on: leave that '
+                "out with a predicate, .everywhere(lambda definition: definition.id != ...)."
+            )
+        problems.add(
+            "circular_dependencies", f"Circular dependencies detected: {path}", source, remediation
         )

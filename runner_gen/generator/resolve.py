@@ -122,17 +122,33 @@ class Registry:
         return found
 
     def _register_carried_tags(self) -> None:
-        """A tag carried but never registered is legal in Runner 5.x for plain metadata; it is
-        registered implicitly so tag dependencies and the store can see it."""
+        """Built-in tags (``globals.tags.*``) are registered implicitly when carried, as Runner
+        registers every global tag; any other carried tag must be registered (Runner's
+        ``tagNotFound``)."""
         for registration in list(self.entries.values()):
-            for attachment in getattr(registration.definition, "tags", ()):
+            definition = registration.definition
+            for attachment in getattr(definition, "tags", ()):
                 tag = attachment.tag
-                if tag.id not in self.entries:
+                if tag.id in self.entries:
+                    continue
+                if tag.id.startswith("globals."):
                     locator = self.loaded.index.find(tag)
                     if locator is not None:
                         self._add(Registration(tag, None, None, locator))
+                    continue
+                self.problems.add(
+                    "tag_not_registered",
+                    f'Tag "{tag.id}" not registered. Did you forget to register it inside a '
+                    f'resource? (carried by {kind_label(definition)} "{definition.id}")',
+                    attachment.source,
+                    f"Register \"{tag.id}\" through a resource's .register(...) (the app's root "
+                    "or any resource it registers).",
+                )
 
     def _apply_overrides(self) -> None:
+        """Overrides come in Runner's order (a resource's own after those of what it
+        registers, so the root's come last): when several target one id, the last wins -- the
+        one declared nearest the root, or the last listed in one resource."""
         for override in self.loaded.overrides:
             target_id = override.target.id
             if target_id not in self.entries:
@@ -141,13 +157,6 @@ class Registry:
                     f'Override target "{target_id}" is not registered, so it cannot be overridden',
                     override.source,
                     f'Register "{target_id}" in the app, or drop the override.',
-                )
-            elif target_id in self.overrides:
-                self.problems.add(
-                    "override_duplicate_target",
-                    f'Override target "{target_id}" is overridden more than once '
-                    f"(also at {self.overrides[target_id].source})",
-                    override.source,
                 )
             else:
                 self.overrides[target_id] = override

@@ -73,6 +73,8 @@ def _check(
     has_context = getattr(definition, "context", None) is not None
     wanted = dependencies | ({"context"} if has_context else set())
     given = set(signature.keyword_names)
+    if role == "run" and isinstance(definition, Task | TaskMiddleware) and "journal" not in wanted:
+        given.discard("journal")  # the execution journal (no dependency has that key)
     kind = kind_label(definition).lower()
     label = f'{_WHAT[role]} function {signature.name}() of {kind} "{definition.id}"'
     if role == "context":

@@ -22,6 +22,7 @@ def test_an_app_takes_a_client_package_with_defaults_from_the_project(tmp_path: 
         "shop.defs:app",
         "shop.generated",
         ClientSpec("shop_client", "clients/shop_client", False, "shop-client", "2.3.0"),
+        api_version="2.3.0",
     )
     assert other.client is None
     assert shop.client is not None

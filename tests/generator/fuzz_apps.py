@@ -23,6 +23,10 @@ NAME_POOL = (
     "cfg_x", "ctx_x", "tag_x", "_rt", "_task_x", "_event_x", "_init_x", "TaskCall",
     "ResourceCall", "Emission", "fallback_task", "list", "input", "type", "id", "dict",
     "Store", "Lifecycle", "Next", "DefinitionInfo", "value_2", "config_2", "layer_2",
+    "run_task", "emit_event", "get_resource_value", "get_resource_config", "dispose",
+    "skip_drain", "Lookup", "overload", "Literal", "Journal", "journal", "CURRENT_JOURNAL",
+    "journaled", "without_input", "as_journaled", "custom_task_layer", "configs", "call",
+    "InputT", "OutputT", "ValueT", "_lookup", "probes",
 )  # fmt: skip
 
 _IDENTIFIERS = [n for n in NAME_POOL if n.isidentifier() and not keyword.iskeyword(n)]

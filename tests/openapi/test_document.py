@@ -156,7 +156,9 @@ def test_the_document_is_the_same_under_another_hash_seed() -> None:
 
 
 def test_the_build_writes_checks_and_refuses_a_bad_option(tmp_path: Path) -> None:
-    spec = AppSpec("tests.openapi.apps:anonymous_app", "gen_openapi_pkg", openapi="api/openapi.json")
+    spec = AppSpec(
+        "tests.openapi.apps:anonymous_app", "gen_openapi_pkg", openapi="api/openapi.json"
+    )
     [output] = generate(REPO, [spec])
     output.package_dir = tmp_path / "pkg" / "gen_openapi_pkg"
     write([output])

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 import examples.auth.definitions as _definitions
 import runner_gen.runtime.wiring as _rt
@@ -27,9 +27,10 @@ from examples.auth.definitions import (
 )
 from runner_gen.definitions.defaults import untyped
 from runner_gen.definitions.remote import HttpExposureConfig
-from runner_gen.runtime.custom import TaskCall
+from runner_gen.runtime.custom import TaskCall, custom_task_layer
 from runner_gen.runtime.exposure import ExposureApp, RunningExposure, serve_exposure
 from runner_gen.runtime.exposure.probes import Probes
+from runner_gen.runtime.lookup import Lookup, without_input
 from runner_gen.runtime.middleware import RateLimitMiddleware
 
 from . import exposure as _exposure
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from examples.auth.models import AuthUser, DeleteUserInput, GetProfileInput, Profile
     from examples.auth.services import UserDirectory
     from runner_gen import AsyncContext
+    from runner_gen.definitions.kinds import Event, Resource, Task
+    from runner_gen.runtime.lookup import ConfigT, InputT, OutputT, PayloadT, ValueT
 
 APP_ID: Final = "auth"
 
@@ -96,9 +99,13 @@ class Overrides(TypedDict, total=False):
 
 
 class App:
-    """A started app. ``await app.dispose()`` disposes resources in reverse init order."""
+    """A started app. ``await app.dispose()`` disposes resources in reverse init order.
 
-    __slots__ = ("_lifecycle", "events", "health", "resources", "store", "tasks")
+    ``app.tasks``, ``app.events`` and ``app.resources`` hold every definition by name; the
+    lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
+    ``get_resource_config``) reach them by id, typed per id."""
+
+    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
 
     def __init__(
         self,
@@ -108,6 +115,7 @@ class App:
         events: Events,
         store: _rt.Store,
         health: _rt.HealthChecks,
+        configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
         self.resources = resources
@@ -115,6 +123,116 @@ class App:
         self.events = events
         self.store = store
         self.health = health
+        self._lookup = Lookup(
+            APP_ID,
+            lifecycle.is_running,
+            tasks={
+                "auth.tasks.get_profile": tasks.get_profile,
+                "auth.tasks.delete_user": tasks.delete_user,
+                "auth.tasks.whoami": without_input(tasks.whoami),
+            },
+            journaled={},
+            events={},
+            values={
+                "auth.directory": resources.directory,
+                "auth.exposure": resources.exposure,
+                "auth": resources.auth,
+            },
+            configs=configs,
+        )
+
+    @overload
+    def run_task(
+        self, id: Literal["auth.tasks.get_profile"], input: GetProfileInput, /
+    ) -> Awaitable[Profile | None]: ...
+
+    @overload
+    def run_task(
+        self, id: Literal["auth.tasks.delete_user"], input: DeleteUserInput, /
+    ) -> Awaitable[bool]: ...
+
+    @overload
+    def run_task(
+        self, id: Literal["auth.tasks.whoami"], input: None = None, /
+    ) -> Awaitable[Profile | None]: ...
+
+    @overload
+    def run_task(self, id: Task[None, OutputT], input: None = None, /) -> Awaitable[OutputT]: ...
+
+    @overload
+    def run_task(self, id: Task[InputT, OutputT], input: InputT, /) -> Awaitable[OutputT]: ...
+
+    def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
+        """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
+        return self._lookup.run_task(id, input)
+
+    @overload
+    def emit_event(
+        self,
+        id: Event[PayloadT],
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[False] = False,
+    ) -> Awaitable[None]: ...
+
+    @overload
+    def emit_event(
+        self,
+        id: Event[PayloadT],
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[True],
+    ) -> Awaitable[_rt.EmitReport]: ...
+
+    def emit_event(
+        self,
+        id: str | Event[Any],
+        payload: Any = None,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: bool = False,
+    ) -> Awaitable[_rt.EmitReport | None]:
+        """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
+        return self._lookup.emit_event(
+            id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
+        )
+
+    @overload
+    def get_resource_value(self, id: Literal["auth.directory"], /) -> UserDirectory: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["auth.exposure"], /) -> RunningExposure: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["auth"], /) -> None: ...
+
+    @overload
+    def get_resource_value(self, id: Resource[Any, ValueT], /) -> ValueT: ...
+
+    def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
+        """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
+        return self._lookup.resource_value(id)
+
+    @overload
+    def get_resource_config(self, id: Literal["auth.directory", "auth"], /) -> None: ...
+
+    @overload
+    def get_resource_config(self, id: Literal["auth.exposure"], /) -> Any: ...
+
+    @overload
+    def get_resource_config(self, id: Resource[ConfigT, Any], /) -> ConfigT: ...
+
+    def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
+        """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
+        return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
@@ -135,10 +253,10 @@ def _task_get_profile(
     chain: _rt.Next = run
     config_2 = untyped(_definitions.get_profile_task).middleware[0].config
 
-    def layer(value_2: Any, next_: _rt.Next = chain) -> Awaitable[Any]:
-        return authenticate(TaskCall(info, value_2, next_), config_2, user=user_2)
+    def layer(call: TaskCall) -> Awaitable[Any]:
+        return authenticate(call, config_2, user=user_2)
 
-    return layer
+    return custom_task_layer(layer, info, chain)
 
 
 # auth.tasks.delete_user (examples/auth/definitions.py)
@@ -152,16 +270,16 @@ def _task_delete_user(
     chain: _rt.Next = run
     config_3 = untyped(_definitions.delete_user_task).middleware[1].config
 
-    def layer_2(value_2: Any, next_: _rt.Next = chain) -> Awaitable[Any]:
-        return check_role(TaskCall(info, value_2, next_), config_3, user=user_2)
+    def layer_2(call_2: TaskCall) -> Awaitable[Any]:
+        return check_role(call_2, config_3, user=user_2)
 
-    chain = layer_2
+    chain = custom_task_layer(layer_2, info, chain)
     config_2 = untyped(_definitions.delete_user_task).middleware[0].config
 
-    def layer(value_2: Any, next_: _rt.Next = chain) -> Awaitable[Any]:
-        return authenticate(TaskCall(info, value_2, next_), config_2, user=user)
+    def layer(call: TaskCall) -> Awaitable[Any]:
+        return authenticate(call, config_2, user=user)
 
-    return layer
+    return custom_task_layer(layer, info, chain)
 
 
 # auth.tasks.whoami (examples/auth/definitions.py)
@@ -180,10 +298,10 @@ def _task_whoami(
     chain = rate_limit.wrap(chain, info, untyped(_definitions.whoami_task).middleware[1].config)
     config_2 = untyped(_definitions.whoami_task).middleware[0].config
 
-    def layer(value: Any, next_: _rt.Next = chain) -> Awaitable[Any]:
-        return authenticate(TaskCall(info, value, next_), config_2, user=user_2)
+    def layer(call: TaskCall) -> Awaitable[Any]:
+        return authenticate(call, config_2, user=user_2)
 
-    chain = layer
+    chain = custom_task_layer(layer, info, chain)
 
     return partial(chain, None)
 
@@ -310,7 +428,15 @@ async def start(*, overrides: Overrides | None = None) -> App:
     store = _rt.Store({"globals.tags.http_exposure": state.tag_http_exposure})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
-    return App(lifecycle, resources, tasks, events, store, health)
+    return App(
+        lifecycle,
+        resources,
+        tasks,
+        events,
+        store,
+        health,
+        {"auth.directory": None, "auth.exposure": state.cfg_exposure, "auth": None},
+    )
 
 
 @asynccontextmanager

@@ -12,18 +12,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 import examples.caching.definitions as _definitions
 import runner_gen.runtime.wiring as _rt
 from examples.caching.definitions import get_profile, memory_cache, new_cache_state, open_users
 from runner_gen.definitions.defaults import untyped
-from runner_gen.runtime.custom import TaskCall
+from runner_gen.runtime.custom import TaskCall, custom_task_layer
+from runner_gen.runtime.lookup import Lookup
 from runner_gen.runtime.middleware import CacheMiddleware
 
 if TYPE_CHECKING:
     from examples.caching.models import Profile, UserId
     from examples.caching.services import MemoryCacheState, UserService
+    from runner_gen.definitions.kinds import Event, Resource, Task
+    from runner_gen.runtime.lookup import ConfigT, InputT, OutputT, PayloadT, ValueT
 
 APP_ID: Final = "caching"
 
@@ -80,9 +83,13 @@ class Overrides(TypedDict, total=False):
 
 
 class App:
-    """A started app. ``await app.dispose()`` disposes resources in reverse init order."""
+    """A started app. ``await app.dispose()`` disposes resources in reverse init order.
 
-    __slots__ = ("_lifecycle", "events", "health", "resources", "store", "tasks")
+    ``app.tasks``, ``app.events`` and ``app.resources`` hold every definition by name; the
+    lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
+    ``get_resource_config``) reach them by id, typed per id."""
+
+    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
 
     def __init__(
         self,
@@ -92,6 +99,7 @@ class App:
         events: Events,
         store: _rt.Store,
         health: _rt.HealthChecks,
+        configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
         self.resources = resources
@@ -99,6 +107,107 @@ class App:
         self.events = events
         self.store = store
         self.health = health
+        self._lookup = Lookup(
+            APP_ID,
+            lifecycle.is_running,
+            tasks={
+                "caching.tasks.get_profile_custom": tasks.get_profile_custom,
+                "caching.tasks.get_profile": tasks.get_profile,
+            },
+            journaled={},
+            events={},
+            values={
+                "caching.users": resources.users,
+                "globals.resources.cache": resources.cache,
+                "caching": resources.caching,
+            },
+            configs=configs,
+        )
+
+    @overload
+    def run_task(
+        self,
+        id: Literal["caching.tasks.get_profile_custom", "caching.tasks.get_profile"],
+        input: UserId,
+        /,
+    ) -> Awaitable[Profile]: ...
+
+    @overload
+    def run_task(self, id: Task[None, OutputT], input: None = None, /) -> Awaitable[OutputT]: ...
+
+    @overload
+    def run_task(self, id: Task[InputT, OutputT], input: InputT, /) -> Awaitable[OutputT]: ...
+
+    def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
+        """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
+        return self._lookup.run_task(id, input)
+
+    @overload
+    def emit_event(
+        self,
+        id: Event[PayloadT],
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[False] = False,
+    ) -> Awaitable[None]: ...
+
+    @overload
+    def emit_event(
+        self,
+        id: Event[PayloadT],
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[True],
+    ) -> Awaitable[_rt.EmitReport]: ...
+
+    def emit_event(
+        self,
+        id: str | Event[Any],
+        payload: Any = None,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: bool = False,
+    ) -> Awaitable[_rt.EmitReport | None]:
+        """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
+        return self._lookup.emit_event(
+            id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
+        )
+
+    @overload
+    def get_resource_value(self, id: Literal["caching.users"], /) -> UserService: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["globals.resources.cache"], /) -> CacheMiddleware: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["caching"], /) -> None: ...
+
+    @overload
+    def get_resource_value(self, id: Resource[Any, ValueT], /) -> ValueT: ...
+
+    def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
+        """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
+        return self._lookup.resource_value(id)
+
+    @overload
+    def get_resource_config(
+        self, id: Literal["caching.users", "globals.resources.cache", "caching"], /
+    ) -> None: ...
+
+    @overload
+    def get_resource_config(self, id: Resource[ConfigT, Any], /) -> ConfigT: ...
+
+    def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
+        """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
+        return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
@@ -121,10 +230,10 @@ def _task_get_profile_custom(
     chain: _rt.Next = run
     config_2 = untyped(_definitions.get_profile_custom).middleware[0].config
 
-    def layer(value_2: Any, next_: _rt.Next = chain) -> Awaitable[Any]:
-        return memory_cache(TaskCall(info, value_2, next_), config_2, context=context)
+    def layer(call: TaskCall) -> Awaitable[Any]:
+        return memory_cache(call, config_2, context=context)
 
-    return layer
+    return custom_task_layer(layer, info, chain)
 
 
 # caching.tasks.get_profile (examples/caching/definitions.py)
@@ -220,7 +329,15 @@ async def start(*, overrides: Overrides | None = None) -> App:
     store = _rt.Store({})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
-    return App(lifecycle, resources, tasks, events, store, health)
+    return App(
+        lifecycle,
+        resources,
+        tasks,
+        events,
+        store,
+        health,
+        {"caching.users": None, "globals.resources.cache": None, "caching": None},
+    )
 
 
 @asynccontextmanager

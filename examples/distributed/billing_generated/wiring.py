@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 import examples.distributed.billing as _billing
 import examples.distributed.models as _models
@@ -24,12 +24,15 @@ from runner_gen.definitions.remote import HttpExposureConfig
 from runner_gen.runtime.events import Emission
 from runner_gen.runtime.exposure import ExposureApp, RunningExposure, serve_exposure
 from runner_gen.runtime.exposure.probes import Probes
+from runner_gen.runtime.lookup import Lookup, without_input
 from runner_gen.runtime.metrics import Metrics, MetricsMiddleware, render_prometheus
 
 from . import exposure as _exposure
 
 if TYPE_CHECKING:
     from examples.distributed.models import Payment, Quote, QuoteRequest
+    from runner_gen.definitions.kinds import Event, Resource, Task
+    from runner_gen.runtime.lookup import ConfigT, InputT, OutputT, PayloadT, ValueT
 
 APP_ID: Final = "billing"
 
@@ -91,9 +94,13 @@ class Overrides(TypedDict, total=False):
 
 
 class App:
-    """A started app. ``await app.dispose()`` disposes resources in reverse init order."""
+    """A started app. ``await app.dispose()`` disposes resources in reverse init order.
 
-    __slots__ = ("_lifecycle", "events", "health", "resources", "store", "tasks")
+    ``app.tasks``, ``app.events`` and ``app.resources`` hold every definition by name; the
+    lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
+    ``get_resource_config``) reach them by id, typed per id."""
+
+    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
 
     def __init__(
         self,
@@ -103,6 +110,7 @@ class App:
         events: Events,
         store: _rt.Store,
         health: _rt.HealthChecks,
+        configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
         self.resources = resources
@@ -110,6 +118,140 @@ class App:
         self.events = events
         self.store = store
         self.health = health
+        self._lookup = Lookup(
+            APP_ID,
+            lifecycle.is_running,
+            tasks={
+                "billing.tasks.quote": tasks.quote,
+                "billing.tasks.payments": without_input(tasks.payments),
+            },
+            journaled={},
+            events={"billing.events.invoice_paid": events.invoice_paid},
+            values={
+                "globals.resources.metrics": resources.metrics,
+                "billing.ledger": resources.ledger,
+                "billing.exposure": resources.exposure,
+                "billing": resources.billing,
+            },
+            configs=configs,
+        )
+
+    @overload
+    def run_task(
+        self, id: Literal["billing.tasks.quote"], input: QuoteRequest, /
+    ) -> Awaitable[Quote]: ...
+
+    @overload
+    def run_task(
+        self, id: Literal["billing.tasks.payments"], input: None = None, /
+    ) -> Awaitable[list[Payment]]: ...
+
+    @overload
+    def run_task(self, id: Task[None, OutputT], input: None = None, /) -> Awaitable[OutputT]: ...
+
+    @overload
+    def run_task(self, id: Task[InputT, OutputT], input: InputT, /) -> Awaitable[OutputT]: ...
+
+    def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
+        """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
+        return self._lookup.run_task(id, input)
+
+    @overload
+    def emit_event(
+        self,
+        id: Literal["billing.events.invoice_paid"],
+        payload: Payment,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[False] = False,
+    ) -> Awaitable[None]: ...
+
+    @overload
+    def emit_event(
+        self,
+        id: Literal["billing.events.invoice_paid"],
+        payload: Payment,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[True],
+    ) -> Awaitable[_rt.EmitReport]: ...
+
+    @overload
+    def emit_event(
+        self,
+        id: Event[PayloadT],
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[False] = False,
+    ) -> Awaitable[None]: ...
+
+    @overload
+    def emit_event(
+        self,
+        id: Event[PayloadT],
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[True],
+    ) -> Awaitable[_rt.EmitReport]: ...
+
+    def emit_event(
+        self,
+        id: str | Event[Any],
+        payload: Any = None,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: bool = False,
+    ) -> Awaitable[_rt.EmitReport | None]:
+        """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
+        return self._lookup.emit_event(
+            id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
+        )
+
+    @overload
+    def get_resource_value(self, id: Literal["globals.resources.metrics"], /) -> Metrics: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["billing.ledger"], /) -> list[Payment]: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["billing.exposure"], /) -> RunningExposure: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["billing"], /) -> None: ...
+
+    @overload
+    def get_resource_value(self, id: Resource[Any, ValueT], /) -> ValueT: ...
+
+    def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
+        """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
+        return self._lookup.resource_value(id)
+
+    @overload
+    def get_resource_config(
+        self, id: Literal["globals.resources.metrics", "billing.ledger", "billing"], /
+    ) -> None: ...
+
+    @overload
+    def get_resource_config(self, id: Literal["billing.exposure"], /) -> Any: ...
+
+    @overload
+    def get_resource_config(self, id: Resource[ConfigT, Any], /) -> ConfigT: ...
+
+    def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
+        """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
+        return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
@@ -305,7 +447,20 @@ async def start(*, overrides: Overrides | None = None) -> App:
     store = _rt.Store({"globals.tags.http_exposure": state.tag_http_exposure})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
-    return App(lifecycle, resources, tasks, events, store, health)
+    return App(
+        lifecycle,
+        resources,
+        tasks,
+        events,
+        store,
+        health,
+        {
+            "globals.resources.metrics": None,
+            "billing.ledger": None,
+            "billing.exposure": state.cfg_exposure,
+            "billing": None,
+        },
+    )
 
 
 @asynccontextmanager

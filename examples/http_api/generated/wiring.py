@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 import examples.auth.definitions as _definitions
 import examples.http_api.definitions as _definitions_2
@@ -33,7 +33,8 @@ from examples.http_api.definitions import (
 from examples.http_api.definitions import health as health_2
 from runner_gen.definitions.builtin_resources import create_logger
 from runner_gen.definitions.defaults import default_config, untyped
-from runner_gen.runtime.custom import TaskCall
+from runner_gen.runtime.custom import TaskCall, custom_task_layer
+from runner_gen.runtime.lookup import Lookup, without_input
 
 if TYPE_CHECKING:
     from examples.auth.models import AuthUser
@@ -52,8 +53,11 @@ if TYPE_CHECKING:
     from examples.http_api.services import UserDirectory
     from examples.http_api.serving import HttpServer
     from runner_gen import AsyncContext
+    from runner_gen.definitions.kinds import Event, Resource, Task
     from runner_gen.runtime.logging.config import LoggerConfig
     from runner_gen.runtime.logging.logger import Logger
+    from runner_gen.runtime.logging.logger import LoggerConfig as LoggerConfig_2
+    from runner_gen.runtime.lookup import ConfigT, InputT, OutputT, PayloadT, ValueT
 
 APP_ID: Final = "http_api.server"
 
@@ -119,9 +123,13 @@ class Overrides(TypedDict, total=False):
 
 
 class App:
-    """A started app. ``await app.dispose()`` disposes resources in reverse init order."""
+    """A started app. ``await app.dispose()`` disposes resources in reverse init order.
 
-    __slots__ = ("_lifecycle", "events", "health", "resources", "store", "tasks")
+    ``app.tasks``, ``app.events`` and ``app.resources`` hold every definition by name; the
+    lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
+    ``get_resource_config``) reach them by id, typed per id."""
+
+    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
 
     def __init__(
         self,
@@ -131,6 +139,7 @@ class App:
         events: Events,
         store: _rt.Store,
         health: _rt.HealthChecks,
+        configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
         self.resources = resources
@@ -138,6 +147,137 @@ class App:
         self.events = events
         self.store = store
         self.health = health
+        self._lookup = Lookup(
+            APP_ID,
+            lifecycle.is_running,
+            tasks={
+                "http_api.tasks.health": without_input(tasks.health),
+                "http_api.tasks.create_user": tasks.create_user,
+                "http_api.tasks.list_users": tasks.list_users,
+                "http_api.tasks.get_user": tasks.get_user,
+                "http_api.tasks.delete_user": tasks.delete_user,
+                "http_api.tasks.report": tasks.report,
+            },
+            journaled={},
+            events={},
+            values={
+                "http_api.directory": resources.directory,
+                "globals.resources.logger": resources.logger,
+                "http_api.server": resources.server,
+            },
+            configs=configs,
+        )
+
+    @overload
+    def run_task(
+        self, id: Literal["http_api.tasks.health"], input: None = None, /
+    ) -> Awaitable[Health]: ...
+
+    @overload
+    def run_task(
+        self, id: Literal["http_api.tasks.create_user"], input: NewUser, /
+    ) -> Awaitable[User]: ...
+
+    @overload
+    def run_task(
+        self, id: Literal["http_api.tasks.list_users"], input: ListUsers, /
+    ) -> Awaitable[list[User]]: ...
+
+    @overload
+    def run_task(
+        self, id: Literal["http_api.tasks.get_user"], input: UserRef, /
+    ) -> Awaitable[User]: ...
+
+    @overload
+    def run_task(
+        self, id: Literal["http_api.tasks.delete_user"], input: UserRef, /
+    ) -> Awaitable[Deleted]: ...
+
+    @overload
+    def run_task(
+        self, id: Literal["http_api.tasks.report"], input: ReportRequest, /
+    ) -> Awaitable[Report]: ...
+
+    @overload
+    def run_task(self, id: Task[None, OutputT], input: None = None, /) -> Awaitable[OutputT]: ...
+
+    @overload
+    def run_task(self, id: Task[InputT, OutputT], input: InputT, /) -> Awaitable[OutputT]: ...
+
+    def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
+        """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
+        return self._lookup.run_task(id, input)
+
+    @overload
+    def emit_event(
+        self,
+        id: Event[PayloadT],
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[False] = False,
+    ) -> Awaitable[None]: ...
+
+    @overload
+    def emit_event(
+        self,
+        id: Event[PayloadT],
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[True],
+    ) -> Awaitable[_rt.EmitReport]: ...
+
+    def emit_event(
+        self,
+        id: str | Event[Any],
+        payload: Any = None,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: bool = False,
+    ) -> Awaitable[_rt.EmitReport | None]:
+        """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
+        return self._lookup.emit_event(
+            id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
+        )
+
+    @overload
+    def get_resource_value(self, id: Literal["http_api.directory"], /) -> UserDirectory: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["globals.resources.logger"], /) -> Logger: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["http_api.server"], /) -> HttpServer: ...
+
+    @overload
+    def get_resource_value(self, id: Resource[Any, ValueT], /) -> ValueT: ...
+
+    def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
+        """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
+        return self._lookup.resource_value(id)
+
+    @overload
+    def get_resource_config(self, id: Literal["http_api.directory"], /) -> None: ...
+
+    @overload
+    def get_resource_config(self, id: Literal["globals.resources.logger"], /) -> LoggerConfig_2: ...
+
+    @overload
+    def get_resource_config(self, id: Literal["http_api.server"], /) -> ServerConfig: ...
+
+    @overload
+    def get_resource_config(self, id: Resource[ConfigT, Any], /) -> ConfigT: ...
+
+    def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
+        """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
+        return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
@@ -179,10 +319,10 @@ def _task_get_user(
     chain: _rt.Next = run
     config_2 = untyped(_definitions_2.get_user_task).middleware[0].config
 
-    def layer(value_2: Any, next_: _rt.Next = chain) -> Awaitable[Any]:
-        return authenticate(TaskCall(info, value_2, next_), config_2, user=user)
+    def layer(call: TaskCall) -> Awaitable[Any]:
+        return authenticate(call, config_2, user=user)
 
-    return layer
+    return custom_task_layer(layer, info, chain)
 
 
 # http_api.tasks.delete_user (examples/http_api/definitions.py)
@@ -205,16 +345,16 @@ def _task_delete_user(
     chain: _rt.Next = run
     config_3 = untyped(_definitions_2.delete_user_task).middleware[1].config
 
-    def layer_2(value_2: Any, next_: _rt.Next = chain) -> Awaitable[Any]:
-        return check_role(TaskCall(info, value_2, next_), config_3, user=user_2)
+    def layer_2(call_2: TaskCall) -> Awaitable[Any]:
+        return check_role(call_2, config_3, user=user_2)
 
-    chain = layer_2
+    chain = custom_task_layer(layer_2, info, chain)
     config_2 = untyped(_definitions_2.delete_user_task).middleware[0].config
 
-    def layer(value_2: Any, next_: _rt.Next = chain) -> Awaitable[Any]:
-        return authenticate(TaskCall(info, value_2, next_), config_2, user=user)
+    def layer(call: TaskCall) -> Awaitable[Any]:
+        return authenticate(call, config_2, user=user)
 
-    return layer
+    return custom_task_layer(layer, info, chain)
 
 
 # http_api.tasks.report (examples/http_api/definitions.py)
@@ -366,7 +506,19 @@ async def start(config: ServerConfig, *, overrides: Overrides | None = None) -> 
     store = _rt.Store({"http_api.tags.route": state.tag_route})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
-    return App(lifecycle, resources, tasks, events, store, health)
+    return App(
+        lifecycle,
+        resources,
+        tasks,
+        events,
+        store,
+        health,
+        {
+            "http_api.directory": None,
+            "globals.resources.logger": state.cfg_logger,
+            "http_api.server": config,
+        },
+    )
 
 
 @asynccontextmanager

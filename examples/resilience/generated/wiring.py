@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 import examples.resilience.definitions as _definitions
 import runner_gen.runtime.wiring as _rt
@@ -27,7 +27,8 @@ from examples.resilience.definitions import (
 )
 from runner_gen.definitions.builtin_resources import create_logger
 from runner_gen.definitions.defaults import untyped
-from runner_gen.runtime.custom import TaskCall
+from runner_gen.runtime.custom import TaskCall, custom_task_layer
+from runner_gen.runtime.lookup import Lookup
 from runner_gen.runtime.middleware import (
     CircuitBreakerMiddleware,
     FallbackMiddleware,
@@ -39,8 +40,11 @@ from runner_gen.runtime.middleware import (
 if TYPE_CHECKING:
     from examples.resilience.models import Comment, QuoteRequest, RecommendationRequest, StockCheck
     from examples.resilience.services import CommentBoard, ExternalService
+    from runner_gen.definitions.kinds import Event, Resource, Task
     from runner_gen.runtime.logging.config import LoggerConfig
     from runner_gen.runtime.logging.logger import Logger
+    from runner_gen.runtime.logging.logger import LoggerConfig as LoggerConfig_2
+    from runner_gen.runtime.lookup import ConfigT, InputT, OutputT, PayloadT, ValueT
 
 APP_ID: Final = "resilience"
 
@@ -108,9 +112,13 @@ class Overrides(TypedDict, total=False):
 
 
 class App:
-    """A started app. ``await app.dispose()`` disposes resources in reverse init order."""
+    """A started app. ``await app.dispose()`` disposes resources in reverse init order.
 
-    __slots__ = ("_lifecycle", "events", "health", "resources", "store", "tasks")
+    ``app.tasks``, ``app.events`` and ``app.resources`` hold every definition by name; the
+    lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
+    ``get_resource_config``) reach them by id, typed per id."""
+
+    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
 
     def __init__(
         self,
@@ -120,6 +128,7 @@ class App:
         events: Events,
         store: _rt.Store,
         health: _rt.HealthChecks,
+        configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
         self.resources = resources
@@ -127,6 +136,128 @@ class App:
         self.events = events
         self.store = store
         self.health = health
+        self._lookup = Lookup(
+            APP_ID,
+            lifecycle.is_running,
+            tasks={
+                "resilience.tasks.fetch_quote": tasks.fetch_quote,
+                "resilience.tasks.post_comment": tasks.post_comment,
+                "resilience.tasks.check_stock": tasks.check_stock,
+                "resilience.tasks.recommendations": tasks.recommendations,
+            },
+            journaled={},
+            events={},
+            values={
+                "globals.resources.logger": resources.logger,
+                "resilience.external": resources.external,
+                "resilience.board": resources.board,
+                "resilience": resources.resilience,
+            },
+            configs=configs,
+        )
+
+    @overload
+    def run_task(
+        self, id: Literal["resilience.tasks.fetch_quote"], input: QuoteRequest, /
+    ) -> Awaitable[str]: ...
+
+    @overload
+    def run_task(
+        self, id: Literal["resilience.tasks.post_comment"], input: Comment, /
+    ) -> Awaitable[int]: ...
+
+    @overload
+    def run_task(
+        self, id: Literal["resilience.tasks.check_stock"], input: StockCheck, /
+    ) -> Awaitable[str]: ...
+
+    @overload
+    def run_task(
+        self, id: Literal["resilience.tasks.recommendations"], input: RecommendationRequest, /
+    ) -> Awaitable[list[str]]: ...
+
+    @overload
+    def run_task(self, id: Task[None, OutputT], input: None = None, /) -> Awaitable[OutputT]: ...
+
+    @overload
+    def run_task(self, id: Task[InputT, OutputT], input: InputT, /) -> Awaitable[OutputT]: ...
+
+    def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
+        """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
+        return self._lookup.run_task(id, input)
+
+    @overload
+    def emit_event(
+        self,
+        id: Event[PayloadT],
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[False] = False,
+    ) -> Awaitable[None]: ...
+
+    @overload
+    def emit_event(
+        self,
+        id: Event[PayloadT],
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[True],
+    ) -> Awaitable[_rt.EmitReport]: ...
+
+    def emit_event(
+        self,
+        id: str | Event[Any],
+        payload: Any = None,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: bool = False,
+    ) -> Awaitable[_rt.EmitReport | None]:
+        """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
+        return self._lookup.emit_event(
+            id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
+        )
+
+    @overload
+    def get_resource_value(self, id: Literal["globals.resources.logger"], /) -> Logger: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["resilience.external"], /) -> ExternalService: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["resilience.board"], /) -> CommentBoard: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["resilience"], /) -> None: ...
+
+    @overload
+    def get_resource_value(self, id: Resource[Any, ValueT], /) -> ValueT: ...
+
+    def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
+        """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
+        return self._lookup.resource_value(id)
+
+    @overload
+    def get_resource_config(self, id: Literal["globals.resources.logger"], /) -> LoggerConfig_2: ...
+
+    @overload
+    def get_resource_config(
+        self, id: Literal["resilience.external", "resilience.board", "resilience"], /
+    ) -> None: ...
+
+    @overload
+    def get_resource_config(self, id: Resource[ConfigT, Any], /) -> ConfigT: ...
+
+    def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
+        """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
+        return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
@@ -150,10 +281,10 @@ def _task_fetch_quote(
     chain = timeout.wrap(chain, info, untyped(_definitions.fetch_quote_task).middleware[1].config)
     chain = retry.wrap(chain, info, untyped(_definitions.fetch_quote_task).middleware[0].config)
 
-    def layer(value_2: Any, next_: _rt.Next = chain) -> Awaitable[Any]:
-        return log_request(TaskCall(info, value_2, next_), logger=logger)
+    def layer(call: TaskCall) -> Awaitable[Any]:
+        return log_request(call, logger=logger)
 
-    return layer
+    return custom_task_layer(layer, info, chain)
 
 
 # resilience.tasks.post_comment (examples/resilience/definitions.py)
@@ -171,10 +302,10 @@ def _task_post_comment(
         chain, info, untyped(_definitions.post_comment_task).middleware[0].config
     )
 
-    def layer(value_2: Any, next_: _rt.Next = chain) -> Awaitable[Any]:
-        return log_request(TaskCall(info, value_2, next_), logger=logger)
+    def layer(call: TaskCall) -> Awaitable[Any]:
+        return log_request(call, logger=logger)
 
-    return layer
+    return custom_task_layer(layer, info, chain)
 
 
 # resilience.tasks.check_stock (examples/resilience/definitions.py)
@@ -192,10 +323,10 @@ def _task_check_stock(
         chain, info, untyped(_definitions.check_stock_task).middleware[0].config
     )
 
-    def layer(value_2: Any, next_: _rt.Next = chain) -> Awaitable[Any]:
-        return log_request(TaskCall(info, value_2, next_), logger=logger)
+    def layer(call: TaskCall) -> Awaitable[Any]:
+        return log_request(call, logger=logger)
 
-    return layer
+    return custom_task_layer(layer, info, chain)
 
 
 # resilience.tasks.recommendations (examples/resilience/definitions.py)
@@ -213,10 +344,10 @@ def _task_recommendations(
         chain, info, untyped(_definitions.recommendations_task).middleware[0].config
     )
 
-    def layer(value_2: Any, next_: _rt.Next = chain) -> Awaitable[Any]:
-        return log_request(TaskCall(info, value_2, next_), logger=logger)
+    def layer(call: TaskCall) -> Awaitable[Any]:
+        return log_request(call, logger=logger)
 
-    return layer
+    return custom_task_layer(layer, info, chain)
 
 
 class _State:
@@ -361,7 +492,20 @@ async def start(*, overrides: Overrides | None = None) -> App:
     store = _rt.Store({})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
-    return App(lifecycle, resources, tasks, events, store, health)
+    return App(
+        lifecycle,
+        resources,
+        tasks,
+        events,
+        store,
+        health,
+        {
+            "globals.resources.logger": state.cfg_logger,
+            "resilience.external": None,
+            "resilience.board": None,
+            "resilience": None,
+        },
+    )
 
 
 @asynccontextmanager

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 import examples.quickstart.definitions as _definitions
 import runner_gen.definitions.builtins as _builtins
@@ -34,6 +34,7 @@ from examples.quickstart.definitions import (
 from runner_gen.definitions.builtin_resources import create_logger
 from runner_gen.definitions.defaults import default_config, untyped
 from runner_gen.runtime.events import Emission
+from runner_gen.runtime.lookup import Lookup, without_input
 from runner_gen.runtime.metrics import Metrics, MetricsMiddleware
 from runner_gen.runtime.middleware import RetryMiddleware
 
@@ -41,8 +42,11 @@ if TYPE_CHECKING:
     from examples.quickstart.models import AppConfig, DatabaseConfig, NewUser, Route, User
     from examples.quickstart.services import Audit, Database, Outbox
     from runner_gen import Emit, TagAccessor
+    from runner_gen.definitions.kinds import Event, Resource, Task
     from runner_gen.runtime.logging.config import LoggerConfig
     from runner_gen.runtime.logging.logger import Logger
+    from runner_gen.runtime.logging.logger import LoggerConfig as LoggerConfig_2
+    from runner_gen.runtime.lookup import ConfigT, InputT, OutputT, PayloadT, ValueT
 
 APP_ID: Final = "app"
 
@@ -111,9 +115,13 @@ class Overrides(TypedDict, total=False):
 
 
 class App:
-    """A started app. ``await app.dispose()`` disposes resources in reverse init order."""
+    """A started app. ``await app.dispose()`` disposes resources in reverse init order.
 
-    __slots__ = ("_lifecycle", "events", "health", "resources", "store", "tasks")
+    ``app.tasks``, ``app.events`` and ``app.resources`` hold every definition by name; the
+    lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
+    ``get_resource_config``) reach them by id, typed per id."""
+
+    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
 
     def __init__(
         self,
@@ -123,6 +131,7 @@ class App:
         events: Events,
         store: _rt.Store,
         health: _rt.HealthChecks,
+        configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
         self.resources = resources
@@ -130,6 +139,160 @@ class App:
         self.events = events
         self.store = store
         self.health = health
+        self._lookup = Lookup(
+            APP_ID,
+            lifecycle.is_running,
+            tasks={
+                "app.tasks.register_user": tasks.register_user,
+                "app.tasks.count_users": without_input(tasks.count_users),
+                "app.tasks.list_routes": without_input(tasks.list_routes),
+            },
+            journaled={},
+            events={"app.events.user_registered": events.user_registered},
+            values={
+                "globals.resources.logger": resources.logger,
+                "globals.resources.metrics": resources.metrics,
+                "app.database": resources.database,
+                "app.outbox": resources.outbox,
+                "app.audit": resources.audit,
+                "app": resources.app,
+            },
+            configs=configs,
+        )
+
+    @overload
+    def run_task(
+        self, id: Literal["app.tasks.register_user"], input: NewUser, /
+    ) -> Awaitable[User]: ...
+
+    @overload
+    def run_task(
+        self, id: Literal["app.tasks.count_users"], input: None = None, /
+    ) -> Awaitable[int]: ...
+
+    @overload
+    def run_task(
+        self, id: Literal["app.tasks.list_routes"], input: None = None, /
+    ) -> Awaitable[list[str]]: ...
+
+    @overload
+    def run_task(self, id: Task[None, OutputT], input: None = None, /) -> Awaitable[OutputT]: ...
+
+    @overload
+    def run_task(self, id: Task[InputT, OutputT], input: InputT, /) -> Awaitable[OutputT]: ...
+
+    def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
+        """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
+        return self._lookup.run_task(id, input)
+
+    @overload
+    def emit_event(
+        self,
+        id: Literal["app.events.user_registered"],
+        payload: User,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[False] = False,
+    ) -> Awaitable[None]: ...
+
+    @overload
+    def emit_event(
+        self,
+        id: Literal["app.events.user_registered"],
+        payload: User,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[True],
+    ) -> Awaitable[_rt.EmitReport]: ...
+
+    @overload
+    def emit_event(
+        self,
+        id: Event[PayloadT],
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[False] = False,
+    ) -> Awaitable[None]: ...
+
+    @overload
+    def emit_event(
+        self,
+        id: Event[PayloadT],
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[True],
+    ) -> Awaitable[_rt.EmitReport]: ...
+
+    def emit_event(
+        self,
+        id: str | Event[Any],
+        payload: Any = None,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: bool = False,
+    ) -> Awaitable[_rt.EmitReport | None]:
+        """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
+        return self._lookup.emit_event(
+            id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
+        )
+
+    @overload
+    def get_resource_value(self, id: Literal["globals.resources.logger"], /) -> Logger: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["globals.resources.metrics"], /) -> Metrics: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["app.database"], /) -> Database: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["app.outbox"], /) -> Outbox: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["app.audit"], /) -> Audit: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["app"], /) -> str: ...
+
+    @overload
+    def get_resource_value(self, id: Resource[Any, ValueT], /) -> ValueT: ...
+
+    def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
+        """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
+        return self._lookup.resource_value(id)
+
+    @overload
+    def get_resource_config(self, id: Literal["globals.resources.logger"], /) -> LoggerConfig_2: ...
+
+    @overload
+    def get_resource_config(
+        self, id: Literal["globals.resources.metrics", "app.outbox", "app.audit"], /
+    ) -> None: ...
+
+    @overload
+    def get_resource_config(self, id: Literal["app.database"], /) -> DatabaseConfig: ...
+
+    @overload
+    def get_resource_config(self, id: Literal["app"], /) -> AppConfig: ...
+
+    @overload
+    def get_resource_config(self, id: Resource[ConfigT, Any], /) -> ConfigT: ...
+
+    def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
+        """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
+        return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
@@ -410,7 +573,22 @@ async def start(config: AppConfig, *, overrides: Overrides | None = None) -> App
     store = _rt.Store({"app.tags.http_route": state.tag_http_route})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
-    return App(lifecycle, resources, tasks, events, store, health)
+    return App(
+        lifecycle,
+        resources,
+        tasks,
+        events,
+        store,
+        health,
+        {
+            "globals.resources.logger": state.cfg_logger,
+            "globals.resources.metrics": None,
+            "app.database": state.cfg_database,
+            "app.outbox": None,
+            "app.audit": None,
+            "app": config,
+        },
+    )
 
 
 @asynccontextmanager

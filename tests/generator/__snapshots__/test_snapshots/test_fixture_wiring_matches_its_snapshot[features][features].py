@@ -13,12 +13,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 import runner_gen.runtime.wiring as _rt
 import tests.fixtures.apps.features as _features
 from runner_gen.definitions.defaults import untyped
-from runner_gen.runtime.custom import ResourceCall, TaskCall
+from runner_gen.runtime.custom import (
+    ResourceCall,
+    TaskCall,
+    custom_resource_layer,
+    custom_task_layer,
+)
+from runner_gen.runtime.lookup import Lookup, without_input
 from runner_gen.runtime.middleware import (
     CacheMiddleware,
     FallbackMiddleware,
@@ -47,6 +53,8 @@ from tests.fixtures.apps.features import (
 
 if TYPE_CHECKING:
     from runner_gen import AsyncContext, TagAccessor
+    from runner_gen.definitions.kinds import Event, Resource, Task
+    from runner_gen.runtime.lookup import ConfigT, InputT, OutputT, PayloadT, ValueT
     from runner_gen.runtime.tags import Store
     from tests.fixtures.apps.features import CallLog, Counter, Route
 
@@ -123,9 +131,13 @@ class Overrides(TypedDict, total=False):
 
 
 class App:
-    """A started app. ``await app.dispose()`` disposes resources in reverse init order."""
+    """A started app. ``await app.dispose()`` disposes resources in reverse init order.
 
-    __slots__ = ("_lifecycle", "events", "health", "resources", "store", "tasks")
+    ``app.tasks``, ``app.events`` and ``app.resources`` hold every definition by name; the
+    lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
+    ``get_resource_config``) reach them by id, typed per id."""
+
+    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
 
     def __init__(
         self,
@@ -135,6 +147,7 @@ class App:
         events: Events,
         store: _rt.Store,
         health: _rt.HealthChecks,
+        configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
         self.resources = resources
@@ -142,6 +155,147 @@ class App:
         self.events = events
         self.store = store
         self.health = health
+        self._lookup = Lookup(
+            APP_ID,
+            lifecycle.is_running,
+            tasks={
+                "ft.tasks.greet": tasks.greet,
+                "ft.tasks.double": tasks.double,
+                "ft.tasks.whoami": without_input(tasks.whoami),
+                "ft.tasks.answer": without_input(tasks.answer),
+                "ft.tasks.routes": without_input(tasks.routes),
+                "ft.tasks.backup_quote": tasks.backup_quote,
+                "ft.tasks.quote": tasks.quote,
+                "ft.tasks.square": tasks.square,
+            },
+            journaled={},
+            events={},
+            values={
+                "ft.counter": resources.counter,
+                "ft.flaky": resources.flaky,
+                "ft.replaceable": resources.replaceable,
+                "ft.watched": resources.watched,
+                "globals.resources.cache": resources.cache,
+                "ft": resources.ft,
+            },
+            configs=configs,
+        )
+
+    @overload
+    def run_task(
+        self,
+        id: Literal["ft.tasks.greet", "ft.tasks.backup_quote", "ft.tasks.quote"],
+        input: str,
+        /,
+    ) -> Awaitable[str]: ...
+
+    @overload
+    def run_task(
+        self, id: Literal["ft.tasks.double", "ft.tasks.square"], input: int, /
+    ) -> Awaitable[int]: ...
+
+    @overload
+    def run_task(self, id: Literal["ft.tasks.whoami"], input: None = None, /) -> Awaitable[str]: ...
+
+    @overload
+    def run_task(self, id: Literal["ft.tasks.answer"], input: None = None, /) -> Awaitable[int]: ...
+
+    @overload
+    def run_task(
+        self, id: Literal["ft.tasks.routes"], input: None = None, /
+    ) -> Awaitable[list[str]]: ...
+
+    @overload
+    def run_task(self, id: Task[None, OutputT], input: None = None, /) -> Awaitable[OutputT]: ...
+
+    @overload
+    def run_task(self, id: Task[InputT, OutputT], input: InputT, /) -> Awaitable[OutputT]: ...
+
+    def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
+        """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
+        return self._lookup.run_task(id, input)
+
+    @overload
+    def emit_event(
+        self,
+        id: Event[PayloadT],
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[False] = False,
+    ) -> Awaitable[None]: ...
+
+    @overload
+    def emit_event(
+        self,
+        id: Event[PayloadT],
+        payload: PayloadT,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: Literal[True],
+    ) -> Awaitable[_rt.EmitReport]: ...
+
+    def emit_event(
+        self,
+        id: str | Event[Any],
+        payload: Any = None,
+        /,
+        *,
+        failure_mode: _rt.FailureMode = "fail-fast",
+        throw_on_error: bool = True,
+        report: bool = False,
+    ) -> Awaitable[_rt.EmitReport | None]:
+        """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
+        return self._lookup.emit_event(
+            id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
+        )
+
+    @overload
+    def get_resource_value(self, id: Literal["ft.counter"], /) -> Counter: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["ft.flaky", "ft.replaceable"], /) -> str: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["ft.watched"], /) -> int: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["globals.resources.cache"], /) -> CacheMiddleware: ...
+
+    @overload
+    def get_resource_value(self, id: Literal["ft"], /) -> None: ...
+
+    @overload
+    def get_resource_value(self, id: Resource[Any, ValueT], /) -> ValueT: ...
+
+    def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
+        """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
+        return self._lookup.resource_value(id)
+
+    @overload
+    def get_resource_config(
+        self,
+        id: Literal[
+            "ft.counter",
+            "ft.flaky",
+            "ft.replaceable",
+            "ft.watched",
+            "globals.resources.cache",
+            "ft",
+        ],
+        /,
+    ) -> None: ...
+
+    @overload
+    def get_resource_config(self, id: Resource[ConfigT, Any], /) -> ConfigT: ...
+
+    def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
+        """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
+        return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
         await self._lifecycle.dispose()
@@ -176,11 +330,7 @@ async def _init_watched(config_2: Any) -> int:
 
     info = _rt.DefinitionInfo("ft.watched", "resource", (), "tests/fixtures/apps/features.py")
     chain: _rt.Next = init
-
-    def layer(value: Any, next_: _rt.Next = chain) -> Awaitable[Any]:
-        return log_init(ResourceCall(info, value, next_))
-
-    chain = layer
+    chain = custom_resource_layer(log_init, info, chain)
 
     value_2: int = await chain(config_2)
     return value_2
@@ -205,15 +355,15 @@ def _task_greet(
     chain: _rt.Next = run
     config_2 = untyped(_features.greet_task).middleware[0].config
 
-    def layer_2(value_2: Any, next_: _rt.Next = chain) -> Awaitable[Any]:
-        return prefix_result(TaskCall(info, value_2, next_), config_2, context=context)
+    def layer_2(call_2: TaskCall) -> Awaitable[Any]:
+        return prefix_result(call_2, config_2, context=context)
 
-    chain = layer_2
+    chain = custom_task_layer(layer_2, info, chain)
 
-    def layer(value_2: Any, next_: _rt.Next = chain) -> Awaitable[Any]:
-        return count_calls(TaskCall(info, value_2, next_), counter=counter)
+    def layer(call: TaskCall) -> Awaitable[Any]:
+        return count_calls(call, counter=counter)
 
-    return layer
+    return custom_task_layer(layer, info, chain)
 
 
 # ft.tasks.double (tests/fixtures/apps/features.py)
@@ -232,10 +382,10 @@ def _task_double(*, counter: Counter) -> Callable[[int], Awaitable[int]]:
     )
     chain: _rt.Next = run
 
-    def layer(value_2: Any, next_: _rt.Next = chain) -> Awaitable[Any]:
-        return count_calls(TaskCall(info, value_2, next_), counter=counter)
+    def layer(call: TaskCall) -> Awaitable[Any]:
+        return count_calls(call, counter=counter)
 
-    return layer
+    return custom_task_layer(layer, info, chain)
 
 
 # ft.tasks.whoami (tests/fixtures/apps/features.py)
@@ -474,7 +624,22 @@ async def start(*, overrides: Overrides | None = None) -> App:
     store = state.store_2
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
-    return App(lifecycle, resources, tasks, events, store, health)
+    return App(
+        lifecycle,
+        resources,
+        tasks,
+        events,
+        store,
+        health,
+        {
+            "ft.counter": None,
+            "ft.flaky": None,
+            "ft.replaceable": None,
+            "ft.watched": None,
+            "globals.resources.cache": None,
+            "ft": None,
+        },
+    )
 
 
 @asynccontextmanager
