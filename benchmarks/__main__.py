@@ -21,6 +21,7 @@ MODULES = (
     "examples_http_api",
     "scaling",
     "beyond",
+    "parallel_init",
 )
 
 

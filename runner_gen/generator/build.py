@@ -58,6 +58,8 @@ def up_to_date(project_root: Path, specs: list[AppSpec]) -> bool:
             return False
         if manifest.client != (spec.client.described() if spec.client else None):
             return False
+        if manifest.options != spec.options():
+            return False
         if not manifest.is_current(project_root, package_dir, __version__, fingerprint):
             return False
     return True
@@ -76,7 +78,7 @@ def generate(project_root: Path, specs: list[AppSpec]) -> list[AppOutput]:
     for spec in specs:
         loaded = load_app(spec.root, project_root)
         model = analyse(loaded)
-        app = lower_app(model, spec.package)
+        app = lower_app(model, spec.package, init_mode=spec.init_mode)
         package_dir = spec.package_dir(project_root)
         client_files: dict[Path, str] = {}
         if spec.client is not None:
@@ -114,6 +116,7 @@ def generate(project_root: Path, specs: list[AppSpec]) -> list[AppOutput]:
                 _relative(path, project_root): sha256_text(text)
                 for path, text in client_files.items()
             },
+            spec.options(),
         )
         retired = _retired(Manifest.load(package_dir / MANIFEST_NAME), manifest, project_root)
         outputs.append(

@@ -7,7 +7,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 from runner_gen.generator.problems import BuildError, Problem
 
@@ -49,9 +49,25 @@ class AppSpec:
     openapi: str | None = None
     #: The document's ``info.version``: the project's ``[project] version``.
     api_version: str = "0.0.0"
+    #: ``"parallel"``: independent resources start concurrently (Runner's ``initMode``).
+    init_mode: InitMode = "sequential"
 
     def package_dir(self, project_root: Path) -> Path:
         return project_root.joinpath(*self.package.split("."))
+
+    def options(self) -> dict[str, object]:
+        """The build options that shape the output beyond the definitions (the manifest keeps
+        them: a no-op ``--check`` must notice a changed option); defaults left out."""
+        options: dict[str, object] = {}
+        if self.openapi is not None:
+            options["openapi"] = {"path": self.openapi, "version": self.api_version}
+        if self.init_mode != "sequential":
+            options["init_mode"] = self.init_mode
+        return options
+
+
+InitMode: TypeAlias = Literal["sequential", "parallel"]
+INIT_MODES: tuple[InitMode, ...] = ("sequential", "parallel")
 
 
 def default_package(root: str) -> str:
@@ -115,8 +131,26 @@ def read_apps(project_root: Path) -> list[AppSpec]:
                 ]
             )
         api_version = str(project_version or "0.0.0")
-        specs.append(AppSpec(root, str(package), client, openapi, api_version))
+        init_mode = _init_mode(entry.get("init_mode", "sequential"), root)
+        specs.append(AppSpec(root, str(package), client, openapi, api_version, init_mode))
     return specs
+
+
+def _init_mode(value: object, root: str) -> InitMode:
+    for mode in INIT_MODES:
+        if value == mode:
+            return mode
+    raise BuildError(
+        [
+            Problem(
+                "invalid_config",
+                f"[tool.runner-gen] app {root}: init_mode must be one of "
+                f"{', '.join(INIT_MODES)}, got {value!r}",
+                remediation='Write init_mode = "parallel" to start independent resources '
+                "concurrently, or leave it out.",
+            )
+        ]
+    )
 
 
 _CLIENT_KEYS = ("package", "path", "pyproject", "name", "version")

@@ -7,7 +7,7 @@ records in order and add nothing but punctuation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
@@ -331,50 +331,48 @@ Statement: TypeAlias = "Assign | Do | Branch | Declare"
 def referenced(statements: Iterable[Statement]) -> set[str]:
     """Every name the statements read or assign (the heads of dotted targets included)."""
     found: set[str] = set()
+    for each in _nodes(statements):
+        if isinstance(each, Ref):
+            found.add(each.name)
+        elif isinstance(each, Declare):
+            found.add(each.target)
+        elif isinstance(each, Assign):
+            targets = each.target if isinstance(each.target, tuple) else (each.target,)
+            found.update(target.split(".")[0] for target in targets)
+    return found
 
-    def expression(value: object) -> None:
+
+def awaits(statements: Iterable[Statement]) -> bool:
+    """Whether the statements await anything (a resource's init that can run concurrently)."""
+    return any(isinstance(each, Await) for each in _nodes(statements))
+
+
+def _nodes(statements: Iterable[Statement]) -> Iterator[object]:
+    """Every statement and expression, nested ones included."""
+    pending: list[object] = list(statements)
+    while pending:
+        value = pending.pop()
+        yield value
         match value:
-            case Ref(name):
-                found.add(name)
             case Attr(base, _) | Index(base, _) | Key(base, _) | IsNotNone(base) | Await(base):
-                expression(base)
+                pending.append(base)
             case Contains(_, container):
-                expression(container)
+                pending.append(container)
             case IfElse(then, condition, otherwise):
-                for part in (then, condition, otherwise):
-                    expression(part)
+                pending += (then, condition, otherwise)
             case And(left, right):
-                expression(left)
-                expression(right)
+                pending += (left, right)
             case Call(function, args, kwargs):
-                expression(function)
-                for part in (*args, *(v for _, v in kwargs)):
-                    expression(part)
+                pending += (function, *args, *(v for _, v in kwargs))
             case Tuple(items):
-                for part in items:
-                    expression(part)
+                pending += items
             case Dict(items):
                 for key, item in items:
-                    expression(key)
-                    expression(item)
-
-    def statement(value: Statement) -> None:
-        if isinstance(value, Branch):
-            expression(value.condition)
-            for inner in (*value.then, *value.otherwise):
-                statement(inner)
-            return
-        if isinstance(value, Declare):
-            found.add(value.target)
-            return
-        expression(value.value)
-        if isinstance(value, Assign):
-            targets = value.target if isinstance(value.target, tuple) else (value.target,)
-            found.update(target.split(".")[0] for target in targets)
-
-    for each in statements:
-        statement(each)
-    return found
+                    pending += (key, item)
+            case Branch(condition, then, otherwise):
+                pending += (condition, *then, *otherwise)
+            case Assign(_, expression, _) | Do(expression):
+                pending.append(expression)
 
 
 @dataclass(frozen=True, slots=True)
@@ -424,6 +422,8 @@ class CoreNames:
     resource_overrides: str
     task_overrides: str
     event_overrides: str
+    on_unhandled_error: str  # start()'s keyword parameters of the error boundary
+    error_boundary: str
     replacing: str
     lifecycle: str
     push_disposer: str
@@ -436,6 +436,7 @@ class CoreNames:
     app: str
     state: str  # start()'s _State instance, and the chunks' parameter
     state_class: str
+    boundary: str  # start()'s ErrorBoundary
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,6 +481,11 @@ class WiringModule:
     root_config_default: Expr | None
     pushes_disposers: bool
     lookup: LookupIR | None = None  # lookup by id on the App (None: an IR built without it)
+    # The _State attribute naming the resource whose init runs (sequential parts of start()).
+    initializing: str | None = None
+    # init_mode = "parallel": each concurrently started resource's own function (a wave of
+    # start() calls them together through the runtime's init_wave).
+    parallel_inits: tuple[Chunk, ...] = ()
 
 
 # -- exposure.py and client.py -----------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from runner_gen._version import __version__
 from runner_gen.generator.builtin_ids import READY_EVENT_ID, STORE_ID
@@ -19,28 +20,37 @@ from runner_gen.generator.ir import (
     Do,
     Expr,
     Member,
-    Param,
     Ref,
     WiringModule,
     call,
-    referenced,
 )
 from runner_gen.generator.lower_builtins import lower_node, store_value
 from runner_gen.generator.lower_client import lower_client
 from runner_gen.generator.lower_exposure import lower_remote_module
 from runner_gen.generator.lower_lookup import lower_lookup
 from runner_gen.generator.lower_overrides import overrides_ir
+from runner_gen.generator.lower_waves import InitMarker, function_of, in_waves
 from runner_gen.generator.lowering import Lowering
-from runner_gen.generator.model import AppModel
+from runner_gen.generator.model import AppModel, Node
+
+if TYPE_CHECKING:
+    from runner_gen.generator.config import InitMode
 
 
-def lower_app(model: AppModel, package: str) -> AppIR:
+def lower_app(model: AppModel, package: str, *, init_mode: InitMode = "sequential") -> AppIR:
     low = Lowering(model, package)
+    started: list[tuple[Node, Block]] = []
     for node_id in model.order:
         node = model.nodes[node_id]
         statements = lower_node(low, node)
         if statements:
-            low.blocks.append(Block(low.comment(node), tuple(statements)))
+            started.append((node, Block(low.comment(node), tuple(statements))))
+    initializing = InitMarker(low)
+    parallel_inits: tuple[Chunk, ...] = ()
+    if init_mode == "parallel":
+        low.blocks, parallel_inits = in_waves(low, started, initializing, _candidates(low))
+    else:
+        low.blocks = [initializing.around(node, block) for node, block in started]
     chunks = _chunks(low)
     # Consume remote events once every hook is wired.
     after_start = [
@@ -99,6 +109,8 @@ def lower_app(model: AppModel, package: str) -> AppIR:
         root_config_default=root_config_default,
         pushes_disposers=low.pushes_disposers,
         lookup=lookup,
+        initializing=initializing.attribute,
+        parallel_inits=parallel_inits,
     )
     return AppIR(
         wiring=wiring,
@@ -139,6 +151,17 @@ CHUNK_SIZE = 40
 def _chunks(low: Lowering) -> tuple[Chunk, ...]:
     """start()'s blocks in module-level functions of ``CHUNK_SIZE`` blocks, each taking the
     start() locals it uses (its values live on the shared ``_State``)."""
+    candidates = _candidates(low)
+    chunks: list[Chunk] = []
+    blocks = low.blocks
+    for start in range(0, len(blocks), CHUNK_SIZE):
+        part = tuple(blocks[start : start + CHUNK_SIZE])
+        chunks.append(function_of(low.local(f"_start_{len(chunks) + 1}"), part, candidates))
+    return tuple(chunks)
+
+
+def _candidates(low: Lowering) -> dict[str, str]:
+    """start()'s locals a part of it may use, with their types."""
     core = low.core
     root = low.model.nodes[low.model.root_id]
     root_type = low.config_type(root) if root.definition.config_schema is not None else None
@@ -150,6 +173,7 @@ def _chunks(low: Lowering) -> tuple[Chunk, ...]:
         core.tasks: core.tasks_class,
         core.events: core.events_class,
         core.replacing: "bool",
+        core.boundary: low.rt_type("ErrorBoundary"),
     }
     if root_type is not None:
         candidates[core.config] = root_type
@@ -158,14 +182,7 @@ def _chunks(low: Lowering) -> tuple[Chunk, ...]:
             candidates[local] = low.rt_type("Clock")
         else:
             candidates[local] = f"{low.helper('mapping')}[str, {low.helper('any')}]"
-    chunks: list[Chunk] = []
-    blocks = low.blocks
-    for start in range(0, len(blocks), CHUNK_SIZE):
-        part = tuple(blocks[start : start + CHUNK_SIZE])
-        used = referenced(statement for block in part for statement in block.body)
-        params = tuple(Param(name, kind) for name, kind in candidates.items() if name in used)
-        chunks.append(Chunk(low.local(f"_start_{len(chunks) + 1}"), params, part))
-    return tuple(chunks)
+    return candidates
 
 
 def _members(low: Lowering, kind: str) -> tuple[Member, ...]:

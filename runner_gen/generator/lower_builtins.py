@@ -20,6 +20,7 @@ from runner_gen.generator.ir import (
     Attr,
     Const,
     Dict,
+    Do,
     Expr,
     Ref,
     Statement,
@@ -78,6 +79,9 @@ def _logger(low: Lowering, node: Node) -> Statements:
             low.loggers[dependent.id] = value
             bound = call(Attr(low.values[LOGGER_ID], "with_"), source=Const(dependent.id))
             statements.append(Assign(child, bound))
+    # Unhandled errors are logged through it from now on (its config, its redaction).
+    use_logger = Attr(Ref(low.core.boundary), "use_logger")
+    statements.append(Do(call(use_logger, low.values[LOGGER_ID])))
     return statements
 
 

@@ -286,18 +286,18 @@ class Lowering:
 
 #: Attributes of the generated ``App`` (slots and methods).
 APP_ATTRIBUTES = (
-    "_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks", "dispose",
-    "skip_drain", "run_task", "emit_event", "get_resource_value", "get_resource_config",
+    "_boundary", "_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks",
+    "dispose", "skip_drain", "run_task", "emit_event", "get_resource_value", "get_resource_config",
 )  # fmt: skip
 
 
 def allocate_core(names: Names) -> CoreNames:
     public = ("APP_ID", "Resources", "Tasks", "Events", "App", "start", "running", "main",
               "config", "overrides", "Overrides", "ResourceOverrides", "TaskOverrides",
-              "EventOverrides")  # fmt: skip
+              "EventOverrides", "on_unhandled_error", "error_boundary")  # fmt: skip
     fixed = [names.fixed(name) for name in public]
     locals_ = ("replacing", "lifecycle", "push_disposer", "health", "resources", "tasks",
-               "events", "store", "error", "app", "state", "_State")  # fmt: skip
+               "events", "store", "error", "app", "state", "_State", "boundary")  # fmt: skip
     return CoreNames(*fixed, *(names.new(name) for name in locals_))
 
 

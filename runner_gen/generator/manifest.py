@@ -52,6 +52,7 @@ class Manifest:
     # project-relative path -> sha256.
     client: dict[str, object] | None = None
     client_outputs: dict[str, str] = field(default_factory=dict)
+    options: dict[str, object] = field(default_factory=dict)  # AppSpec.options()
 
     def dumps(self) -> str:
         data: dict[str, object] = {
@@ -63,6 +64,8 @@ class Manifest:
         if self.client is not None:
             data["client"] = self.client
             data["client_outputs"] = dict(sorted(self.client_outputs.items()))
+        if self.options:
+            data["options"] = self.options
         return json.dumps(data, indent=2, sort_keys=False) + "\n"
 
     @classmethod
@@ -77,6 +80,7 @@ class Manifest:
                 outputs=dict(data["outputs"]),
                 client=dict(data["client"]) if data.get("client") is not None else None,
                 client_outputs=dict(data.get("client_outputs", {})),
+                options=dict(data.get("options", {})),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
@@ -88,34 +89,81 @@ def install(
     handler: OnUnhandledError, loop: asyncio.AbstractEventLoop | None = None
 ) -> Callable[[], None]:
     """Report what reaches ``loop``'s exception handler (the running loop by default) to
-    ``handler`` with kind ``"process"``; returns the function that restores the previous
-    handler (Runner removes its safety nets on dispose).
+    ``handler`` with kind ``"process"``; returns the function that removes it (Runner removes
+    its safety nets on dispose).
 
     Source: ``"unhandledRejection"`` for a task or future whose exception nobody retrieved,
     ``"uncaughtException"`` for an exception raised by a callback. Contexts without an
     exception (warnings the loop logs) go to the previous handler unchanged.
+
+    Several apps on one loop each get every error (Runner's safety nets call every running
+    app's handler), and they may be removed in any order: the loop's previous handler comes
+    back when the last one is removed.
     """
     target = loop or asyncio.get_running_loop()
-    previous = target.get_exception_handler()
-    pending: set[asyncio.Task[None]] = set()
+    nets = _NETS.get(target)
+    if nets is None:
+        nets = _SafetyNets(target)
+        _NETS[target] = nets
+    return nets.add(handler)
 
-    def on_error(current: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+
+class _SafetyNets:
+    """The handlers installed on one loop, behind one exception handler of the loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._previous = loop.get_exception_handler()
+        self._handlers: list[OnUnhandledError] = []
+        self._pending: set[asyncio.Task[None]] = set()
+        loop.set_exception_handler(self._on_error)
+
+    def add(self, handler: OnUnhandledError) -> Callable[[], None]:
+        entry = _Entry(handler)  # identity: the same handler may be installed twice
+        self._handlers.append(entry)
+
+        def uninstall() -> None:
+            if entry in self._handlers:
+                self._handlers.remove(entry)
+                if not self._handlers:
+                    self._close()
+
+        return uninstall
+
+    def _close(self) -> None:
+        if _NETS.get(self._loop) is self:
+            del _NETS[self._loop]
+        if self._loop.get_exception_handler() == self._on_error:
+            self._loop.set_exception_handler(self._previous)
+
+    def _on_error(self, current: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         error = context.get("exception")
-        if error is None:
-            if previous is not None:
-                previous(current, context)
+        if error is None or not self._handlers:
+            if self._previous is not None:
+                self._previous(current, context)
             else:
                 current.default_exception_handler(context)
             return
         source = "unhandledRejection" if "future" in context else "uncaughtException"
-        report = current.create_task(safe_report(handler, UnhandledError(error, "process", source)))
-        pending.add(report)  # keep a reference until it is done
-        report.add_done_callback(pending.discard)
+        info = UnhandledError(error, "process", source)
+        for handler in list(self._handlers):
+            report = current.create_task(safe_report(handler, info))
+            self._pending.add(report)  # keep a reference until it is done
+            report.add_done_callback(self._pending.discard)
 
-    target.set_exception_handler(on_error)
 
-    def uninstall() -> None:
-        if target.get_exception_handler() is on_error:
-            target.set_exception_handler(previous)
+class _Entry:
+    """One installation of a handler (called like it)."""
 
-    return uninstall
+    __slots__ = ("handler",)
+
+    def __init__(self, handler: OnUnhandledError) -> None:
+        self.handler = handler
+
+    def __call__(self, info: UnhandledError) -> Awaitable[None] | None:
+        return self.handler(info)
+
+
+_NETS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _SafetyNets] = (
+    weakref.WeakKeyDictionary()
+)

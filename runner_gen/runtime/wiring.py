@@ -6,6 +6,7 @@ Only start-time names live here; per-call hot paths import what they use directl
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from runner_gen.runtime.boundary import ErrorBoundary, init_wave
 from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
 from runner_gen.runtime.custom import custom_resource_layer, custom_task_layer
 from runner_gen.runtime.emitting import (
@@ -30,6 +31,7 @@ from runner_gen.runtime.lifecycle import Lifecycle, PushDisposer
 from runner_gen.runtime.main import run_main
 from runner_gen.runtime.overrides import clock_of, replacements
 from runner_gen.runtime.tags import Store, TagAccessor, TaggedResource, TaggedTask
+from runner_gen.runtime.unhandled import OnUnhandledError, UnhandledError
 
 __all__ = [
     "OUTSIDE",
@@ -40,12 +42,14 @@ __all__ = [
     "EmitFunction",
     "EmitReport",
     "Emitter",
+    "ErrorBoundary",
     "FailureMode",
     "HealthChecks",
     "HookCall",
     "HookError",
     "Lifecycle",
     "Next",
+    "OnUnhandledError",
     "PushDisposer",
     "ReportFunction",
     "Store",
@@ -53,6 +57,7 @@ __all__ = [
     "TagUse",
     "TaggedResource",
     "TaggedTask",
+    "UnhandledError",
     "bind_emitter",
     "clock_of",
     "custom_resource_layer",
@@ -61,6 +66,7 @@ __all__ = [
     "emit_to_no_hooks",
     "emitter",
     "forwarding",
+    "init_wave",
     "no_hooks",
     "overriding",
     "replacements",

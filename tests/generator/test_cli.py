@@ -232,3 +232,39 @@ def test_the_fast_path_takes_only_a_plain_check(args: list[str], project: str | 
     from runner_gen.cli import _checked_project
 
     assert _checked_project(args) == (None if project is None else Path(project))
+
+
+def test_a_changed_build_option_makes_the_check_stale(project: Path) -> None:
+    """The no-op check answers from the manifest: it must notice an option that changes the
+    output without changing any definition (init_mode here; openapi likewise)."""
+    definitions = project / "demoapp" / "definitions.py"
+    second = 'other = r.resource("demo.other").init(open_store).build()\n'
+    text = definitions.read_text().replace("app = ", second + "app = ")
+    definitions.write_text(text.replace("register(store,", "register(store, other,"))
+    assert cli(project, "build").returncode == 0
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            'package = "demoapp.generated"', 'package = "demoapp.generated", init_mode = "parallel"'
+        )
+    )
+    stale = cli(project, "build", "--check")
+    assert stale.returncode == 1
+    assert "generated code is stale" in stale.stderr
+    assert cli(project, "build").returncode == 0
+    assert cli(project, "build", "--check").returncode == 0
+    manifest = (project / "demoapp" / "generated" / ".runner-gen.json").read_text()
+    assert '"init_mode": "parallel"' in manifest
+
+
+def test_an_unknown_init_mode_is_a_clear_error(project: Path) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            'package = "demoapp.generated"', 'package = "demoapp.generated", init_mode = "fast"'
+        )
+    )
+    result = cli(project, "build")
+    assert result.returncode == 1
+    assert "init_mode must be one of sequential, parallel, got 'fast'" in result.stderr
+    assert not (project / "demoapp" / "generated").exists()

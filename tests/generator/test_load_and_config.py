@@ -34,10 +34,8 @@ def test_bad_app_specs_are_build_errors(spec: str, code: str) -> None:
 def test_a_root_registered_with_a_config_becomes_starts_default() -> None:
     output = generate_files("tests.fixtures.apps.configured_root:app")
     wiring = output.files["wiring.py"]
-    assert (
-        "async def start(config: Settings | None = None, *, overrides: Overrides | None = None)"
-        in wiring
-    )
+    signature = wiring.split("async def start(", 1)[1].split(") -> App:", 1)[0]
+    assert signature.split()[:5] == ["config:", "Settings", "|", "None", "="]
     assert "def main() -> None:" in wiring
 
 

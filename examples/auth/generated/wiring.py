@@ -105,11 +105,21 @@ class App:
     lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
     ``get_resource_config``) reach them by id, typed per id."""
 
-    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
+    __slots__ = (
+        "_boundary",
+        "_lifecycle",
+        "_lookup",
+        "events",
+        "health",
+        "resources",
+        "store",
+        "tasks",
+    )
 
     def __init__(
         self,
         lifecycle: _rt.Lifecycle,
+        boundary: _rt.ErrorBoundary,
         resources: Resources,
         tasks: Tasks,
         events: Events,
@@ -118,6 +128,7 @@ class App:
         configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
+        self._boundary = boundary
         self.resources = resources
         self.tasks = tasks
         self.events = events
@@ -235,7 +246,10 @@ class App:
         return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
-        await self._lifecycle.dispose()
+        try:
+            await self._lifecycle.dispose()
+        finally:
+            self._boundary.close()  # the event loop's safety net, once everything is disposed
 
     def skip_drain(self) -> None:
         """End the drain now (a second signal): calls still running are abandoned."""
@@ -309,12 +323,19 @@ def _task_whoami(
 class _State:
     """What start() keeps for the definitions that start after (values, instances, emitters)."""
 
-    __slots__ = ("app_exposure", "cfg_exposure", "mw_rate_limit", "tag_http_exposure")
+    __slots__ = (
+        "app_exposure",
+        "cfg_exposure",
+        "initializing",
+        "mw_rate_limit",
+        "tag_http_exposure",
+    )
 
     mw_rate_limit: RateLimitMiddleware
     cfg_exposure: HttpExposureConfig
     app_exposure: ExposureApp
     tag_http_exposure: _rt.TagAccessor[Any]
+    initializing: str | None
 
 
 async def _start_1(
@@ -329,10 +350,12 @@ async def _start_1(
     clock: _rt.Clock,
 ) -> None:
     # auth.directory (examples/auth/definitions.py)
+    state.initializing = "auth.directory"
     if "directory" in replaced_resources:
         resources.directory = replaced_resources["directory"]
     else:
         resources.directory = await open_directory()
+    state.initializing = None
 
     # auth.tasks.get_profile (examples/auth/definitions.py)
     tasks.get_profile = replaced_tasks.get(
@@ -370,6 +393,7 @@ async def _start_1(
     )
 
     # auth.exposure (examples/auth/definitions.py)
+    state.initializing = "auth.exposure"
     state.cfg_exposure = untyped(_definitions.exposure).config
     state.app_exposure = _exposure.create_exposure_app(
         state.cfg_exposure.runtime_config(
@@ -382,6 +406,7 @@ async def _start_1(
     )
     resources.exposure = await serve_exposure(state.app_exposure, state.app_exposure.config)
     push_disposer(("auth.exposure", resources.exposure.stop, ()))
+    state.initializing = None
 
     # globals.tags.http_exposure (runner_gen/definitions/builtins.py)
     state.tag_http_exposure = _rt.TagAccessor(
@@ -395,12 +420,23 @@ async def _start_1(
     )
 
     # auth (examples/auth/definitions.py)
+    state.initializing = "auth"
     resources.auth = None
+    state.initializing = None
 
 
-async def start(*, overrides: Overrides | None = None) -> App:
+async def start(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
-    started, in reverse, and re-raise the original error."""
+    started, in reverse, and re-raise the original error.
+
+    ``on_unhandled_error`` receives a failed resource init (before the rollback) and, with
+    ``error_boundary``, errors nobody handled on the event loop while the app runs; by default
+    they are logged."""
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     clock = _rt.clock_of(overrides)
@@ -411,6 +447,8 @@ async def start(*, overrides: Overrides | None = None) -> App:
     tasks = Tasks()
     events = Events()
     state = _State()
+    state.initializing = None
+    boundary = _rt.ErrorBoundary(on_unhandled_error, error_boundary)
     try:
         await _start_1(
             state=state,
@@ -423,13 +461,16 @@ async def start(*, overrides: Overrides | None = None) -> App:
             clock=clock,
         )
     except BaseException as error:
+        await boundary.start_failed(error, state.initializing)
         await lifecycle.rollback(error)
+        boundary.close()
         raise
     store = _rt.Store({"globals.tags.http_exposure": state.tag_http_exposure})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(
         lifecycle,
+        boundary,
         resources,
         tasks,
         events,
@@ -440,9 +481,18 @@ async def start(*, overrides: Overrides | None = None) -> App:
 
 
 @asynccontextmanager
-async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
+async def running(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start(overrides=overrides)
+    app = await start(
+        overrides=overrides,
+        on_unhandled_error=on_unhandled_error,
+        error_boundary=error_boundary,
+    )
     try:
         yield app
     finally:

@@ -89,11 +89,21 @@ class App:
     lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
     ``get_resource_config``) reach them by id, typed per id."""
 
-    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
+    __slots__ = (
+        "_boundary",
+        "_lifecycle",
+        "_lookup",
+        "events",
+        "health",
+        "resources",
+        "store",
+        "tasks",
+    )
 
     def __init__(
         self,
         lifecycle: _rt.Lifecycle,
+        boundary: _rt.ErrorBoundary,
         resources: Resources,
         tasks: Tasks,
         events: Events,
@@ -102,6 +112,7 @@ class App:
         configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
+        self._boundary = boundary
         self.resources = resources
         self.tasks = tasks
         self.events = events
@@ -210,7 +221,10 @@ class App:
         return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
-        await self._lifecycle.dispose()
+        try:
+            await self._lifecycle.dispose()
+        finally:
+            self._boundary.close()  # the event loop's safety net, once everything is disposed
 
     def skip_drain(self) -> None:
         """End the drain now (a second signal): calls still running are abandoned."""
@@ -253,10 +267,11 @@ def _task_get_profile(
 class _State:
     """What start() keeps for the definitions that start after (values, instances, emitters)."""
 
-    __slots__ = ("mw_cache", "mw_memory_cache")
+    __slots__ = ("initializing", "mw_cache", "mw_memory_cache")
 
     mw_memory_cache: MemoryCacheState
     mw_cache: CacheMiddleware
+    initializing: str | None
 
 
 async def _start_1(
@@ -270,10 +285,12 @@ async def _start_1(
     clock: _rt.Clock,
 ) -> None:
     # caching.users (examples/caching/definitions.py)
+    state.initializing = "caching.users"
     if "users" in replaced_resources:
         resources.users = replaced_resources["users"]
     else:
         resources.users = await open_users()
+    state.initializing = None
 
     # caching.middleware.memory_cache (examples/caching/definitions.py)
     state.mw_memory_cache = new_cache_state()
@@ -294,15 +311,28 @@ async def _start_1(
     )
 
     # globals.resources.cache (runner_gen/definitions/builtins.py)
+    state.initializing = "globals.resources.cache"
     resources.cache = state.mw_cache
+    state.initializing = None
 
     # caching (examples/caching/definitions.py)
+    state.initializing = "caching"
     resources.caching = None
+    state.initializing = None
 
 
-async def start(*, overrides: Overrides | None = None) -> App:
+async def start(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
-    started, in reverse, and re-raise the original error."""
+    started, in reverse, and re-raise the original error.
+
+    ``on_unhandled_error`` receives a failed resource init (before the rollback) and, with
+    ``error_boundary``, errors nobody handled on the event loop while the app runs; by default
+    they are logged."""
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     clock = _rt.clock_of(overrides)
@@ -313,6 +343,8 @@ async def start(*, overrides: Overrides | None = None) -> App:
     tasks = Tasks()
     events = Events()
     state = _State()
+    state.initializing = None
+    boundary = _rt.ErrorBoundary(on_unhandled_error, error_boundary)
     try:
         await _start_1(
             state=state,
@@ -324,13 +356,16 @@ async def start(*, overrides: Overrides | None = None) -> App:
             clock=clock,
         )
     except BaseException as error:
+        await boundary.start_failed(error, state.initializing)
         await lifecycle.rollback(error)
+        boundary.close()
         raise
     store = _rt.Store({})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(
         lifecycle,
+        boundary,
         resources,
         tasks,
         events,
@@ -341,9 +376,18 @@ async def start(*, overrides: Overrides | None = None) -> App:
 
 
 @asynccontextmanager
-async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
+async def running(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start(overrides=overrides)
+    app = await start(
+        overrides=overrides,
+        on_unhandled_error=on_unhandled_error,
+        error_boundary=error_boundary,
+    )
     try:
         yield app
     finally:

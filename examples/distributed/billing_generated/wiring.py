@@ -100,11 +100,21 @@ class App:
     lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
     ``get_resource_config``) reach them by id, typed per id."""
 
-    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
+    __slots__ = (
+        "_boundary",
+        "_lifecycle",
+        "_lookup",
+        "events",
+        "health",
+        "resources",
+        "store",
+        "tasks",
+    )
 
     def __init__(
         self,
         lifecycle: _rt.Lifecycle,
+        boundary: _rt.ErrorBoundary,
         resources: Resources,
         tasks: Tasks,
         events: Events,
@@ -113,6 +123,7 @@ class App:
         configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
+        self._boundary = boundary
         self.resources = resources
         self.tasks = tasks
         self.events = events
@@ -254,7 +265,10 @@ class App:
         return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
-        await self._lifecycle.dispose()
+        try:
+            await self._lifecycle.dispose()
+        finally:
+            self._boundary.close()  # the event loop's safety net, once everything is disposed
 
     def skip_drain(self) -> None:
         """End the drain now (a second signal): calls still running are abandoned."""
@@ -327,6 +341,7 @@ class _State:
         "app_exposure",
         "cfg_exposure",
         "emit_invoice_paid",
+        "initializing",
         "mw_metrics",
         "report_invoice_paid",
         "tag_http_exposure",
@@ -338,6 +353,7 @@ class _State:
     cfg_exposure: HttpExposureConfig
     app_exposure: ExposureApp
     tag_http_exposure: _rt.TagAccessor[Any]
+    initializing: str | None
 
 
 async def _start_1(
@@ -353,18 +369,22 @@ async def _start_1(
     replaced_events: Mapping[str, Any],
 ) -> None:
     # globals.resources.metrics (runner_gen/definitions/builtins.py)
+    state.initializing = "globals.resources.metrics"
     resources.metrics = Metrics(
         ("billing.tasks.quote", "billing.tasks.payments"),
         error_types=("billing.errors.unknown_sku",),
     )
     state.mw_metrics = MetricsMiddleware(resources.metrics)
+    state.initializing = None
 
     # billing.ledger (examples/distributed/billing.py)
+    state.initializing = "billing.ledger"
     if "ledger" in replaced_resources:
         resources.ledger = replaced_resources["ledger"]
     else:
         resources.ledger = await open_ledger()
     health.add("billing.ledger", partial(ledger_health, resources.ledger))
+    state.initializing = None
 
     # billing.tasks.quote (examples/distributed/billing.py)
     tasks.quote = replaced_tasks.get("quote", _task_quote(metrics=state.mw_metrics))
@@ -388,6 +408,7 @@ async def _start_1(
     )
 
     # billing.exposure (examples/distributed/billing.py)
+    state.initializing = "billing.exposure"
     state.cfg_exposure = untyped(_billing.exposure).config
     state.app_exposure = _exposure.create_exposure_app(
         state.cfg_exposure.runtime_config((_models.unknown_sku.error_class,)),
@@ -400,6 +421,7 @@ async def _start_1(
     )
     resources.exposure = await serve_exposure(state.app_exposure, state.app_exposure.config)
     push_disposer(("billing.exposure", resources.exposure.stop, ()))
+    state.initializing = None
 
     # globals.tags.http_exposure (runner_gen/definitions/builtins.py)
     state.tag_http_exposure = _rt.TagAccessor(
@@ -413,12 +435,23 @@ async def _start_1(
     )
 
     # billing (examples/distributed/billing.py)
+    state.initializing = "billing"
     resources.billing = None
+    state.initializing = None
 
 
-async def start(*, overrides: Overrides | None = None) -> App:
+async def start(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
-    started, in reverse, and re-raise the original error."""
+    started, in reverse, and re-raise the original error.
+
+    ``on_unhandled_error`` receives a failed resource init (before the rollback) and, with
+    ``error_boundary``, errors nobody handled on the event loop while the app runs; by default
+    they are logged."""
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     replaced_events = _rt.replacements(overrides, "events")
@@ -429,6 +462,8 @@ async def start(*, overrides: Overrides | None = None) -> App:
     tasks = Tasks()
     events = Events()
     state = _State()
+    state.initializing = None
+    boundary = _rt.ErrorBoundary(on_unhandled_error, error_boundary)
     try:
         await _start_1(
             state=state,
@@ -442,13 +477,16 @@ async def start(*, overrides: Overrides | None = None) -> App:
             replaced_events=replaced_events,
         )
     except BaseException as error:
+        await boundary.start_failed(error, state.initializing)
         await lifecycle.rollback(error)
+        boundary.close()
         raise
     store = _rt.Store({"globals.tags.http_exposure": state.tag_http_exposure})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(
         lifecycle,
+        boundary,
         resources,
         tasks,
         events,
@@ -464,9 +502,18 @@ async def start(*, overrides: Overrides | None = None) -> App:
 
 
 @asynccontextmanager
-async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
+async def running(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start(overrides=overrides)
+    app = await start(
+        overrides=overrides,
+        on_unhandled_error=on_unhandled_error,
+        error_boundary=error_boundary,
+    )
     try:
         yield app
     finally:

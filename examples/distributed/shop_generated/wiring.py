@@ -104,11 +104,21 @@ class App:
     lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
     ``get_resource_config``) reach them by id, typed per id."""
 
-    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
+    __slots__ = (
+        "_boundary",
+        "_lifecycle",
+        "_lookup",
+        "events",
+        "health",
+        "resources",
+        "store",
+        "tasks",
+    )
 
     def __init__(
         self,
         lifecycle: _rt.Lifecycle,
+        boundary: _rt.ErrorBoundary,
         resources: Resources,
         tasks: Tasks,
         events: Events,
@@ -117,6 +127,7 @@ class App:
         configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
+        self._boundary = boundary
         self.resources = resources
         self.tasks = tasks
         self.events = events
@@ -242,7 +253,10 @@ class App:
         return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
-        await self._lifecycle.dispose()
+        try:
+            await self._lifecycle.dispose()
+        finally:
+            self._boundary.close()  # the event loop's safety net, once everything is disposed
 
     def skip_drain(self) -> None:
         """End the drain now (a second signal): calls still running are abandoned."""
@@ -265,6 +279,7 @@ class _State:
     __slots__ = (
         "cfg_billing",
         "emit_invoice_paid",
+        "initializing",
         "local_invoice_paid",
         "report_invoice_paid",
         "tag_tunnel",
@@ -275,6 +290,7 @@ class _State:
     report_invoice_paid: _rt.ReportFunction[Payment]
     local_invoice_paid: _rt.EmitFunction[Payment]
     tag_tunnel: _rt.TagAccessor[Any]
+    initializing: str | None
 
 
 async def _start_1(
@@ -289,12 +305,14 @@ async def _start_1(
     replaced_events: Mapping[str, Any],
 ) -> None:
     # shop.tunnels.billing (examples/distributed/shop.py)
+    state.initializing = "shop.tunnels.billing"
     state.cfg_billing = untyped(_shop.billing).config
     if "billing" in replaced_resources:
         resources.billing = replaced_resources["billing"]
     else:
         resources.billing = open_tunnel(state.cfg_billing)
         push_disposer(("shop.tunnels.billing", partial(close_tunnel, resources.billing), ()))
+    state.initializing = None
 
     # billing.tasks.quote (examples/distributed/shop.py)
     tasks.quote = replaced_tasks.get(
@@ -354,12 +372,23 @@ async def _start_1(
     )
 
     # shop (examples/distributed/shop.py)
+    state.initializing = "shop"
     resources.shop = None
+    state.initializing = None
 
 
-async def start(*, overrides: Overrides | None = None) -> App:
+async def start(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
-    started, in reverse, and re-raise the original error."""
+    started, in reverse, and re-raise the original error.
+
+    ``on_unhandled_error`` receives a failed resource init (before the rollback) and, with
+    ``error_boundary``, errors nobody handled on the event loop while the app runs; by default
+    they are logged."""
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     replaced_events = _rt.replacements(overrides, "events")
@@ -370,6 +399,8 @@ async def start(*, overrides: Overrides | None = None) -> App:
     tasks = Tasks()
     events = Events()
     state = _State()
+    state.initializing = None
+    boundary = _rt.ErrorBoundary(on_unhandled_error, error_boundary)
     try:
         await _start_1(
             state=state,
@@ -382,13 +413,16 @@ async def start(*, overrides: Overrides | None = None) -> App:
             replaced_events=replaced_events,
         )
     except BaseException as error:
+        await boundary.start_failed(error, state.initializing)
         await lifecycle.rollback(error)
+        boundary.close()
         raise
     store = _rt.Store({"globals.tags.tunnel": state.tag_tunnel})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(
         lifecycle,
+        boundary,
         resources,
         tasks,
         events,
@@ -399,9 +433,18 @@ async def start(*, overrides: Overrides | None = None) -> App:
 
 
 @asynccontextmanager
-async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
+async def running(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start(overrides=overrides)
+    app = await start(
+        overrides=overrides,
+        on_unhandled_error=on_unhandled_error,
+        error_boundary=error_boundary,
+    )
     try:
         yield app
     finally:

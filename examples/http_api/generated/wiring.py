@@ -129,11 +129,21 @@ class App:
     lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
     ``get_resource_config``) reach them by id, typed per id."""
 
-    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
+    __slots__ = (
+        "_boundary",
+        "_lifecycle",
+        "_lookup",
+        "events",
+        "health",
+        "resources",
+        "store",
+        "tasks",
+    )
 
     def __init__(
         self,
         lifecycle: _rt.Lifecycle,
+        boundary: _rt.ErrorBoundary,
         resources: Resources,
         tasks: Tasks,
         events: Events,
@@ -142,6 +152,7 @@ class App:
         configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
+        self._boundary = boundary
         self.resources = resources
         self.tasks = tasks
         self.events = events
@@ -280,7 +291,10 @@ class App:
         return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
-        await self._lifecycle.dispose()
+        try:
+            await self._lifecycle.dispose()
+        finally:
+            self._boundary.close()  # the event loop's safety net, once everything is disposed
 
     def skip_drain(self) -> None:
         """End the drain now (a second signal): calls still running are abandoned."""
@@ -368,11 +382,12 @@ def _task_report(*, directory: UserDirectory) -> Callable[[ReportRequest], Await
 class _State:
     """What start() keeps for the definitions that start after (values, instances, emitters)."""
 
-    __slots__ = ("cfg_logger", "log_server", "tag_route")
+    __slots__ = ("cfg_logger", "initializing", "log_server", "tag_route")
 
     tag_route: _rt.TagAccessor[Route]
     cfg_logger: LoggerConfig
     log_server: Logger
+    initializing: str | None
 
 
 async def _start_1(
@@ -381,6 +396,7 @@ async def _start_1(
     push_disposer: _rt.PushDisposer,
     resources: Resources,
     tasks: Tasks,
+    boundary: _rt.ErrorBoundary,
     config: ServerConfig,
     replaced_tasks: Mapping[str, Any],
     replaced_resources: Mapping[str, Any],
@@ -389,10 +405,12 @@ async def _start_1(
     tasks.health = replaced_tasks.get("health", health_2)
 
     # http_api.directory (examples/http_api/definitions.py)
+    state.initializing = "http_api.directory"
     if "directory" in replaced_resources:
         resources.directory = replaced_resources["directory"]
     else:
         resources.directory = await open_directory()
+    state.initializing = None
 
     # http_api.tasks.create_user (examples/http_api/definitions.py)
     tasks.create_user = replaced_tasks.get(
@@ -460,14 +478,18 @@ async def _start_1(
     )
 
     # globals.resources.logger (runner_gen/definitions/builtins.py)
+    state.initializing = "globals.resources.logger"
     state.cfg_logger = default_config(untyped(_builtins.logger))
     if "logger" in replaced_resources:
         resources.logger = replaced_resources["logger"]
     else:
         resources.logger = create_logger(state.cfg_logger)
     state.log_server = resources.logger.with_(source="http_api.server")
+    boundary.use_logger(resources.logger)
+    state.initializing = None
 
     # http_api.server (examples/http_api/definitions.py)
+    state.initializing = "http_api.server"
     resources.server = await start_server(config, routes=state.tag_route, logger=state.log_server)
     push_disposer(
         (
@@ -476,11 +498,22 @@ async def _start_1(
             (),
         )
     )
+    state.initializing = None
 
 
-async def start(config: ServerConfig, *, overrides: Overrides | None = None) -> App:
+async def start(
+    config: ServerConfig,
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
-    started, in reverse, and re-raise the original error."""
+    started, in reverse, and re-raise the original error.
+
+    ``on_unhandled_error`` receives a failed resource init (before the rollback) and, with
+    ``error_boundary``, errors nobody handled on the event loop while the app runs; by default
+    they are logged."""
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     lifecycle = _rt.Lifecycle(APP_ID)
@@ -490,24 +523,30 @@ async def start(config: ServerConfig, *, overrides: Overrides | None = None) -> 
     tasks = Tasks()
     events = Events()
     state = _State()
+    state.initializing = None
+    boundary = _rt.ErrorBoundary(on_unhandled_error, error_boundary)
     try:
         await _start_1(
             state=state,
             push_disposer=push_disposer,
             resources=resources,
             tasks=tasks,
+            boundary=boundary,
             config=config,
             replaced_tasks=replaced_tasks,
             replaced_resources=replaced_resources,
         )
     except BaseException as error:
+        await boundary.start_failed(error, state.initializing)
         await lifecycle.rollback(error)
+        boundary.close()
         raise
     store = _rt.Store({"http_api.tags.route": state.tag_route})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(
         lifecycle,
+        boundary,
         resources,
         tasks,
         events,
@@ -523,10 +562,19 @@ async def start(config: ServerConfig, *, overrides: Overrides | None = None) -> 
 
 @asynccontextmanager
 async def running(
-    config: ServerConfig, *, overrides: Overrides | None = None
+    config: ServerConfig,
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
 ) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start(config, overrides=overrides)
+    app = await start(
+        config,
+        overrides=overrides,
+        on_unhandled_error=on_unhandled_error,
+        error_boundary=error_boundary,
+    )
     try:
         yield app
     finally:

@@ -92,11 +92,21 @@ class App:
     lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
     ``get_resource_config``) reach them by id, typed per id."""
 
-    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
+    __slots__ = (
+        "_boundary",
+        "_lifecycle",
+        "_lookup",
+        "events",
+        "health",
+        "resources",
+        "store",
+        "tasks",
+    )
 
     def __init__(
         self,
         lifecycle: _rt.Lifecycle,
+        boundary: _rt.ErrorBoundary,
         resources: Resources,
         tasks: Tasks,
         events: Events,
@@ -105,6 +115,7 @@ class App:
         configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
+        self._boundary = boundary
         self.resources = resources
         self.tasks = tasks
         self.events = events
@@ -208,7 +219,10 @@ class App:
         return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
-        await self._lifecycle.dispose()
+        try:
+            await self._lifecycle.dispose()
+        finally:
+            self._boundary.close()  # the event loop's safety net, once everything is disposed
 
     def skip_drain(self) -> None:
         """End the drain now (a second signal): calls still running are abandoned."""
@@ -226,11 +240,12 @@ def _task_quote(*, catalog: Catalog) -> Callable[[QuoteRequest], Awaitable[Quote
 class _State:
     """What start() keeps for the definitions that start after (values, instances, emitters)."""
 
-    __slots__ = ("app_exposure", "cfg_exposure", "tag_http_exposure")
+    __slots__ = ("app_exposure", "cfg_exposure", "initializing", "tag_http_exposure")
 
     cfg_exposure: HttpExposureConfig
     app_exposure: ExposureApp
     tag_http_exposure: _rt.TagAccessor[Any]
+    initializing: str | None
 
 
 async def _start_1(
@@ -244,16 +259,19 @@ async def _start_1(
     replaced_tasks: Mapping[str, Any],
 ) -> None:
     # catalog.price_list (examples/mounted/definitions.py)
+    state.initializing = "catalog.price_list"
     if "price_list" in replaced_resources:
         resources.price_list = replaced_resources["price_list"]
     else:
         resources.price_list = await open_catalog()
         push_disposer(("catalog.price_list", partial(close_catalog, resources.price_list), ()))
+    state.initializing = None
 
     # catalog.tasks.quote (examples/mounted/definitions.py)
     tasks.quote = replaced_tasks.get("quote", _task_quote(catalog=resources.price_list))
 
     # catalog.exposure (examples/mounted/definitions.py)
+    state.initializing = "catalog.exposure"
     state.cfg_exposure = untyped(_definitions.exposure).config
     state.app_exposure = _exposure.create_exposure_app(
         state.cfg_exposure.runtime_config((_models.unknown_sku.error_class,)),
@@ -262,6 +280,7 @@ async def _start_1(
     )
     resources.exposure = MountedExposure(state.app_exposure)
     push_disposer(("catalog.exposure", resources.exposure.stop, ()))
+    state.initializing = None
 
     # globals.tags.http_exposure (runner_gen/definitions/builtins.py)
     state.tag_http_exposure = _rt.TagAccessor(
@@ -275,12 +294,23 @@ async def _start_1(
     )
 
     # catalog (examples/mounted/definitions.py)
+    state.initializing = "catalog"
     resources.catalog = None
+    state.initializing = None
 
 
-async def start(*, overrides: Overrides | None = None) -> App:
+async def start(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
-    started, in reverse, and re-raise the original error."""
+    started, in reverse, and re-raise the original error.
+
+    ``on_unhandled_error`` receives a failed resource init (before the rollback) and, with
+    ``error_boundary``, errors nobody handled on the event loop while the app runs; by default
+    they are logged."""
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     lifecycle = _rt.Lifecycle(APP_ID, dispose_timeouts={"catalog.exposure": 15.0})
@@ -290,6 +320,8 @@ async def start(*, overrides: Overrides | None = None) -> App:
     tasks = Tasks()
     events = Events()
     state = _State()
+    state.initializing = None
+    boundary = _rt.ErrorBoundary(on_unhandled_error, error_boundary)
     try:
         await _start_1(
             state=state,
@@ -301,13 +333,16 @@ async def start(*, overrides: Overrides | None = None) -> App:
             replaced_tasks=replaced_tasks,
         )
     except BaseException as error:
+        await boundary.start_failed(error, state.initializing)
         await lifecycle.rollback(error)
+        boundary.close()
         raise
     store = _rt.Store({"globals.tags.http_exposure": state.tag_http_exposure})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(
         lifecycle,
+        boundary,
         resources,
         tasks,
         events,
@@ -318,9 +353,18 @@ async def start(*, overrides: Overrides | None = None) -> App:
 
 
 @asynccontextmanager
-async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
+async def running(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start(overrides=overrides)
+    app = await start(
+        overrides=overrides,
+        on_unhandled_error=on_unhandled_error,
+        error_boundary=error_boundary,
+    )
     try:
         yield app
     finally:

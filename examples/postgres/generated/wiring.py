@@ -110,11 +110,21 @@ class App:
     lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
     ``get_resource_config``) reach them by id, typed per id."""
 
-    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
+    __slots__ = (
+        "_boundary",
+        "_lifecycle",
+        "_lookup",
+        "events",
+        "health",
+        "resources",
+        "store",
+        "tasks",
+    )
 
     def __init__(
         self,
         lifecycle: _rt.Lifecycle,
+        boundary: _rt.ErrorBoundary,
         resources: Resources,
         tasks: Tasks,
         events: Events,
@@ -123,6 +133,7 @@ class App:
         configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
+        self._boundary = boundary
         self.resources = resources
         self.tasks = tasks
         self.events = events
@@ -264,7 +275,10 @@ class App:
         return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
-        await self._lifecycle.dispose()
+        try:
+            await self._lifecycle.dispose()
+        finally:
+            self._boundary.close()  # the event loop's safety net, once everything is disposed
 
     def skip_drain(self) -> None:
         """End the drain now (a second signal): calls still running are abandoned."""
@@ -333,11 +347,12 @@ def _task_get_user(*, users: Users) -> Callable[[int], Awaitable[User | None]]:
 class _State:
     """What start() keeps for the definitions that start after (values, instances, emitters)."""
 
-    __slots__ = ("cfg_pool", "emit_user_created", "report_user_created")
+    __slots__ = ("cfg_pool", "emit_user_created", "initializing", "report_user_created")
 
     cfg_pool: PoolConfig
     emit_user_created: _rt.EmitFunction[User]
     report_user_created: _rt.ReportFunction[User]
+    initializing: str | None
 
 
 async def _start_1(
@@ -352,19 +367,23 @@ async def _start_1(
     replaced_tasks: Mapping[str, Any],
 ) -> None:
     # postgres.pool (examples/postgres/definitions.py)
+    state.initializing = "postgres.pool"
     state.cfg_pool = untyped(_definitions.app).register[0].config
     if "pool" in replaced_resources:
         resources.pool = replaced_resources["pool"]
     else:
         resources.pool = await init_pool(state.cfg_pool)
         push_disposer(("postgres.pool", partial(close_pool, resources.pool), ()))
+    state.initializing = None
 
     # postgres.users (examples/postgres/definitions.py)
+    state.initializing = "postgres.users"
     if "users" in replaced_resources:
         resources.users = replaced_resources["users"]
     else:
         resources.users = await init_users(pool=resources.pool)
         push_disposer(("postgres.users", partial(drop_users, resources.users), ()))
+    state.initializing = None
 
     # postgres.events.user_created (examples/postgres/definitions.py)
     state.emit_user_created, state.report_user_created = _event_user_created()
@@ -395,12 +414,23 @@ async def _start_1(
     tasks.get_user = replaced_tasks.get("get_user", _task_get_user(users=resources.users))
 
     # postgres (examples/postgres/definitions.py)
+    state.initializing = "postgres"
     resources.postgres = None
+    state.initializing = None
 
 
-async def start(*, overrides: Overrides | None = None) -> App:
+async def start(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
-    started, in reverse, and re-raise the original error."""
+    started, in reverse, and re-raise the original error.
+
+    ``on_unhandled_error`` receives a failed resource init (before the rollback) and, with
+    ``error_boundary``, errors nobody handled on the event loop while the app runs; by default
+    they are logged."""
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     replaced_events = _rt.replacements(overrides, "events")
@@ -411,6 +441,8 @@ async def start(*, overrides: Overrides | None = None) -> App:
     tasks = Tasks()
     events = Events()
     state = _State()
+    state.initializing = None
+    boundary = _rt.ErrorBoundary(on_unhandled_error, error_boundary)
     try:
         await _start_1(
             state=state,
@@ -423,13 +455,16 @@ async def start(*, overrides: Overrides | None = None) -> App:
             replaced_tasks=replaced_tasks,
         )
     except BaseException as error:
+        await boundary.start_failed(error, state.initializing)
         await lifecycle.rollback(error)
+        boundary.close()
         raise
     store = _rt.Store({})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(
         lifecycle,
+        boundary,
         resources,
         tasks,
         events,
@@ -440,9 +475,18 @@ async def start(*, overrides: Overrides | None = None) -> App:
 
 
 @asynccontextmanager
-async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
+async def running(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start(overrides=overrides)
+    app = await start(
+        overrides=overrides,
+        on_unhandled_error=on_unhandled_error,
+        error_boundary=error_boundary,
+    )
     try:
         yield app
     finally:

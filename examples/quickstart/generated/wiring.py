@@ -121,11 +121,21 @@ class App:
     lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
     ``get_resource_config``) reach them by id, typed per id."""
 
-    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
+    __slots__ = (
+        "_boundary",
+        "_lifecycle",
+        "_lookup",
+        "events",
+        "health",
+        "resources",
+        "store",
+        "tasks",
+    )
 
     def __init__(
         self,
         lifecycle: _rt.Lifecycle,
+        boundary: _rt.ErrorBoundary,
         resources: Resources,
         tasks: Tasks,
         events: Events,
@@ -134,6 +144,7 @@ class App:
         configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
+        self._boundary = boundary
         self.resources = resources
         self.tasks = tasks
         self.events = events
@@ -295,7 +306,10 @@ class App:
         return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
-        await self._lifecycle.dispose()
+        try:
+            await self._lifecycle.dispose()
+        finally:
+            self._boundary.close()  # the event loop's safety net, once everything is disposed
 
     def skip_drain(self) -> None:
         """End the drain now (a second signal): calls still running are abandoned."""
@@ -409,6 +423,7 @@ class _State:
         "cfg_database",
         "cfg_logger",
         "emit_user_registered",
+        "initializing",
         "log_app",
         "log_database",
         "mw_metrics",
@@ -426,6 +441,7 @@ class _State:
     report_user_registered: _rt.ReportFunction[User]
     mw_retry: RetryMiddleware
     tag_http_route: _rt.TagAccessor[Route]
+    initializing: str | None
 
 
 async def _start_1(
@@ -436,6 +452,7 @@ async def _start_1(
     resources: Resources,
     tasks: Tasks,
     events: Events,
+    boundary: _rt.ErrorBoundary,
     config: AppConfig,
     replaced_resources: Mapping[str, Any],
     replaced_events: Mapping[str, Any],
@@ -443,6 +460,7 @@ async def _start_1(
     replaced_tasks: Mapping[str, Any],
 ) -> None:
     # globals.resources.logger (runner_gen/definitions/builtins.py)
+    state.initializing = "globals.resources.logger"
     state.cfg_logger = default_config(untyped(_builtins.logger))
     if "logger" in replaced_resources:
         resources.logger = replaced_resources["logger"]
@@ -450,14 +468,19 @@ async def _start_1(
         resources.logger = create_logger(state.cfg_logger)
     state.log_app = resources.logger.with_(source="app")
     state.log_database = resources.logger.with_(source="app.database")
+    boundary.use_logger(resources.logger)
+    state.initializing = None
 
     # globals.resources.metrics (runner_gen/definitions/builtins.py)
+    state.initializing = "globals.resources.metrics"
     resources.metrics = Metrics(
         ("app.tasks.register_user", "app.tasks.count_users", "app.tasks.list_routes")
     )
     state.mw_metrics = MetricsMiddleware(resources.metrics)
+    state.initializing = None
 
     # app.database (examples/quickstart/definitions.py)
+    state.initializing = "app.database"
     state.cfg_database = untyped(_definitions.app).register[1].config
     if "database" in replaced_resources:
         resources.database = replaced_resources["database"]
@@ -465,18 +488,23 @@ async def _start_1(
         resources.database = await open_database(state.cfg_database, logger=state.log_database)
         push_disposer(("app.database", partial(close_database, resources.database), ()))
     health.add("app.database", partial(check_database, resources.database))
+    state.initializing = None
 
     # app.outbox (examples/quickstart/definitions.py)
+    state.initializing = "app.outbox"
     if "outbox" in replaced_resources:
         resources.outbox = replaced_resources["outbox"]
     else:
         resources.outbox = await create_outbox()
+    state.initializing = None
 
     # app.audit (examples/quickstart/definitions.py)
+    state.initializing = "app.audit"
     if "audit" in replaced_resources:
         resources.audit = replaced_resources["audit"]
     else:
         resources.audit = await create_audit()
+    state.initializing = None
 
     # app.events.user_registered (examples/quickstart/definitions.py)
     state.emit_user_registered, state.report_user_registered = _event_user_registered(
@@ -536,12 +564,24 @@ async def _start_1(
     )
 
     # app (examples/quickstart/definitions.py)
+    state.initializing = "app"
     resources.app = await init_app(config, logger=state.log_app)
+    state.initializing = None
 
 
-async def start(config: AppConfig, *, overrides: Overrides | None = None) -> App:
+async def start(
+    config: AppConfig,
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
-    started, in reverse, and re-raise the original error."""
+    started, in reverse, and re-raise the original error.
+
+    ``on_unhandled_error`` receives a failed resource init (before the rollback) and, with
+    ``error_boundary``, errors nobody handled on the event loop while the app runs; by default
+    they are logged."""
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     replaced_events = _rt.replacements(overrides, "events")
@@ -553,6 +593,8 @@ async def start(config: AppConfig, *, overrides: Overrides | None = None) -> App
     tasks = Tasks()
     events = Events()
     state = _State()
+    state.initializing = None
+    boundary = _rt.ErrorBoundary(on_unhandled_error, error_boundary)
     try:
         await _start_1(
             state=state,
@@ -561,6 +603,7 @@ async def start(config: AppConfig, *, overrides: Overrides | None = None) -> App
             resources=resources,
             tasks=tasks,
             events=events,
+            boundary=boundary,
             config=config,
             replaced_resources=replaced_resources,
             replaced_events=replaced_events,
@@ -568,13 +611,16 @@ async def start(config: AppConfig, *, overrides: Overrides | None = None) -> App
             replaced_tasks=replaced_tasks,
         )
     except BaseException as error:
+        await boundary.start_failed(error, state.initializing)
         await lifecycle.rollback(error)
+        boundary.close()
         raise
     store = _rt.Store({"app.tags.http_route": state.tag_http_route})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(
         lifecycle,
+        boundary,
         resources,
         tasks,
         events,
@@ -592,9 +638,20 @@ async def start(config: AppConfig, *, overrides: Overrides | None = None) -> App
 
 
 @asynccontextmanager
-async def running(config: AppConfig, *, overrides: Overrides | None = None) -> AsyncIterator[App]:
+async def running(
+    config: AppConfig,
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start(config, overrides=overrides)
+    app = await start(
+        config,
+        overrides=overrides,
+        on_unhandled_error=on_unhandled_error,
+        error_boundary=error_boundary,
+    )
     try:
         yield app
     finally:

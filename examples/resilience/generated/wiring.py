@@ -118,11 +118,21 @@ class App:
     lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
     ``get_resource_config``) reach them by id, typed per id."""
 
-    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
+    __slots__ = (
+        "_boundary",
+        "_lifecycle",
+        "_lookup",
+        "events",
+        "health",
+        "resources",
+        "store",
+        "tasks",
+    )
 
     def __init__(
         self,
         lifecycle: _rt.Lifecycle,
+        boundary: _rt.ErrorBoundary,
         resources: Resources,
         tasks: Tasks,
         events: Events,
@@ -131,6 +141,7 @@ class App:
         configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
+        self._boundary = boundary
         self.resources = resources
         self.tasks = tasks
         self.events = events
@@ -260,7 +271,10 @@ class App:
         return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
-        await self._lifecycle.dispose()
+        try:
+            await self._lifecycle.dispose()
+        finally:
+            self._boundary.close()  # the event loop's safety net, once everything is disposed
 
     def skip_drain(self) -> None:
         """End the drain now (a second signal): calls still running are abandoned."""
@@ -355,6 +369,7 @@ class _State:
 
     __slots__ = (
         "cfg_logger",
+        "initializing",
         "log_request_log",
         "mw_circuit_breaker",
         "mw_fallback",
@@ -370,6 +385,23 @@ class _State:
     mw_rate_limit: RateLimitMiddleware
     mw_circuit_breaker: CircuitBreakerMiddleware
     mw_fallback: FallbackMiddleware
+    initializing: str | None
+
+
+async def _init_external(*, resources: Resources, replaced_resources: Mapping[str, Any]) -> None:
+    # resilience.external (examples/resilience/definitions.py)
+    if "external" in replaced_resources:
+        resources.external = replaced_resources["external"]
+    else:
+        resources.external = await connect_external()
+
+
+async def _init_board(*, resources: Resources, replaced_resources: Mapping[str, Any]) -> None:
+    # resilience.board (examples/resilience/definitions.py)
+    if "board" in replaced_resources:
+        resources.board = replaced_resources["board"]
+    else:
+        resources.board = await open_board()
 
 
 async def _start_1(
@@ -378,29 +410,21 @@ async def _start_1(
     push_disposer: _rt.PushDisposer,
     resources: Resources,
     tasks: Tasks,
+    boundary: _rt.ErrorBoundary,
     replaced_resources: Mapping[str, Any],
     clock: _rt.Clock,
     replaced_tasks: Mapping[str, Any],
 ) -> None:
     # globals.resources.logger (runner_gen/definitions/builtins.py)
+    state.initializing = "globals.resources.logger"
     state.cfg_logger = untyped(_definitions.app).register[0].config
     if "logger" in replaced_resources:
         resources.logger = replaced_resources["logger"]
     else:
         resources.logger = create_logger(state.cfg_logger)
     state.log_request_log = resources.logger.with_(source="resilience.middleware.request_log")
-
-    # resilience.external (examples/resilience/definitions.py)
-    if "external" in replaced_resources:
-        resources.external = replaced_resources["external"]
-    else:
-        resources.external = await connect_external()
-
-    # resilience.board (examples/resilience/definitions.py)
-    if "board" in replaced_resources:
-        resources.board = replaced_resources["board"]
-    else:
-        resources.board = await open_board()
+    boundary.use_logger(resources.logger)
+    state.initializing = None
 
     # globals.middleware.task.retry (runner_gen/definitions/builtins.py)
     state.mw_retry = RetryMiddleware(clock=clock)
@@ -409,6 +433,32 @@ async def _start_1(
     # globals.middleware.task.timeout (runner_gen/definitions/builtins.py)
     state.mw_timeout = TimeoutMiddleware(clock=clock)
     push_disposer(("globals.middleware.task.timeout", state.mw_timeout.dispose, ()))
+
+    # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py)
+    state.mw_rate_limit = RateLimitMiddleware(clock=clock)
+    push_disposer(("globals.middleware.task.rate_limit", state.mw_rate_limit.dispose, ()))
+
+    # globals.middleware.task.circuit_breaker (runner_gen/definitions/builtins.py)
+    state.mw_circuit_breaker = CircuitBreakerMiddleware(clock=clock)
+    push_disposer(("globals.middleware.task.circuit_breaker", state.mw_circuit_breaker.dispose, ()))
+
+    # globals.middleware.task.fallback (runner_gen/definitions/builtins.py)
+    state.mw_fallback = FallbackMiddleware()
+    push_disposer(("globals.middleware.task.fallback", state.mw_fallback.dispose, ()))
+
+    # started together: resilience.external, resilience.board
+    await _rt.init_wave(
+        (
+            (
+                "resilience.external",
+                _init_external(resources=resources, replaced_resources=replaced_resources),
+            ),
+            (
+                "resilience.board",
+                _init_board(resources=resources, replaced_resources=replaced_resources),
+            ),
+        )
+    )
 
     # resilience.tasks.fetch_quote (examples/resilience/definitions.py)
     tasks.fetch_quote = replaced_tasks.get(
@@ -421,10 +471,6 @@ async def _start_1(
         ),
     )
 
-    # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py)
-    state.mw_rate_limit = RateLimitMiddleware(clock=clock)
-    push_disposer(("globals.middleware.task.rate_limit", state.mw_rate_limit.dispose, ()))
-
     # resilience.tasks.post_comment (examples/resilience/definitions.py)
     tasks.post_comment = replaced_tasks.get(
         "post_comment",
@@ -432,10 +478,6 @@ async def _start_1(
             board=resources.board, logger=state.log_request_log, rate_limit=state.mw_rate_limit
         ),
     )
-
-    # globals.middleware.task.circuit_breaker (runner_gen/definitions/builtins.py)
-    state.mw_circuit_breaker = CircuitBreakerMiddleware(clock=clock)
-    push_disposer(("globals.middleware.task.circuit_breaker", state.mw_circuit_breaker.dispose, ()))
 
     # resilience.tasks.check_stock (examples/resilience/definitions.py)
     tasks.check_stock = replaced_tasks.get(
@@ -447,10 +489,6 @@ async def _start_1(
         ),
     )
 
-    # globals.middleware.task.fallback (runner_gen/definitions/builtins.py)
-    state.mw_fallback = FallbackMiddleware()
-    push_disposer(("globals.middleware.task.fallback", state.mw_fallback.dispose, ()))
-
     # resilience.tasks.recommendations (examples/resilience/definitions.py)
     tasks.recommendations = replaced_tasks.get(
         "recommendations",
@@ -460,12 +498,23 @@ async def _start_1(
     )
 
     # resilience (examples/resilience/definitions.py)
+    state.initializing = "resilience"
     resources.resilience = None
+    state.initializing = None
 
 
-async def start(*, overrides: Overrides | None = None) -> App:
+async def start(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
-    started, in reverse, and re-raise the original error."""
+    started, in reverse, and re-raise the original error.
+
+    ``on_unhandled_error`` receives a failed resource init (before the rollback) and, with
+    ``error_boundary``, errors nobody handled on the event loop while the app runs; by default
+    they are logged."""
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     clock = _rt.clock_of(overrides)
@@ -476,24 +525,30 @@ async def start(*, overrides: Overrides | None = None) -> App:
     tasks = Tasks()
     events = Events()
     state = _State()
+    state.initializing = None
+    boundary = _rt.ErrorBoundary(on_unhandled_error, error_boundary)
     try:
         await _start_1(
             state=state,
             push_disposer=push_disposer,
             resources=resources,
             tasks=tasks,
+            boundary=boundary,
             replaced_resources=replaced_resources,
             clock=clock,
             replaced_tasks=replaced_tasks,
         )
     except BaseException as error:
+        await boundary.start_failed(error, state.initializing)
         await lifecycle.rollback(error)
+        boundary.close()
         raise
     store = _rt.Store({})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(
         lifecycle,
+        boundary,
         resources,
         tasks,
         events,
@@ -509,9 +564,18 @@ async def start(*, overrides: Overrides | None = None) -> App:
 
 
 @asynccontextmanager
-async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
+async def running(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start(overrides=overrides)
+    app = await start(
+        overrides=overrides,
+        on_unhandled_error=on_unhandled_error,
+        error_boundary=error_boundary,
+    )
     try:
         yield app
     finally:

@@ -106,11 +106,21 @@ class App:
     lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
     ``get_resource_config``) reach them by id, typed per id."""
 
-    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
+    __slots__ = (
+        "_boundary",
+        "_lifecycle",
+        "_lookup",
+        "events",
+        "health",
+        "resources",
+        "store",
+        "tasks",
+    )
 
     def __init__(
         self,
         lifecycle: _rt.Lifecycle,
+        boundary: _rt.ErrorBoundary,
         resources: Resources,
         tasks: Tasks,
         events: Events,
@@ -119,6 +129,7 @@ class App:
         configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
+        self._boundary = boundary
         self.resources = resources
         self.tasks = tasks
         self.events = events
@@ -261,7 +272,10 @@ class App:
         return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
-        await self._lifecycle.dispose()
+        try:
+            await self._lifecycle.dispose()
+        finally:
+            self._boundary.close()  # the event loop's safety net, once everything is disposed
 
     def skip_drain(self) -> None:
         """End the drain now (a second signal): calls still running are abandoned."""
@@ -329,11 +343,12 @@ def _task_sign_up(
 class _State:
     """What start() keeps for the definitions that start after (values, instances, emitters)."""
 
-    __slots__ = ("emit_signed_up", "mw_timeout", "report_signed_up")
+    __slots__ = ("emit_signed_up", "initializing", "mw_timeout", "report_signed_up")
 
     emit_signed_up: _rt.EmitFunction[SignedUp]
     report_signed_up: _rt.ReportFunction[SignedUp]
     mw_timeout: TimeoutMiddleware
+    initializing: str | None
 
 
 async def _start_1(
@@ -349,23 +364,29 @@ async def _start_1(
     replaced_tasks: Mapping[str, Any],
 ) -> None:
     # signup.accounts (examples/testing/definitions.py)
+    state.initializing = "signup.accounts"
     if "accounts" in replaced_resources:
         resources.accounts = replaced_resources["accounts"]
     else:
         resources.accounts = await open_accounts()
         push_disposer(("signup.accounts", partial(close_accounts, resources.accounts), ()))
+    state.initializing = None
 
     # signup.mailer (examples/testing/definitions.py)
+    state.initializing = "signup.mailer"
     if "mailer" in replaced_resources:
         resources.mailer = replaced_resources["mailer"]
     else:
         resources.mailer = await open_mailer()
+    state.initializing = None
 
     # signup.reputation_service (examples/testing/definitions.py)
+    state.initializing = "signup.reputation_service"
     if "reputation_service" in replaced_resources:
         resources.reputation_service = replaced_resources["reputation_service"]
     else:
         resources.reputation_service = await open_reputation_service()
+    state.initializing = None
 
     # signup.events.signed_up (examples/testing/definitions.py)
     state.emit_signed_up, state.report_signed_up = _event_signed_up(mailer=resources.mailer)
@@ -397,12 +418,23 @@ async def _start_1(
     )
 
     # signup (examples/testing/definitions.py)
+    state.initializing = "signup"
     resources.signup = None
+    state.initializing = None
 
 
-async def start(*, overrides: Overrides | None = None) -> App:
+async def start(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
-    started, in reverse, and re-raise the original error."""
+    started, in reverse, and re-raise the original error.
+
+    ``on_unhandled_error`` receives a failed resource init (before the rollback) and, with
+    ``error_boundary``, errors nobody handled on the event loop while the app runs; by default
+    they are logged."""
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     replaced_events = _rt.replacements(overrides, "events")
@@ -414,6 +446,8 @@ async def start(*, overrides: Overrides | None = None) -> App:
     tasks = Tasks()
     events = Events()
     state = _State()
+    state.initializing = None
+    boundary = _rt.ErrorBoundary(on_unhandled_error, error_boundary)
     try:
         await _start_1(
             state=state,
@@ -427,13 +461,16 @@ async def start(*, overrides: Overrides | None = None) -> App:
             replaced_tasks=replaced_tasks,
         )
     except BaseException as error:
+        await boundary.start_failed(error, state.initializing)
         await lifecycle.rollback(error)
+        boundary.close()
         raise
     store = _rt.Store({})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(
         lifecycle,
+        boundary,
         resources,
         tasks,
         events,
@@ -449,9 +486,18 @@ async def start(*, overrides: Overrides | None = None) -> App:
 
 
 @asynccontextmanager
-async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
+async def running(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start(overrides=overrides)
+    app = await start(
+        overrides=overrides,
+        on_unhandled_error=on_unhandled_error,
+        error_boundary=error_boundary,
+    )
     try:
         yield app
     finally:

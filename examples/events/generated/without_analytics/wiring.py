@@ -104,11 +104,21 @@ class App:
     lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
     ``get_resource_config``) reach them by id, typed per id."""
 
-    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
+    __slots__ = (
+        "_boundary",
+        "_lifecycle",
+        "_lookup",
+        "events",
+        "health",
+        "resources",
+        "store",
+        "tasks",
+    )
 
     def __init__(
         self,
         lifecycle: _rt.Lifecycle,
+        boundary: _rt.ErrorBoundary,
         resources: Resources,
         tasks: Tasks,
         events: Events,
@@ -117,6 +127,7 @@ class App:
         configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
+        self._boundary = boundary
         self.resources = resources
         self.tasks = tasks
         self.events = events
@@ -255,7 +266,10 @@ class App:
         return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
-        await self._lifecycle.dispose()
+        try:
+            await self._lifecycle.dispose()
+        finally:
+            self._boundary.close()  # the event loop's safety net, once everything is disposed
 
     def skip_drain(self) -> None:
         """End the drain now (a second signal): calls still running are abandoned."""
@@ -346,10 +360,11 @@ def _task_register_user(
 class _State:
     """What start() keeps for the definitions that start after (values, instances, emitters)."""
 
-    __slots__ = ("emit_user_registered", "report_user_registered")
+    __slots__ = ("emit_user_registered", "initializing", "report_user_registered")
 
     emit_user_registered: _rt.EmitFunction[UserRegistered]
     report_user_registered: _rt.ReportFunction[UserRegistered]
+    initializing: str | None
 
 
 async def _start_1(
@@ -363,28 +378,36 @@ async def _start_1(
     replaced_tasks: Mapping[str, Any],
 ) -> None:
     # events.users (examples/events/definitions.py)
+    state.initializing = "events.users"
     if "users" in replaced_resources:
         resources.users = replaced_resources["users"]
     else:
         resources.users = await open_user_store()
+    state.initializing = None
 
     # events.outbox (examples/events/definitions.py)
+    state.initializing = "events.outbox"
     if "outbox" in replaced_resources:
         resources.outbox = replaced_resources["outbox"]
     else:
         resources.outbox = await open_outbox()
+    state.initializing = None
 
     # events.settings (examples/events/definitions.py)
+    state.initializing = "events.settings"
     if "settings" in replaced_resources:
         resources.settings = replaced_resources["settings"]
     else:
         resources.settings = await open_settings()
+    state.initializing = None
 
     # events.activity (examples/events/definitions.py)
+    state.initializing = "events.activity"
     if "activity" in replaced_resources:
         resources.activity = replaced_resources["activity"]
     else:
         resources.activity = await open_activity()
+    state.initializing = None
 
     # events.user_registered (examples/events/definitions.py)
     state.emit_user_registered, state.report_user_registered = _event_user_registered(
@@ -418,12 +441,23 @@ async def _start_1(
     )
 
     # events (examples/events/definitions.py)
+    state.initializing = "events"
     resources.events = None
+    state.initializing = None
 
 
-async def start(*, overrides: Overrides | None = None) -> App:
+async def start(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
-    started, in reverse, and re-raise the original error."""
+    started, in reverse, and re-raise the original error.
+
+    ``on_unhandled_error`` receives a failed resource init (before the rollback) and, with
+    ``error_boundary``, errors nobody handled on the event loop while the app runs; by default
+    they are logged."""
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     replaced_events = _rt.replacements(overrides, "events")
@@ -433,6 +467,8 @@ async def start(*, overrides: Overrides | None = None) -> App:
     tasks = Tasks()
     events = Events()
     state = _State()
+    state.initializing = None
+    boundary = _rt.ErrorBoundary(on_unhandled_error, error_boundary)
     try:
         await _start_1(
             state=state,
@@ -444,13 +480,16 @@ async def start(*, overrides: Overrides | None = None) -> App:
             replaced_tasks=replaced_tasks,
         )
     except BaseException as error:
+        await boundary.start_failed(error, state.initializing)
         await lifecycle.rollback(error)
+        boundary.close()
         raise
     store = _rt.Store({})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(
         lifecycle,
+        boundary,
         resources,
         tasks,
         events,
@@ -467,9 +506,18 @@ async def start(*, overrides: Overrides | None = None) -> App:
 
 
 @asynccontextmanager
-async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
+async def running(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start(overrides=overrides)
+    app = await start(
+        overrides=overrides,
+        on_unhandled_error=on_unhandled_error,
+        error_boundary=error_boundary,
+    )
     try:
         yield app
     finally:

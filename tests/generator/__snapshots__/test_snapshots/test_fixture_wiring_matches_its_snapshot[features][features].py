@@ -137,11 +137,21 @@ class App:
     lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
     ``get_resource_config``) reach them by id, typed per id."""
 
-    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
+    __slots__ = (
+        "_boundary",
+        "_lifecycle",
+        "_lookup",
+        "events",
+        "health",
+        "resources",
+        "store",
+        "tasks",
+    )
 
     def __init__(
         self,
         lifecycle: _rt.Lifecycle,
+        boundary: _rt.ErrorBoundary,
         resources: Resources,
         tasks: Tasks,
         events: Events,
@@ -150,6 +160,7 @@ class App:
         configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
+        self._boundary = boundary
         self.resources = resources
         self.tasks = tasks
         self.events = events
@@ -298,7 +309,10 @@ class App:
         return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
-        await self._lifecycle.dispose()
+        try:
+            await self._lifecycle.dispose()
+        finally:
+            self._boundary.close()  # the event loop's safety net, once everything is disposed
 
     def skip_drain(self) -> None:
         """End the drain now (a second signal): calls still running are abandoned."""
@@ -442,6 +456,7 @@ class _State:
     """What start() keeps for the definitions that start after (values, instances, emitters)."""
 
     __slots__ = (
+        "initializing",
         "mw_cache",
         "mw_fallback",
         "mw_prefixer",
@@ -460,6 +475,7 @@ class _State:
     store_2: _rt.Store
     mw_fallback: FallbackMiddleware
     mw_cache: CacheMiddleware
+    initializing: str | None
 
 
 async def _start_1(
@@ -473,32 +489,40 @@ async def _start_1(
     replaced_tasks: Mapping[str, Any],
 ) -> None:
     # ft.counter (tests/fixtures/apps/features.py)
+    state.initializing = "ft.counter"
     if "counter" in replaced_resources:
         resources.counter = replaced_resources["counter"]
     else:
         resources.counter = await open_counter()
+    state.initializing = None
 
     # globals.middleware.resource.retry (runner_gen/definitions/builtins.py)
     state.mw_retry = RetryMiddleware(clock=clock)
     push_disposer(("globals.middleware.resource.retry", state.mw_retry.dispose, ()))
 
     # ft.flaky (tests/fixtures/apps/features.py)
+    state.initializing = "ft.flaky"
     if "flaky" in replaced_resources:
         resources.flaky = replaced_resources["flaky"]
     else:
         resources.flaky = await _init_flaky(config_2=None, retry=state.mw_retry)
+    state.initializing = None
 
     # ft.replaceable (tests/fixtures/apps/features.py)
+    state.initializing = "ft.replaceable"
     if "replaceable" in replaced_resources:
         resources.replaceable = replaced_resources["replaceable"]
     else:
         resources.replaceable = await open_replaced()
+    state.initializing = None
 
     # ft.watched (tests/fixtures/apps/features.py)
+    state.initializing = "ft.watched"
     if "watched" in replaced_resources:
         resources.watched = replaced_resources["watched"]
     else:
         resources.watched = await _init_watched(config_2=None)
+    state.initializing = None
 
     # ft.middleware.prefixer (tests/fixtures/apps/features.py)
     state.mw_prefixer = new_call_log()
@@ -560,9 +584,11 @@ async def _start_1(
     tasks.answer = replaced_tasks.get("answer", overridden_answer)
 
     # globals.resources.store (runner_gen/definitions/builtins.py)
+    state.initializing = "globals.resources.store"
     state.store_2 = _rt.Store(
         {"ft.tags.route": state.tag_route, "ft.tags.audited": state.tag_audited}
     )
+    state.initializing = None
 
     # ft.tasks.routes (tests/fixtures/apps/features.py)
     tasks.routes = replaced_tasks.get(
@@ -589,15 +615,28 @@ async def _start_1(
     tasks.square = replaced_tasks.get("square", _task_square(cache=state.mw_cache))
 
     # globals.resources.cache (runner_gen/definitions/builtins.py)
+    state.initializing = "globals.resources.cache"
     resources.cache = state.mw_cache
+    state.initializing = None
 
     # ft (tests/fixtures/apps/features.py)
+    state.initializing = "ft"
     resources.ft = None
+    state.initializing = None
 
 
-async def start(*, overrides: Overrides | None = None) -> App:
+async def start(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
-    started, in reverse, and re-raise the original error."""
+    started, in reverse, and re-raise the original error.
+
+    ``on_unhandled_error`` receives a failed resource init (before the rollback) and, with
+    ``error_boundary``, errors nobody handled on the event loop while the app runs; by default
+    they are logged."""
     replaced_resources = _rt.replacements(overrides, "resources")
     replaced_tasks = _rt.replacements(overrides, "tasks")
     clock = _rt.clock_of(overrides)
@@ -608,6 +647,8 @@ async def start(*, overrides: Overrides | None = None) -> App:
     tasks = Tasks()
     events = Events()
     state = _State()
+    state.initializing = None
+    boundary = _rt.ErrorBoundary(on_unhandled_error, error_boundary)
     try:
         await _start_1(
             state=state,
@@ -619,13 +660,16 @@ async def start(*, overrides: Overrides | None = None) -> App:
             replaced_tasks=replaced_tasks,
         )
     except BaseException as error:
+        await boundary.start_failed(error, state.initializing)
         await lifecycle.rollback(error)
+        boundary.close()
         raise
     store = state.store_2
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(
         lifecycle,
+        boundary,
         resources,
         tasks,
         events,
@@ -643,9 +687,18 @@ async def start(*, overrides: Overrides | None = None) -> App:
 
 
 @asynccontextmanager
-async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
+async def running(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start(overrides=overrides)
+    app = await start(
+        overrides=overrides,
+        on_unhandled_error=on_unhandled_error,
+        error_boundary=error_boundary,
+    )
     try:
         yield app
     finally:

@@ -95,11 +95,21 @@ class App:
     lookup methods (``run_task``, ``emit_event``, ``get_resource_value``,
     ``get_resource_config``) reach them by id, typed per id."""
 
-    __slots__ = ("_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks")
+    __slots__ = (
+        "_boundary",
+        "_lifecycle",
+        "_lookup",
+        "events",
+        "health",
+        "resources",
+        "store",
+        "tasks",
+    )
 
     def __init__(
         self,
         lifecycle: _rt.Lifecycle,
+        boundary: _rt.ErrorBoundary,
         resources: Resources,
         tasks: Tasks,
         events: Events,
@@ -108,6 +118,7 @@ class App:
         configs: dict[str, Any],
     ) -> None:
         self._lifecycle = lifecycle
+        self._boundary = boundary
         self.resources = resources
         self.tasks = tasks
         self.events = events
@@ -199,7 +210,10 @@ class App:
         return self._lookup.resource_config(id)
 
     async def dispose(self) -> None:
-        await self._lifecycle.dispose()
+        try:
+            await self._lifecycle.dispose()
+        finally:
+            self._boundary.close()  # the event loop's safety net, once everything is disposed
 
     def skip_drain(self) -> None:
         """End the drain now (a second signal): calls still running are abandoned."""
@@ -209,48 +223,73 @@ class App:
 class _State:
     """What start() keeps for the definitions that start after (values, instances, emitters)."""
 
-    __slots__ = ()
+    __slots__ = ("initializing",)
+
+    initializing: str | None
 
 
 async def _start_1(
-    *, push_disposer: _rt.PushDisposer, resources: Resources, replaced_resources: Mapping[str, Any]
+    *,
+    state: _State,
+    push_disposer: _rt.PushDisposer,
+    resources: Resources,
+    replaced_resources: Mapping[str, Any],
 ) -> None:
     # lc.a (tests/fixtures/apps/lifecycle.py)
+    state.initializing = "lc.a"
     if "a" in replaced_resources:
         resources.a = replaced_resources["a"]
     else:
         resources.a = await open_a()
         push_disposer(("lc.a", partial(close_a, resources.a), ()))
+    state.initializing = None
 
     # lc.b (tests/fixtures/apps/lifecycle.py)
+    state.initializing = "lc.b"
     if "b" in replaced_resources:
         resources.b = replaced_resources["b"]
     else:
         resources.b = await open_b(a=resources.a)
         push_disposer(("lc.b", partial(close_b, resources.b), ()))
+    state.initializing = None
 
     # lc.c (tests/fixtures/apps/lifecycle.py)
+    state.initializing = "lc.c"
     if "c" in replaced_resources:
         resources.c = replaced_resources["c"]
     else:
         resources.c = await open_c(b=resources.b)
         push_disposer(("lc.c", partial(close_c, resources.c), ()))
+    state.initializing = None
 
     # lc.d (tests/fixtures/apps/lifecycle.py)
+    state.initializing = "lc.d"
     if "d" in replaced_resources:
         resources.d = replaced_resources["d"]
     else:
         resources.d = open_d()
         push_disposer(("lc.d", partial(close_d, resources.d), ()))
+    state.initializing = None
 
     # lc (tests/fixtures/apps/lifecycle.py)
+    state.initializing = "lc"
     resources.lc = await open_root(c=resources.c, d=resources.d)
     push_disposer(("lc", partial(close_root, resources.lc), ()))
+    state.initializing = None
 
 
-async def start(*, overrides: Overrides | None = None) -> App:
+async def start(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> App:
     """Start every resource in dependency order; if one fails, dispose those already
-    started, in reverse, and re-raise the original error."""
+    started, in reverse, and re-raise the original error.
+
+    ``on_unhandled_error`` receives a failed resource init (before the rollback) and, with
+    ``error_boundary``, errors nobody handled on the event loop while the app runs; by default
+    they are logged."""
     replaced_resources = _rt.replacements(overrides, "resources")
     lifecycle = _rt.Lifecycle(APP_ID)
     push_disposer = lifecycle.start_stack.append
@@ -259,18 +298,26 @@ async def start(*, overrides: Overrides | None = None) -> App:
     tasks = Tasks()
     events = Events()
     state = _State()
+    state.initializing = None
+    boundary = _rt.ErrorBoundary(on_unhandled_error, error_boundary)
     try:
         await _start_1(
-            push_disposer=push_disposer, resources=resources, replaced_resources=replaced_resources
+            state=state,
+            push_disposer=push_disposer,
+            resources=resources,
+            replaced_resources=replaced_resources,
         )
     except BaseException as error:
+        await boundary.start_failed(error, state.initializing)
         await lifecycle.rollback(error)
+        boundary.close()
         raise
     store = _rt.Store({})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
     return App(
         lifecycle,
+        boundary,
         resources,
         tasks,
         events,
@@ -281,9 +328,18 @@ async def start(*, overrides: Overrides | None = None) -> App:
 
 
 @asynccontextmanager
-async def running(*, overrides: Overrides | None = None) -> AsyncIterator[App]:
+async def running(
+    *,
+    overrides: Overrides | None = None,
+    on_unhandled_error: _rt.OnUnhandledError | None = None,
+    error_boundary: bool = True,
+) -> AsyncIterator[App]:
     """``async with running(...) as app:`` starts the app and always disposes it."""
-    app = await start(overrides=overrides)
+    app = await start(
+        overrides=overrides,
+        on_unhandled_error=on_unhandled_error,
+        error_boundary=error_boundary,
+    )
     try:
         yield app
     finally:
