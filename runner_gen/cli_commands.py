@@ -127,6 +127,7 @@ def _checked(typecheck: bool) -> str:
 def openapi(app: str | None, output: Path | None, api_version: str | None, project: Path) -> None:
     """Print the OpenAPI 3.1 document of APP's exposure (or the first configured app's)."""
     from runner_gen.generator.analysis import analyse
+    from runner_gen.generator.config import project_version
     from runner_gen.generator.load import load_app
     from runner_gen.generator.openapi import dumps, openapi_document
     from runner_gen.generator.problems import BuildError
@@ -135,7 +136,9 @@ def openapi(app: str | None, output: Path | None, api_version: str | None, proje
     try:
         spec = _specs(project, (app,) if app else (), None)[0]
         model = analyse(load_app(spec.root, project))
-        text = dumps(openapi_document(model, api_version or spec.api_version))
+        # An APP named on the command line has no configured entry: its version is the project's.
+        version = api_version or (project_version(project) if app else spec.api_version)
+        text = dumps(openapi_document(model, version))
     except BuildError as error:
         click.echo(error.render(), err=True)
         sys.exit(1)

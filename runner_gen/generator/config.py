@@ -76,6 +76,17 @@ def default_package(root: str) -> str:
     return f"{parent}.generated" if parent else f"{module}_generated"
 
 
+def project_version(project_root: Path) -> str:
+    """``[project] version`` of the project's pyproject.toml, or ``0.0.0`` when it has none (no
+    file, no version, or a dynamic one): the default ``info.version`` of an OpenAPI document."""
+    try:
+        data = tomllib.loads((project_root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return "0.0.0"
+    version = data.get("project", {}).get("version")
+    return version if isinstance(version, str) else "0.0.0"
+
+
 def read_apps(project_root: Path) -> list[AppSpec]:
     pyproject = project_root / "pyproject.toml"
     if not pyproject.is_file():

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from openapi_spec_validator import validate
 
 from runner_gen.generator.analysis import analyse
 from runner_gen.generator.build import generate, stale_diff, write
-from runner_gen.generator.config import AppSpec, read_apps
+from runner_gen.generator.config import AppSpec, project_version, read_apps
 from runner_gen.generator.load import load_app
 from runner_gen.generator.openapi import dumps, openapi_document
 from runner_gen.generator.problems import BuildError
@@ -187,7 +188,11 @@ def test_the_cli_writes_the_document_to_a_file(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"wrote {target}\n"
-    validate(json.loads(target.read_text(encoding="utf-8")))
+    written = json.loads(target.read_text(encoding="utf-8"))
+    validate(written)
+    # An app named on the command line is versioned as the project is, like a configured one.
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert written["info"]["version"] == project["version"] != "0.0.0"
     refused = subprocess.run(
         [sys.executable, "-m", "runner_gen.cli", "openapi", "tests.openapi.apps:no_exposure_app"],
         cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
@@ -259,3 +264,14 @@ async def test_what_the_running_exposure_answers_conforms_to_the_document() -> N
         Draft202012Validator(response_schema(doc, "/api/task/wire.tasks.record", 200)).validate(
             {"ok": True, "result": wrong}
         )
+
+
+def test_the_project_version_falls_back_when_the_project_has_none(tmp_path: Path) -> None:
+    assert project_version(tmp_path) == "0.0.0"  # no pyproject.toml
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "x"\ndynamic = ["version"]\n', encoding="utf-8")
+    assert project_version(tmp_path) == "0.0.0"
+    pyproject.write_text("[project\n", encoding="utf-8")
+    assert project_version(tmp_path) == "0.0.0"
+    pyproject.write_text('[project]\nversion = "3.1.4"\n', encoding="utf-8")
+    assert project_version(tmp_path) == "3.1.4"
