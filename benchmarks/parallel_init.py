@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from benchmarks._harness import Ratio, report
 from runner_gen.generator.build import generate, write
@@ -145,7 +146,7 @@ def main(argv: list[str]) -> int:
     ratios: list[Ratio] = []
     for size in sizes:
         module = write_app(root, size)
-        definitions = importlib.import_module(module)
+        definitions: Any = importlib.import_module(module)  # the generated module, written above
         sequential = build(root, module, "sequential")
         parallel = build(root, module, "parallel")
         definitions.LATENCY = 0.0

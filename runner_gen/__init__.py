@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from runner_gen.runtime.journal import Journal, JournalKey
     from runner_gen.runtime.logging.logger import Logger
     from runner_gen.runtime.tags import Store, TagAccessor, TaggedResource, TaggedTask
+    from runner_gen.runtime.unhandled import OnUnhandledError, UnhandledError
 
 _KINDS = "runner_gen.definitions.kinds"
 _EXPORTS = {
@@ -83,6 +84,8 @@ _EXPORTS = {
     "TagAccessor": "runner_gen.runtime.tags",
     "TaggedResource": "runner_gen.runtime.tags",
     "TaggedTask": "runner_gen.runtime.tags",
+    "OnUnhandledError": "runner_gen.runtime.unhandled",
+    "UnhandledError": "runner_gen.runtime.unhandled",
 }
 
 __all__ = [
@@ -104,6 +107,7 @@ __all__ = [
     "JournalKey",
     "Logger",
     "MiddlewareAttachment",
+    "OnUnhandledError",
     "Rejection",
     "Resource",
     "ResourceCall",
@@ -120,6 +124,7 @@ __all__ = [
     "TaskCall",
     "TaskMiddleware",
     "TypedError",
+    "UnhandledError",
     "__version__",
     "as_emitter",
     "globals",

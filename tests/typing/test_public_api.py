@@ -116,3 +116,27 @@ def test_a_resource_dispose_timeout_keeps_its_types() -> None:
     pool = r.resource("app.pool").init(connect).dispose_timeout(15).build()
     assert_type(pool, Resource[None, Conn])
     assert pool.dispose_timeout == 15.0
+
+
+async def test_start_takes_typed_overrides_and_an_unhandled_error_handler() -> None:
+    from examples.quickstart.generated import Overrides, start
+    from runner_gen import OnUnhandledError, UnhandledError
+
+    seen: list[UnhandledError] = []
+
+    def report(info: UnhandledError) -> None:
+        assert_type(info.error, object)
+        seen.append(info)
+
+    handler: OnUnhandledError = report
+    overrides: Overrides = {"resources": {"database": Database("fake")}}
+    app = await start(
+        AppConfig(), overrides=overrides, on_unhandled_error=handler, error_boundary=False
+    )
+    try:
+        assert_type(app, App)
+        assert_type(app.resources.database, Database)
+        assert app.resources.database is overrides["resources"]["database"]
+    finally:
+        await app.dispose()
+    assert seen == []  # nothing went unhandled
