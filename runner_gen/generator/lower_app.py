@@ -77,8 +77,7 @@ def lower_app(model: AppModel, package: str, *, init_mode: InitMode = "sequentia
     overrides = overrides_ir(low.overrides, low.core.overrides, low.core.replacing, low.rt)
     for role in ("final", "rt", "async_iterator", "asynccontextmanager", "typed_dict"):
         low.helper(role)
-    if root_config_type is not None and root_config_default is None:
-        low.helper("partial")  # main(config) starts with partial(start, config)
+    low.helper("partial")  # main() starts with partial(start, ..., on_unhandled_error=...)
     if low.adapters:
         low.helper("type_adapter")
     typing_imports = tuple(low.imports.statements(typing_only=True))

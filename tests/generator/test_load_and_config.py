@@ -36,7 +36,7 @@ def test_a_root_registered_with_a_config_becomes_starts_default() -> None:
     wiring = output.files["wiring.py"]
     signature = wiring.split("async def start(", 1)[1].split(") -> App:", 1)[0]
     assert signature.split()[:5] == ["config:", "Settings", "|", "None", "="]
-    assert "def main() -> None:" in wiring
+    assert "def main(*, on_unhandled_error: _rt.OnUnhandledError | None = None) -> None:" in wiring
 
 
 def _pyproject(tmp_path: Path, text: str) -> Path:

@@ -158,3 +158,17 @@ async def test_without_the_error_boundary_the_loop_keeps_its_handler() -> None:
     finally:
         loop.set_exception_handler(None)
     assert seen == []
+
+
+def test_main_reports_a_failed_init_to_the_handler_and_exits_1(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The generated ``main()`` takes the same handler as ``start()``."""
+    defs.EVENTS.clear()
+    seen, handler = recorder()
+    with pytest.raises(SystemExit) as exited:
+        broken.main(on_unhandled_error=handler)
+    assert exited.value.code == 1
+    assert [(info.kind, info.source) for info in seen] == [("resourceInit", "init.broken")]
+    assert defs.EVENTS[-1] == "dispose first"  # the rollback ran after the report
+    assert "boom" in capsys.readouterr().err

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, overload
 
 import examples.caching.definitions as _definitions
@@ -394,6 +395,6 @@ async def running(
         await app.dispose()
 
 
-def main() -> None:
+def main(*, on_unhandled_error: _rt.OnUnhandledError | None = None) -> None:
     """Run the app until SIGINT or SIGTERM, then dispose it gracefully."""
-    raise SystemExit(_rt.run_main(start))
+    raise SystemExit(_rt.run_main(partial(start, on_unhandled_error=on_unhandled_error)))

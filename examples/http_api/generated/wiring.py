@@ -581,6 +581,6 @@ async def running(
         await app.dispose()
 
 
-def main(config: ServerConfig) -> None:
+def main(config: ServerConfig, *, on_unhandled_error: _rt.OnUnhandledError | None = None) -> None:
     """Run the app until SIGINT or SIGTERM, then dispose it gracefully."""
-    raise SystemExit(_rt.run_main(partial(start, config)))
+    raise SystemExit(_rt.run_main(partial(start, config, on_unhandled_error=on_unhandled_error)))

@@ -504,6 +504,6 @@ async def running(
         await app.dispose()
 
 
-def main() -> None:
+def main(*, on_unhandled_error: _rt.OnUnhandledError | None = None) -> None:
     """Run the app until SIGINT or SIGTERM, then dispose it gracefully."""
-    raise SystemExit(_rt.run_main(start))
+    raise SystemExit(_rt.run_main(partial(start, on_unhandled_error=on_unhandled_error)))

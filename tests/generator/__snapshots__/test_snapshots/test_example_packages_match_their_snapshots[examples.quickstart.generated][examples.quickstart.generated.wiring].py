@@ -658,6 +658,6 @@ async def running(
         await app.dispose()
 
 
-def main(config: AppConfig) -> None:
+def main(config: AppConfig, *, on_unhandled_error: _rt.OnUnhandledError | None = None) -> None:
     """Run the app until SIGINT or SIGTERM, then dispose it gracefully."""
-    raise SystemExit(_rt.run_main(partial(start, config)))
+    raise SystemExit(_rt.run_main(partial(start, config, on_unhandled_error=on_unhandled_error)))
