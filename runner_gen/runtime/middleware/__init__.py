@@ -20,6 +20,8 @@ if TYPE_CHECKING:
         MemoryCacheProvider,
     )
     from runner_gen.runtime.middleware.circuit_breaker import (
+        CIRCUIT_BREAKER_FAILURES,
+        CIRCUIT_BREAKER_STATE,
         CircuitBreakerConfig,
         CircuitBreakerMiddleware,
         CircuitSnapshot,
@@ -47,6 +49,16 @@ if TYPE_CHECKING:
         FallbackConfig,
         FallbackMiddleware,
         FallbackTask,
+    )
+    from runner_gen.runtime.middleware.journal_keys import (
+        CACHE_HIT,
+        FALLBACK_ACTIVE,
+        FALLBACK_ERROR,
+        RATE_LIMIT_LIMIT,
+        RATE_LIMIT_REMAINING,
+        RATE_LIMIT_RESET_TIME,
+        RETRY_ATTEMPT,
+        RETRY_LAST_ERROR,
     )
     from runner_gen.runtime.middleware.keys import stable_key
     from runner_gen.runtime.middleware.protocol import Middleware
@@ -100,6 +112,16 @@ _EXPORTS = {
     "FallbackConfig": "runner_gen.runtime.middleware.fallback",
     "FallbackMiddleware": "runner_gen.runtime.middleware.fallback",
     "FallbackTask": "runner_gen.runtime.middleware.fallback",
+    "CACHE_HIT": "runner_gen.runtime.middleware.journal_keys",
+    "CIRCUIT_BREAKER_FAILURES": "runner_gen.runtime.middleware.circuit_breaker",
+    "CIRCUIT_BREAKER_STATE": "runner_gen.runtime.middleware.circuit_breaker",
+    "FALLBACK_ACTIVE": "runner_gen.runtime.middleware.journal_keys",
+    "FALLBACK_ERROR": "runner_gen.runtime.middleware.journal_keys",
+    "RATE_LIMIT_LIMIT": "runner_gen.runtime.middleware.journal_keys",
+    "RATE_LIMIT_REMAINING": "runner_gen.runtime.middleware.journal_keys",
+    "RATE_LIMIT_RESET_TIME": "runner_gen.runtime.middleware.journal_keys",
+    "RETRY_ATTEMPT": "runner_gen.runtime.middleware.journal_keys",
+    "RETRY_LAST_ERROR": "runner_gen.runtime.middleware.journal_keys",
     "stable_key": "runner_gen.runtime.middleware.keys",
     "Middleware": "runner_gen.runtime.middleware.protocol",
     "RateLimitConfig": "runner_gen.runtime.middleware.rate_limit",
@@ -121,6 +143,16 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "CACHE_HIT",
+    "CIRCUIT_BREAKER_FAILURES",
+    "CIRCUIT_BREAKER_STATE",
+    "FALLBACK_ACTIVE",
+    "FALLBACK_ERROR",
+    "RATE_LIMIT_LIMIT",
+    "RATE_LIMIT_REMAINING",
+    "RATE_LIMIT_RESET_TIME",
+    "RETRY_ATTEMPT",
+    "RETRY_LAST_ERROR",
     "Bulkhead",
     "CacheConfig",
     "CacheEntry",

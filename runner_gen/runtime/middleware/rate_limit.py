@@ -18,10 +18,16 @@ from typing import Any
 
 from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
 from runner_gen.runtime.info import DefinitionInfo, Next
+from runner_gen.runtime.journal import CURRENT_JOURNAL
 from runner_gen.runtime.middleware.errors import (
     KeyCapacityExceededError,
     MiddlewareConfigError,
     RateLimitExceededError,
+)
+from runner_gen.runtime.middleware.journal_keys import (
+    RATE_LIMIT_LIMIT,
+    RATE_LIMIT_REMAINING,
+    RATE_LIMIT_RESET_TIME,
 )
 from runner_gen.runtime.middleware.protocol import Middleware
 
@@ -94,6 +100,14 @@ class RateLimitMiddleware(Middleware[RateLimitConfig]):
             window = windows[key] = _Window(now + window_s)
             return window
 
+        def exceeded(key: str, window: _Window, now: float) -> RateLimitExceededError:
+            return RateLimitExceededError(
+                key=key or task_id,
+                limit=limit,
+                reset_at=window.reset_at,
+                retry_after=window.reset_at - now,
+            )
+
         async def limited(input: Any) -> Any:
             key = "" if key_fn is None else key_fn(input)
             now = clock.now()
@@ -101,13 +115,25 @@ class RateLimitMiddleware(Middleware[RateLimitConfig]):
             if window is None or window.reset_at <= now:
                 window = open_window(key, now)
             if window.count >= limit:
-                raise RateLimitExceededError(
-                    key=key or task_id,
-                    limit=limit,
-                    reset_at=window.reset_at,
-                    retry_after=window.reset_at - now,
-                )
+                raise exceeded(key, window, now)
             window.count += 1
             return await next(input)
 
-        return limited
+        async def limited_journaled(input: Any) -> Any:
+            key = "" if key_fn is None else key_fn(input)
+            now = clock.now()
+            window = windows.get(key)
+            if window is None or window.reset_at <= now:
+                window = open_window(key, now)
+            # Written before the check, as in Runner: a refused call's journal says why.
+            journal = CURRENT_JOURNAL.get()
+            journal.set(RATE_LIMIT_REMAINING, max(0, limit - window.count), override=True)
+            journal.set(RATE_LIMIT_RESET_TIME, window.reset_at, override=True)
+            journal.set(RATE_LIMIT_LIMIT, limit, override=True)
+            if window.count >= limit:
+                raise exceeded(key, window, now)
+            window.count += 1
+            journal.set(RATE_LIMIT_REMAINING, limit - window.count, override=True)
+            return await next(input)
+
+        return limited_journaled if info.journaled else limited
