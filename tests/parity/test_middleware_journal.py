@@ -48,13 +48,22 @@ async def test_retry_starts_at_attempt_zero() -> None:
 
 
 async def test_cache_exposes_whether_the_result_was_a_hit() -> None:
-    """journal.cache-retry: "should expose hit status in journal"; cache.middleware: "should
-    cache falsy values and record hit flag" (the hit flag)."""
+    """journal.cache-retry: "should expose hit status in journal"."""
     async with wiring.running() as app:
         first = await app.tasks.cache_task()
         second = await app.tasks.cache_task()
     assert first == second == {"value": "computed"}
     assert defs.SEEN == [False, True]
+
+
+async def test_falsy_values_are_cached_and_their_hits_recorded() -> None:
+    """cache.middleware: "should cache falsy values and record hit flag"."""
+    async with wiring.running() as app:
+        assert await app.tasks.falsy(0) == 0
+        assert await app.tasks.falsy(0) == 0
+        assert await app.tasks.falsy(False) is False
+    assert defs.CALLS["echo_counted"] == 2
+    assert defs.SEEN == [False, True, False]
 
 
 async def test_cache_under_retry_rewrites_its_key_without_failing() -> None:

@@ -142,18 +142,12 @@ _EXPORTS = {
     "TimeoutMiddleware": "runner_gen.runtime.middleware.timeout",
 }
 
-__all__ = [
+# Plain sorted order (tests/runtime/middleware/test_package.py), not ruff's isort-style one.
+__all__ = [  # noqa: RUF022
+    "Bulkhead",
     "CACHE_HIT",
     "CIRCUIT_BREAKER_FAILURES",
     "CIRCUIT_BREAKER_STATE",
-    "FALLBACK_ACTIVE",
-    "FALLBACK_ERROR",
-    "RATE_LIMIT_LIMIT",
-    "RATE_LIMIT_REMAINING",
-    "RATE_LIMIT_RESET_TIME",
-    "RETRY_ATTEMPT",
-    "RETRY_LAST_ERROR",
-    "Bulkhead",
     "CacheConfig",
     "CacheEntry",
     "CacheKeyError",
@@ -172,6 +166,8 @@ __all__ = [
     "ContextRequiredError",
     "DebounceConfig",
     "DebounceMiddleware",
+    "FALLBACK_ACTIVE",
+    "FALLBACK_ERROR",
     "FallbackConfig",
     "FallbackMiddleware",
     "FallbackTask",
@@ -179,6 +175,11 @@ __all__ = [
     "MemoryCacheProvider",
     "Middleware",
     "MiddlewareConfigError",
+    "RATE_LIMIT_LIMIT",
+    "RATE_LIMIT_REMAINING",
+    "RATE_LIMIT_RESET_TIME",
+    "RETRY_ATTEMPT",
+    "RETRY_LAST_ERROR",
     "RateLimitConfig",
     "RateLimitExceededError",
     "RateLimitMiddleware",

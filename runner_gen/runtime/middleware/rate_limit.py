@@ -12,7 +12,7 @@ same config object) draw from the same windows; separate ``.with_()`` calls are 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +29,7 @@ from runner_gen.runtime.middleware.journal_keys import (
     RATE_LIMIT_REMAINING,
     RATE_LIMIT_RESET_TIME,
 )
-from runner_gen.runtime.middleware.protocol import Middleware
+from runner_gen.runtime.middleware.protocol import Middleware, raise_when_awaited
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,16 +108,21 @@ class RateLimitMiddleware(Middleware[RateLimitConfig]):
                 retry_after=window.reset_at - now,
             )
 
-        async def limited(input: Any) -> Any:
-            key = "" if key_fn is None else key_fn(input)
-            now = clock.now()
-            window = windows.get(key)
-            if window is None or window.reset_at <= now:
-                window = open_window(key, now)
-            if window.count >= limit:
-                raise exceeded(key, window, now)
-            window.count += 1
-            return await next(input)
+        def limited(input: Any) -> Awaitable[Any]:
+            # A check before the call and nothing after: the next layer's awaitable is handed
+            # back unawaited (one await hop less); a refusal still arrives at the await.
+            try:
+                key = "" if key_fn is None else key_fn(input)
+                now = clock.now()
+                window = windows.get(key)
+                if window is None or window.reset_at <= now:
+                    window = open_window(key, now)
+                if window.count >= limit:
+                    raise exceeded(key, window, now)
+                window.count += 1
+                return next(input)
+            except Exception as error:
+                return raise_when_awaited(error)
 
         async def limited_journaled(input: Any) -> Any:
             key = "" if key_fn is None else key_fn(input)

@@ -98,6 +98,19 @@ cached_task = (
 )
 
 
+async def echo_counted(input: Any) -> Any:
+    count("echo_counted")
+    return input
+
+
+falsy_task = (
+    r.task("jk.cache.falsy")
+    .middleware(hit_observer_mw, task_mw.cache.with_())
+    .run(echo_counted)
+    .build()
+)
+
+
 async def cache_under_retry(*, journal: Journal) -> str:
     SEEN.append(journal.get(CACHE_HIT))
     if count("cache_under_retry") < 2:
@@ -284,6 +297,7 @@ app = (
         fail_once_task,
         retry_success_task,
         cached_task,
+        falsy_task,
         cache_retry_task,
         failing_task,
         observed_fallback_task,
