@@ -90,34 +90,35 @@ def compare_paired(
     subject: Callable[[], Awaitable[object]],
     baseline: Callable[[], Awaitable[object]],
     target: str,
-    ops: int = 5_000,
-    rounds: int = 25,
+    rounds: int = 101,
+    burst_ns: int = 1_000_000,
 ) -> Ratio:
     """Like ``compare_async``, but robust to a shared, loaded machine: each round times a short
-    burst of the subject next to one of the baseline (alternating which goes first, so drift in
-    machine load cancels) and yields one ratio; the result is the median of those ratios, with
-    the median times beside it. A burst slowed by another process moves one round's ratio,
-    never the verdict, and the two sides are never taken from different moments (as the
-    ratio of two separate minimums can be). One unmeasured round warms both sides first."""
+    burst (about ``burst_ns`` long) of the subject next to one of the baseline, alternating
+    which goes first so drift in machine load cancels, and yields one ratio; the result is the
+    median of those ratios, with the median times beside it. A burst slowed by another process
+    moves one round's ratio, never the verdict, and the two sides are never taken from
+    different moments (as the ratio of two separate minimums can be). A warm-up first runs
+    both sides and sizes the bursts."""
 
-    async def burst(call: Callable[[], Awaitable[object]]) -> float:
+    async def burst(call: Callable[[], Awaitable[object]], ops: int) -> float:
         start = time.perf_counter_ns()
         for _ in range(ops):
             await call()
         return (time.perf_counter_ns() - start) / ops
 
     async def run() -> tuple[list[float], list[float]]:
-        await burst(subject)
-        await burst(baseline)
+        warm = [await burst(subject, 200), await burst(baseline, 200)]
+        subject_ops, baseline_ops = (max(20, int(burst_ns / per_op)) for per_op in warm)
         subjects: list[float] = []
         baselines: list[float] = []
         for index in range(rounds):
             if index % 2:
-                baselines.append(await burst(baseline))
-                subjects.append(await burst(subject))
+                baselines.append(await burst(baseline, baseline_ops))
+                subjects.append(await burst(subject, subject_ops))
             else:
-                subjects.append(await burst(subject))
-                baselines.append(await burst(baseline))
+                subjects.append(await burst(subject, subject_ops))
+                baselines.append(await burst(baseline, baseline_ops))
         return subjects, baselines
 
     subjects, baselines = asyncio.run(run())

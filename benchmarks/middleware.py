@@ -95,7 +95,6 @@ def bench_retry_vs_tenacity() -> Ratio:
         call(with_tenacity),
         call(chain),
         ">= 10",
-        ops=500,
     )
 
 
