@@ -8,12 +8,14 @@ then do the built-ins write their keys (decided at build time, checked below too
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from runner_gen.runtime.journal import CURRENT_JOURNAL
-from runner_gen.runtime.middleware import CircuitState, RateLimitExceededError
+from runner_gen.runtime.middleware import CircuitState, RateLimitExceededError, TaskTimeoutError
 from runner_gen.testing import FakeClock
 from tests.parity.apps import journal_keys as defs
 from tests.support.build import build_app, generate_files
@@ -148,6 +150,32 @@ async def test_an_open_circuit_writes_its_state_before_refusing() -> None:
         with pytest.raises(Exception, match="Circuit is OPEN"):
             await app.tasks.transitions()
     assert defs.SEEN == [(OPEN, 1), (OPEN, 1)]
+
+
+@pytest.mark.parametrize("clock", [None, FakeClock()], ids=["system clock", "fake clock"])
+async def test_a_middleware_inside_a_timeout_can_abort_the_call(clock: FakeClock | None) -> None:
+    """timeout.middleware: "should respect abort controller (task aborts early)": the journal's
+    abort handle ends the call at once with the timeout's error, long before its one-hour ttl
+    (the task waits for an event that never comes; the guard's plain TimeoutError, if the abort
+    did nothing, would not match)."""
+    overrides: Any = {} if clock is None else {"clock": clock}
+    async with wiring.running(overrides=overrides) as app:
+        with pytest.raises(TaskTimeoutError, match="timed out after 3600000ms"):
+            async with asyncio.timeout(30):  # a hang guard, not a timing assertion
+                await app.tasks.abort_task()
+    [abort] = defs.ABORTS
+    assert abort.aborted
+
+
+@pytest.mark.parametrize("clock", [None, FakeClock()], ids=["system clock", "fake clock"])
+async def test_aborting_after_the_call_is_over_does_nothing(clock: FakeClock | None) -> None:
+    overrides: Any = {} if clock is None else {"clock": clock}
+    async with wiring.running(overrides=overrides) as app:
+        assert await app.tasks.quick() == "done"
+        [abort] = defs.ABORTS
+        abort.abort()
+        await asyncio.sleep(0)  # one loop turn: a stray cancellation would land here
+        assert await app.tasks.quick() == "done"
 
 
 async def test_chains_without_a_journal_never_look_for_one() -> None:

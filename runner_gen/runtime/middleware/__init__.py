@@ -81,7 +81,12 @@ if TYPE_CHECKING:
         ThrottleConfig,
         ThrottleMiddleware,
     )
-    from runner_gen.runtime.middleware.timeout import TimeoutConfig, TimeoutMiddleware
+    from runner_gen.runtime.middleware.timeout import (
+        TIMEOUT_ABORT,
+        TimeoutAbort,
+        TimeoutConfig,
+        TimeoutMiddleware,
+    )
 
 _EXPORTS = {
     "CacheConfig": "runner_gen.runtime.middleware.cache",
@@ -138,6 +143,8 @@ _EXPORTS = {
     "DebounceMiddleware": "runner_gen.runtime.middleware.temporal",
     "ThrottleConfig": "runner_gen.runtime.middleware.temporal",
     "ThrottleMiddleware": "runner_gen.runtime.middleware.temporal",
+    "TIMEOUT_ABORT": "runner_gen.runtime.middleware.timeout",
+    "TimeoutAbort": "runner_gen.runtime.middleware.timeout",
     "TimeoutConfig": "runner_gen.runtime.middleware.timeout",
     "TimeoutMiddleware": "runner_gen.runtime.middleware.timeout",
 }
@@ -187,10 +194,12 @@ __all__ = [  # noqa: RUF022
     "RequireContextMiddleware",
     "RetryConfig",
     "RetryMiddleware",
+    "TIMEOUT_ABORT",
     "TaskTimeoutError",
     "TemporalDisposedError",
     "ThrottleConfig",
     "ThrottleMiddleware",
+    "TimeoutAbort",
     "TimeoutConfig",
     "TimeoutMiddleware",
     "UsableContext",

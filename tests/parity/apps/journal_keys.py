@@ -7,6 +7,7 @@ they read in ``SEEN``; ``MODE`` switches the tasks that fail on demand.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from runner_gen import Journal, TaskCall, globals, r
@@ -21,6 +22,8 @@ from runner_gen.runtime.middleware import (
     RATE_LIMIT_RESET_TIME,
     RETRY_ATTEMPT,
     RETRY_LAST_ERROR,
+    TIMEOUT_ABORT,
+    TimeoutAbort,
 )
 
 task_mw = globals.middleware.task
@@ -31,6 +34,7 @@ MODE = {"breaker": "fail"}
 
 def reset() -> None:
     SEEN.clear()
+    ABORTS.clear()
     CALLS.clear()
     MODE["breaker"] = "fail"
 
@@ -266,6 +270,48 @@ transitions_task = (
     .build()
 )
 
+# -- timeout: the abort handle ---------------------------------------------------------------
+
+ABORTS: list[TimeoutAbort] = []
+
+
+async def abort_soon(call: TaskCall, *, journal: Journal) -> Any:
+    """Runner's "timeout.abort.trigger": aborts the call shortly after it starts."""
+    abort = journal.get(TIMEOUT_ABORT)
+    if abort is None:
+        raise RuntimeError("AbortController not set")
+    ABORTS.append(abort)
+    asyncio.get_running_loop().call_soon(abort.abort)
+    return await call.next(call.input)
+
+
+abort_mw = r.middleware.task("jk.timeout.abortTrigger").run(abort_soon).build()
+
+
+async def never_finishes() -> str:
+    await asyncio.Event().wait()
+    return "done"
+
+
+aborted_task = (
+    r.task("jk.timeout.abortTask")
+    .middleware(task_mw.timeout.with_(ttl=3_600_000), abort_mw)
+    .run(never_finishes)
+    .build()
+)
+
+
+async def quick(*, journal: Journal) -> str:
+    abort = journal.get(TIMEOUT_ABORT)
+    assert abort is not None
+    ABORTS.append(abort)
+    return "done"
+
+
+quick_task = (
+    r.task("jk.timeout.quick").middleware(task_mw.timeout.with_(ttl=60_000)).run(quick).build()
+)
+
 # -- a chain nobody journals: the built-ins write nothing, and look for no journal -------------
 
 
@@ -281,6 +327,7 @@ bare_task = (
         task_mw.rate_limit.with_(window_ms=60_000, max=100),
         task_mw.circuit_breaker.with_(),
         task_mw.cache.with_(),
+        task_mw.timeout.with_(ttl=60_000),
     )
     .run(bare)
     .build()
@@ -306,6 +353,9 @@ app = (
         observed_limit_task,
         breaker_task,
         transitions_task,
+        abort_mw,
+        aborted_task,
+        quick_task,
         bare_task,
     )
     .build()
