@@ -1,8 +1,19 @@
 """Middleware cost: built-in middleware on their success paths, each against the same logic
 written inline, and whole chains through generated wiring against a direct await of the task.
 
-Run: ``.venv/bin/python -m benchmarks middleware``. Every line is a ratio measured in one run
-(subject ns / baseline ns), so machine load cancels out. Exits 1 when a target is missed.
+Run: ``.venv/bin/python -m benchmarks middleware``. Every line is the median of 101 per-round
+ratios, each round timing a ~1 ms burst of the subject next to one of its baseline in the same
+event loop (``compare_paired``), so load from other processes on a shared machine moves single
+rounds, not the verdict. Exits 1 when a target is missed; missed lines print first.
+
+Reading the chain lines: an awaiting layer costs one coroutine (created, entered with ``SEND``,
+finished) -- on CPython 3.11 about 0.8 of the whole direct-await baseline, whatever the layer
+does (``chain of 3 no-op middleware`` is three bare ``async def layer: return await
+next(input)`` closures, i.e. no runtime code at all, and sits at ~3.4x). The generated wiring
+adds nothing on that path (``task call via generated wiring`` ~1.2x); a user's custom
+middleware adds its own coroutine plus the ``TaskCall`` hand-over (one frame and a refcount
+check per layer, no allocation). Layers that need nothing after the call (rate_limit,
+require_context, throttle's leading edge, ``PassThrough`` here) skip the hop entirely.
 """
 
 from __future__ import annotations
