@@ -171,19 +171,24 @@ class DebounceMiddleware(_TemporalMiddleware[DebounceConfig]):
                 del pending[key]  # later calls start a new burst, also after disposal
             await self._run(next, batch)
 
-        async def debounced(input: Any) -> Any:
-            self._check_open()
-            key = key_fn(input)
-            batch = pending.get(key)
-            if batch is None:
-                if len(pending) >= max_keys:
-                    raise KeyCapacityExceededError(
-                        middleware="debounce", task_id=info.id, max_keys=max_keys
-                    )
-                batch = pending[key] = _Batch(0.0)
-                self._schedule(batch, fire(key, batch))
-            batch.due = clock.now() + quiet_s
-            return await batch.join(input)
+        def debounced(input: Any) -> Awaitable[Any]:
+            # Not a coroutine: hands back the burst's future unawaited (one await hop less);
+            # the call joins its burst when made, and a refusal still arrives at the await.
+            try:
+                self._check_open()
+                key = key_fn(input)
+                batch = pending.get(key)
+                if batch is None:
+                    if len(pending) >= max_keys:
+                        raise KeyCapacityExceededError(
+                            middleware="debounce", task_id=info.id, max_keys=max_keys
+                        )
+                    batch = pending[key] = _Batch(0.0)
+                    self._schedule(batch, fire(key, batch))
+                batch.due = clock.now() + quiet_s
+                return batch.join(input)
+            except Exception as error:
+                return raise_when_awaited(error)
 
         return debounced
 

@@ -1,7 +1,8 @@
 """Built-ins with only a check before the call (rate_limit, require_context, throttle's leading
-edge) are not coroutines: they hand back the next layer's awaitable itself, one await hop less
-per call. A refusal must still arrive at the ``await``, never at the call, so callers that
-create calls before awaiting them (``gather``) see the same errors as with a coroutine."""
+edge, debounce joining its burst) are not coroutines: they hand back the next layer's awaitable
+(or the burst's future) itself, one await hop less per call. A refusal must still arrive at the
+``await``, never at the call, so callers that create calls before awaiting them (``gather``)
+see the same errors as with a coroutine."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import pytest
 from runner_gen.runtime.errors import ContextError
 from runner_gen.runtime.info import DefinitionInfo, Next
 from runner_gen.runtime.middleware import (
+    DebounceConfig,
+    DebounceMiddleware,
     KeyCapacityExceededError,
     RateLimitConfig,
     RateLimitExceededError,
@@ -139,6 +142,21 @@ async def test_throttle_refusal_after_dispose_arrives_at_the_await() -> None:
     call = chain(1)
     with pytest.raises(TemporalDisposedError):
         await call
+
+
+async def test_debounce_refusals_arrive_at_the_await() -> None:
+    middleware = DebounceMiddleware(clock=FakeClock())
+    chain = middleware.wrap(marked, INFO, DebounceConfig(ms=100, key_fn=str, max_keys=1))
+    pending = chain(1)
+    full = chain(2)  # a second key while the first burst is pending
+    with pytest.raises(KeyCapacityExceededError):
+        await full
+    await middleware.dispose()
+    with pytest.raises(TemporalDisposedError):
+        await pending  # the pending burst is failed by the disposal
+    after = chain(3)
+    with pytest.raises(TemporalDisposedError):
+        await after
 
 
 async def test_gather_of_refused_calls_reports_through_gather() -> None:
