@@ -13,7 +13,7 @@ next(input)`` closures, i.e. no runtime code at all, and sits at ~3.4x). The gen
 adds nothing on that path (``task call via generated wiring`` ~1.2x); a user's custom
 middleware adds its own coroutine plus the ``TaskCall`` hand-over (one frame and a refcount
 check per layer, no allocation). Layers that need nothing after the call (rate_limit,
-require_context, debounce, throttle, ``PassThrough`` here) skip the hop entirely.
+require_context, throttle's leading edge, ``PassThrough`` here) skip the hop entirely.
 """
 
 from __future__ import annotations

@@ -144,6 +144,10 @@ class _TemporalMiddleware(Middleware[ConfigT]):
         self._batches.clear()
 
 
+async def _outcome(caller: asyncio.Future[Any]) -> Any:
+    return await caller
+
+
 def _one_burst(input: Any) -> str:
     return ""
 
@@ -171,24 +175,19 @@ class DebounceMiddleware(_TemporalMiddleware[DebounceConfig]):
                 del pending[key]  # later calls start a new burst, also after disposal
             await self._run(next, batch)
 
-        def debounced(input: Any) -> Awaitable[Any]:
-            # Not a coroutine: hands back the burst's future unawaited (one await hop less);
-            # the call joins its burst when made, and a refusal still arrives at the await.
-            try:
-                self._check_open()
-                key = key_fn(input)
-                batch = pending.get(key)
-                if batch is None:
-                    if len(pending) >= max_keys:
-                        raise KeyCapacityExceededError(
-                            middleware="debounce", task_id=info.id, max_keys=max_keys
-                        )
-                    batch = pending[key] = _Batch(0.0)
-                    self._schedule(batch, fire(key, batch))
-                batch.due = clock.now() + quiet_s
-                return batch.join(input)
-            except Exception as error:
-                return raise_when_awaited(error)
+        async def debounced(input: Any) -> Any:
+            self._check_open()
+            key = key_fn(input)
+            batch = pending.get(key)
+            if batch is None:
+                if len(pending) >= max_keys:
+                    raise KeyCapacityExceededError(
+                        middleware="debounce", task_id=info.id, max_keys=max_keys
+                    )
+                batch = pending[key] = _Batch(0.0)
+                self._schedule(batch, fire(key, batch))
+            batch.due = clock.now() + quiet_s
+            return await batch.join(input)
 
         return debounced
 
@@ -238,9 +237,10 @@ class ThrottleMiddleware(_TemporalMiddleware[ThrottleConfig]):
             await self._run(next, batch)
 
         def throttled(input: Any) -> Awaitable[Any]:
-            # Not a coroutine: the leading edge hands back the next layer's awaitable and a
-            # throttled call its batch's future, unawaited (one await hop less per call); the
-            # decision is taken at the call, and a refusal still arrives at the await.
+            # Not a coroutine: the leading edge hands back the next layer's awaitable unawaited
+            # (one await hop less per call); the decision is taken at the call, and a refusal
+            # still arrives at the await. A throttled call waits for its batch in a coroutine,
+            # so what the task returns can still be given to ``create_task``.
             try:
                 self._check_open()
                 key = key_fn(input)
@@ -253,7 +253,7 @@ class ThrottleMiddleware(_TemporalMiddleware[ThrottleConfig]):
                         return next(input)
                     batch = state.pending = _Batch(state.last_run + window_s)
                     self._schedule(batch, fire(state, batch))
-                return batch.join(input)
+                return _outcome(batch.join(input))
             except Exception as error:
                 return raise_when_awaited(error)
 

@@ -1,8 +1,8 @@
 """Built-ins with only a check before the call (rate_limit, require_context, throttle's leading
-edge, debounce joining its burst) are not coroutines: they hand back the next layer's awaitable
-(or the burst's future) itself, one await hop less per call. A refusal must still arrive at the
-``await``, never at the call, so callers that create calls before awaiting them (``gather``)
-see the same errors as with a coroutine."""
+edge) are not coroutines: they hand back the next layer's awaitable itself, one await hop less
+per call. A refusal must still arrive at the ``await``, never at the call, so callers that
+create calls before awaiting them (``gather``) see the same errors as with a coroutine; and what
+they return must stay a coroutine (``create_task`` takes nothing else)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ import pytest
 from runner_gen.runtime.errors import ContextError
 from runner_gen.runtime.info import DefinitionInfo, Next
 from runner_gen.runtime.middleware import (
-    DebounceConfig,
-    DebounceMiddleware,
     KeyCapacityExceededError,
     RateLimitConfig,
     RateLimitExceededError,
@@ -144,19 +142,26 @@ async def test_throttle_refusal_after_dispose_arrives_at_the_await() -> None:
         await call
 
 
-async def test_debounce_refusals_arrive_at_the_await() -> None:
-    middleware = DebounceMiddleware(clock=FakeClock())
-    chain = middleware.wrap(marked, INFO, DebounceConfig(ms=100, key_fn=str, max_keys=1))
-    pending = chain(1)
-    full = chain(2)  # a second key while the first burst is pending
-    with pytest.raises(KeyCapacityExceededError):
-        await full
-    await middleware.dispose()
-    with pytest.raises(TemporalDisposedError):
-        await pending  # the pending burst is failed by the disposal
-    after = chain(3)
-    with pytest.raises(TemporalDisposedError):
-        await after
+async def test_what_the_layers_return_can_still_be_given_to_create_task() -> None:
+    """``create_task`` takes only coroutines: a throttled call, a refusal and (with a coroutine
+    next layer, as generated wiring always has) an admitted call all stay coroutines."""
+
+    async def task(input: Any) -> Any:
+        return input
+
+    clock = FakeClock()
+    throttle = ThrottleMiddleware(clock=clock)
+    throttled = throttle.wrap(task, INFO, ThrottleConfig(ms=100))
+    limited = rate_limited(task, window_ms=1000, max=1)
+    calls = [throttled(1), throttled(2), limited(3), limited(4)]
+    coroutines = [call for call in calls if asyncio.iscoroutine(call)]
+    assert len(coroutines) == len(calls)
+    tasks = [asyncio.create_task(coroutine) for coroutine in coroutines]
+    await clock.advance(0.1)
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    assert results[:3] == [1, 2, 3]
+    assert isinstance(results[3], RateLimitExceededError)
+    await throttle.dispose()
 
 
 async def test_gather_of_refused_calls_reports_through_gather() -> None:
