@@ -34,4 +34,6 @@ RATE_LIMIT_REMAINING: Final = JournalKey[int]("globals.middleware.task.rateLimit
 RATE_LIMIT_RESET_TIME: Final = JournalKey[float]("globals.middleware.task.rateLimit.resetTime")
 #: rate_limit: the configured ``max`` per window.
 RATE_LIMIT_LIMIT: Final = JournalKey[int]("globals.middleware.task.rateLimit.limit")
-# The circuit breaker's keys (state, failures) live beside CircuitState, in circuit_breaker.py.
+# Keys whose value type lives with its middleware are defined there (all are exported from
+# runner_gen.runtime.middleware): CIRCUIT_BREAKER_STATE and CIRCUIT_BREAKER_FAILURES in
+# circuit_breaker.py (beside CircuitState), TIMEOUT_ABORT in timeout.py (beside TimeoutAbort).
