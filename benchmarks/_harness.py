@@ -7,6 +7,7 @@ load affects them alike.
 from __future__ import annotations
 
 import asyncio
+import statistics
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,9 +19,13 @@ class Ratio:
     subject_ns: float
     baseline_ns: float
     target: str  # e.g. "<= 1.5" or ">= 10"
+    #: The median of per-round ratios (``compare_paired``); None: the ratio of the two times.
+    paired: float | None = None
 
     @property
     def ratio(self) -> float:
+        if self.paired is not None:
+            return self.paired
         return self.subject_ns / self.baseline_ns
 
     def met(self) -> bool:
@@ -78,6 +83,50 @@ def compare_async(
 
     subject_ns, baseline_ns = asyncio.run(run())
     return Ratio(name, subject_ns, baseline_ns, target)
+
+
+def compare_paired(
+    name: str,
+    subject: Callable[[], Awaitable[object]],
+    baseline: Callable[[], Awaitable[object]],
+    target: str,
+    rounds: int = 101,
+    burst_ns: int = 1_000_000,
+) -> Ratio:
+    """Like ``compare_async``, but robust to a shared, loaded machine: each round times a short
+    burst (about ``burst_ns`` long) of the subject next to one of the baseline, alternating
+    which goes first so drift in machine load cancels, and yields one ratio; the result is the
+    median of those ratios, with the median times beside it. A burst slowed by another process
+    moves one round's ratio, never the verdict, and the two sides are never taken from
+    different moments (as the ratio of two separate minimums can be). A warm-up first runs
+    both sides and sizes the bursts."""
+
+    async def burst(call: Callable[[], Awaitable[object]], ops: int) -> float:
+        start = time.perf_counter_ns()
+        for _ in range(ops):
+            await call()
+        return (time.perf_counter_ns() - start) / ops
+
+    async def run() -> tuple[list[float], list[float]]:
+        warm = [await burst(subject, 200), await burst(baseline, 200)]
+        subject_ops, baseline_ops = (max(20, int(burst_ns / per_op)) for per_op in warm)
+        subjects: list[float] = []
+        baselines: list[float] = []
+        for index in range(rounds):
+            if index % 2:
+                baselines.append(await burst(baseline, baseline_ops))
+                subjects.append(await burst(subject, subject_ops))
+            else:
+                subjects.append(await burst(subject, subject_ops))
+                baselines.append(await burst(baseline, baseline_ops))
+        return subjects, baselines
+
+    subjects, baselines = asyncio.run(run())
+    ratios = [s / b for s, b in zip(subjects, baselines, strict=True)]
+    return Ratio(
+        name, statistics.median(subjects), statistics.median(baselines), target,
+        paired=statistics.median(ratios),
+    )  # fmt: skip
 
 
 def report(ratios: list[Ratio]) -> None:

@@ -42,20 +42,23 @@ class FactoryParams:
         return Ref(name)
 
 
-def definition_info(low: Lowering, node: Node) -> Expr:
-    """``DefinitionInfo(id, kind, tags, file)``: what middleware may know about ``node``."""
+def definition_info(low: Lowering, node: Node, journaled: bool = False) -> Expr:
+    """``DefinitionInfo(id, kind, tags, file)``: what middleware may know about ``node``
+    (``journaled=True`` added when its chain has a journal for the built-ins to write to)."""
     tags = Tuple(
         tuple(
             call(low.rt("TagUse"), Const(use.tag_id), low.config(use.config)) for use in node.tags
         )
     )
     kind = "task" if node.kind == "task" else "resource"
+    flags = {"journaled": Const(True)} if journaled else {}
     return call(
         low.rt("DefinitionInfo"),
         Const(node.id),
         Const(kind),
         tags,
         Const(low.file_of(node)),
+        **flags,
     )
 
 
@@ -99,7 +102,8 @@ def build_chain(low: Lowering, node: Node, params: FactoryParams) -> Chain | Non
         else:
             layers.append(_custom_layer(low, node, middleware, use.config, params, info, chain))
     entry = call(low.runtime(JOURNAL_MODULE, "journaled"), Ref(chain)) if journaled else None
-    return Chain(info, definition_info(low, node), chain, tuple(reversed(layers)), value, entry)
+    info_value = definition_info(low, node, journaled)
+    return Chain(info, info_value, chain, tuple(reversed(layers)), value, entry)
 
 
 #: The keyword a task's run function or a custom task middleware declares to receive the

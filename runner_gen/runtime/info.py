@@ -27,6 +27,9 @@ class DefinitionInfo:
     kind: Literal["task", "resource"] = "task"
     tags: tuple[TagUse, ...] = field(default=())
     source: str = ""  # "path/to/module.py:12", for messages
+    #: The chain gives each call a journal (something in it takes one), so a built-in may
+    #: write its journal keys; decided at build time, so other chains never look for one.
+    journaled: bool = False
 
     def tag_config(self, tag_id: str) -> Any:
         """The config of the tag ``tag_id`` on this definition, or None when absent."""

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
         MemoryCacheProvider,
     )
     from runner_gen.runtime.middleware.circuit_breaker import (
+        CIRCUIT_BREAKER_FAILURES,
+        CIRCUIT_BREAKER_STATE,
         CircuitBreakerConfig,
         CircuitBreakerMiddleware,
         CircuitSnapshot,
@@ -48,6 +50,16 @@ if TYPE_CHECKING:
         FallbackMiddleware,
         FallbackTask,
     )
+    from runner_gen.runtime.middleware.journal_keys import (
+        CACHE_HIT,
+        FALLBACK_ACTIVE,
+        FALLBACK_ERROR,
+        RATE_LIMIT_LIMIT,
+        RATE_LIMIT_REMAINING,
+        RATE_LIMIT_RESET_TIME,
+        RETRY_ATTEMPT,
+        RETRY_LAST_ERROR,
+    )
     from runner_gen.runtime.middleware.keys import stable_key
     from runner_gen.runtime.middleware.protocol import Middleware
     from runner_gen.runtime.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware
@@ -69,7 +81,12 @@ if TYPE_CHECKING:
         ThrottleConfig,
         ThrottleMiddleware,
     )
-    from runner_gen.runtime.middleware.timeout import TimeoutConfig, TimeoutMiddleware
+    from runner_gen.runtime.middleware.timeout import (
+        TIMEOUT_ABORT,
+        TimeoutAbort,
+        TimeoutConfig,
+        TimeoutMiddleware,
+    )
 
 _EXPORTS = {
     "CacheConfig": "runner_gen.runtime.middleware.cache",
@@ -100,6 +117,16 @@ _EXPORTS = {
     "FallbackConfig": "runner_gen.runtime.middleware.fallback",
     "FallbackMiddleware": "runner_gen.runtime.middleware.fallback",
     "FallbackTask": "runner_gen.runtime.middleware.fallback",
+    "CACHE_HIT": "runner_gen.runtime.middleware.journal_keys",
+    "CIRCUIT_BREAKER_FAILURES": "runner_gen.runtime.middleware.circuit_breaker",
+    "CIRCUIT_BREAKER_STATE": "runner_gen.runtime.middleware.circuit_breaker",
+    "FALLBACK_ACTIVE": "runner_gen.runtime.middleware.journal_keys",
+    "FALLBACK_ERROR": "runner_gen.runtime.middleware.journal_keys",
+    "RATE_LIMIT_LIMIT": "runner_gen.runtime.middleware.journal_keys",
+    "RATE_LIMIT_REMAINING": "runner_gen.runtime.middleware.journal_keys",
+    "RATE_LIMIT_RESET_TIME": "runner_gen.runtime.middleware.journal_keys",
+    "RETRY_ATTEMPT": "runner_gen.runtime.middleware.journal_keys",
+    "RETRY_LAST_ERROR": "runner_gen.runtime.middleware.journal_keys",
     "stable_key": "runner_gen.runtime.middleware.keys",
     "Middleware": "runner_gen.runtime.middleware.protocol",
     "RateLimitConfig": "runner_gen.runtime.middleware.rate_limit",
@@ -116,12 +143,18 @@ _EXPORTS = {
     "DebounceMiddleware": "runner_gen.runtime.middleware.temporal",
     "ThrottleConfig": "runner_gen.runtime.middleware.temporal",
     "ThrottleMiddleware": "runner_gen.runtime.middleware.temporal",
+    "TIMEOUT_ABORT": "runner_gen.runtime.middleware.timeout",
+    "TimeoutAbort": "runner_gen.runtime.middleware.timeout",
     "TimeoutConfig": "runner_gen.runtime.middleware.timeout",
     "TimeoutMiddleware": "runner_gen.runtime.middleware.timeout",
 }
 
-__all__ = [
+# Plain sorted order (tests/runtime/middleware/test_package.py), not ruff's isort-style one.
+__all__ = [  # noqa: RUF022
     "Bulkhead",
+    "CACHE_HIT",
+    "CIRCUIT_BREAKER_FAILURES",
+    "CIRCUIT_BREAKER_STATE",
     "CacheConfig",
     "CacheEntry",
     "CacheKeyError",
@@ -140,6 +173,8 @@ __all__ = [
     "ContextRequiredError",
     "DebounceConfig",
     "DebounceMiddleware",
+    "FALLBACK_ACTIVE",
+    "FALLBACK_ERROR",
     "FallbackConfig",
     "FallbackMiddleware",
     "FallbackTask",
@@ -147,6 +182,11 @@ __all__ = [
     "MemoryCacheProvider",
     "Middleware",
     "MiddlewareConfigError",
+    "RATE_LIMIT_LIMIT",
+    "RATE_LIMIT_REMAINING",
+    "RATE_LIMIT_RESET_TIME",
+    "RETRY_ATTEMPT",
+    "RETRY_LAST_ERROR",
     "RateLimitConfig",
     "RateLimitExceededError",
     "RateLimitMiddleware",
@@ -154,10 +194,12 @@ __all__ = [
     "RequireContextMiddleware",
     "RetryConfig",
     "RetryMiddleware",
+    "TIMEOUT_ABORT",
     "TaskTimeoutError",
     "TemporalDisposedError",
     "ThrottleConfig",
     "ThrottleMiddleware",
+    "TimeoutAbort",
     "TimeoutConfig",
     "TimeoutMiddleware",
     "UsableContext",

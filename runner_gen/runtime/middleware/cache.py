@@ -20,8 +20,10 @@ from typing import Any
 
 from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
 from runner_gen.runtime.info import DefinitionInfo, Next
+from runner_gen.runtime.journal import CURRENT_JOURNAL
 from runner_gen.runtime.middleware.cache_provider import CacheProvider, MemoryCacheProvider
 from runner_gen.runtime.middleware.errors import MiddlewareConfigError
+from runner_gen.runtime.middleware.journal_keys import CACHE_HIT
 from runner_gen.runtime.middleware.keys import stable_key
 from runner_gen.runtime.middleware.protocol import Middleware
 
@@ -143,4 +145,23 @@ class CacheMiddleware(Middleware[CacheConfig]):
                 except _LeaderCancelled:
                     continue
 
-        return cached
+        async def cached_journaled(input: Any) -> Any:
+            journal = CURRENT_JOURNAL.get()
+            key = key_of(input)
+            while True:
+                entry = await provider.get(key)
+                if entry is not None:
+                    journal.set(CACHE_HIT, True, override=True)
+                    return entry.value
+                flight = flights.get(key)
+                if flight is None:
+                    journal.set(CACHE_HIT, False, override=True)
+                    return await lead(key, input)
+                # Another call is computing this key: its result serves this one, as a hit.
+                journal.set(CACHE_HIT, True, override=True)
+                try:
+                    return await asyncio.shield(flight)
+                except _LeaderCancelled:
+                    continue
+
+        return cached_journaled if info.journaled else cached

@@ -19,10 +19,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
 from runner_gen.runtime.info import DefinitionInfo, Next
+from runner_gen.runtime.journal import CURRENT_JOURNAL, Journal, JournalKey
 from runner_gen.runtime.middleware.errors import CircuitOpenError, MiddlewareConfigError
 from runner_gen.runtime.middleware.protocol import Middleware
 
@@ -31,6 +32,14 @@ class CircuitState(Enum):
     CLOSED = "closed"
     OPEN = "open"
     HALF_OPEN = "half_open"
+
+
+#: The circuit's state as of admission, and again once the call settled (Runner's journal key).
+CIRCUIT_BREAKER_STATE: Final = JournalKey[CircuitState](
+    "globals.middleware.task.circuitBreaker.state"
+)
+#: Its consecutive failures, written alongside the state.
+CIRCUIT_BREAKER_FAILURES: Final = JournalKey[int]("globals.middleware.task.circuitBreaker.failures")
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,4 +187,29 @@ class CircuitBreakerMiddleware(Middleware[CircuitBreakerConfig]):
                 circuit.succeeded(epoch)
             return result
 
-        return guarded
+        def record(journal: Journal) -> None:
+            journal.set(CIRCUIT_BREAKER_STATE, circuit.state, override=True)
+            journal.set(CIRCUIT_BREAKER_FAILURES, circuit.failures, override=True)
+
+        async def guarded_journaled(input: Any) -> Any:
+            # Runner writes the state on admission (a refusal included) and once settled.
+            journal = CURRENT_JOURNAL.get()
+            try:
+                epoch = circuit.epoch if circuit.state is closed else circuit.admit_while_tripped()
+            finally:
+                record(journal)
+            try:
+                result = await next(input)
+            except Exception:
+                circuit.failed(epoch)
+                record(journal)
+                raise
+            except asyncio.CancelledError:
+                circuit.cancelled(epoch)
+                raise
+            if circuit.failures or circuit.state is not closed:
+                circuit.succeeded(epoch)
+            record(journal)
+            return result
+
+        return guarded_journaled if info.journaled else guarded

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from runner_gen.runtime.info import DefinitionInfo, Next
+from runner_gen.runtime.journal import CURRENT_JOURNAL
+from runner_gen.runtime.middleware.journal_keys import FALLBACK_ACTIVE, FALLBACK_ERROR
 from runner_gen.runtime.middleware.protocol import Middleware
 
 
@@ -78,7 +80,17 @@ class FallbackMiddleware(Middleware[FallbackConfig]):
             except Exception as error:
                 return await answer(error, input)
 
-        return with_fallback
+        async def with_fallback_journaled(input: Any) -> Any:
+            journal = CURRENT_JOURNAL.get()
+            journal.set(FALLBACK_ACTIVE, False, override=True)
+            try:
+                return await next(input)
+            except Exception as error:
+                journal.set(FALLBACK_ACTIVE, True, override=True)
+                journal.set(FALLBACK_ERROR, error, override=True)
+                return await answer(error, input)
+
+        return with_fallback_journaled if info.journaled else with_fallback
 
 
 def fallback_to_task(config: FallbackConfig, run: Next) -> FallbackConfig:

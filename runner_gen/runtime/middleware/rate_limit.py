@@ -12,18 +12,24 @@ same config object) draw from the same windows; separate ``.with_()`` calls are 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
 from runner_gen.runtime.info import DefinitionInfo, Next
+from runner_gen.runtime.journal import CURRENT_JOURNAL
 from runner_gen.runtime.middleware.errors import (
     KeyCapacityExceededError,
     MiddlewareConfigError,
     RateLimitExceededError,
 )
-from runner_gen.runtime.middleware.protocol import Middleware
+from runner_gen.runtime.middleware.journal_keys import (
+    RATE_LIMIT_LIMIT,
+    RATE_LIMIT_REMAINING,
+    RATE_LIMIT_RESET_TIME,
+)
+from runner_gen.runtime.middleware.protocol import Middleware, raise_when_awaited
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,20 +100,45 @@ class RateLimitMiddleware(Middleware[RateLimitConfig]):
             window = windows[key] = _Window(now + window_s)
             return window
 
-        async def limited(input: Any) -> Any:
+        def exceeded(key: str, window: _Window, now: float) -> RateLimitExceededError:
+            return RateLimitExceededError(
+                key=key or task_id,
+                limit=limit,
+                reset_at=window.reset_at,
+                retry_after=window.reset_at - now,
+            )
+
+        def limited(input: Any) -> Awaitable[Any]:
+            # A check before the call and nothing after: the next layer's awaitable is handed
+            # back unawaited (one await hop less); a refusal still arrives at the await.
+            try:
+                key = "" if key_fn is None else key_fn(input)
+                now = clock.now()
+                window = windows.get(key)
+                if window is None or window.reset_at <= now:
+                    window = open_window(key, now)
+                if window.count >= limit:
+                    raise exceeded(key, window, now)
+                window.count += 1
+                return next(input)
+            except Exception as error:
+                return raise_when_awaited(error)
+
+        async def limited_journaled(input: Any) -> Any:
             key = "" if key_fn is None else key_fn(input)
             now = clock.now()
             window = windows.get(key)
             if window is None or window.reset_at <= now:
                 window = open_window(key, now)
+            # Written before the check, as in Runner: a refused call's journal says why.
+            journal = CURRENT_JOURNAL.get()
+            journal.set(RATE_LIMIT_REMAINING, max(0, limit - window.count), override=True)
+            journal.set(RATE_LIMIT_RESET_TIME, window.reset_at, override=True)
+            journal.set(RATE_LIMIT_LIMIT, limit, override=True)
             if window.count >= limit:
-                raise RateLimitExceededError(
-                    key=key or task_id,
-                    limit=limit,
-                    reset_at=window.reset_at,
-                    retry_after=window.reset_at - now,
-                )
+                raise exceeded(key, window, now)
             window.count += 1
+            journal.set(RATE_LIMIT_REMAINING, limit - window.count, override=True)
             return await next(input)
 
-        return limited
+        return limited_journaled if info.journaled else limited

@@ -6,12 +6,13 @@ error, ``runner.errors.context``; here that error also names the task that requi
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from runner_gen.runtime.errors import ContextError
 from runner_gen.runtime.info import DefinitionInfo, Next
-from runner_gen.runtime.middleware.protocol import Middleware
+from runner_gen.runtime.middleware.protocol import Middleware, raise_when_awaited
 
 
 class UsableContext(Protocol):
@@ -35,16 +36,23 @@ class RequireContextMiddleware(Middleware[RequireContextConfig]):
         context_id = getattr(config.context, "id", type(config.context).__name__)
         message = f'Task "{info.id}" requires async context "{context_id}", which was not provided'
 
-        async def requiring(input: Any) -> Any:
+        def requiring(input: Any) -> Awaitable[Any]:
+            # A check before the call and nothing after: the next layer's awaitable is handed
+            # back unawaited (one await hop less); a refusal still arrives at the await.
             try:
                 use()
             except Exception as error:
-                raise ContextError(
+                refusal = ContextError(
                     message,
                     remediation=(
                         f'Provide it around the call ("with {context_id}.provide(value): ...").'
                     ),
-                ) from error
-            return await next(input)
+                )
+                refusal.__cause__ = error
+                return raise_when_awaited(refusal)
+            try:
+                return next(input)
+            except Exception as error:
+                return raise_when_awaited(error)
 
         return requiring

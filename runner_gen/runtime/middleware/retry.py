@@ -10,8 +10,10 @@ from typing import Any
 from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
 from runner_gen.runtime.errors import HookError, Rejection
 from runner_gen.runtime.info import DefinitionInfo, Next
+from runner_gen.runtime.journal import CURRENT_JOURNAL
 from runner_gen.runtime.middleware.deadline import current_deadline
 from runner_gen.runtime.middleware.errors import MiddlewareConfigError, TaskTimeoutError
+from runner_gen.runtime.middleware.journal_keys import RETRY_ATTEMPT, RETRY_LAST_ERROR
 from runner_gen.runtime.middleware.protocol import Middleware
 
 #: ``(attempt, error) -> milliseconds`` to wait before the retry; ``attempt`` counts from 0.
@@ -93,25 +95,47 @@ class RetryMiddleware(Middleware[RetryConfig]):
         retry_on = config.retry_on or not_after_hooks
         clock = self._clock
 
+        async def may_retry(attempt: int, error: Exception) -> bool:
+            """False when ``error`` is final; else True once the backoff has been slept."""
+            if attempt >= retries or not retry_on(error) or stop_retry_if(error):
+                return False
+            deadline = current_deadline()
+            if (
+                deadline is not None
+                and isinstance(error, TaskTimeoutError)
+                and error.deadline >= deadline
+            ):
+                return False  # the caller's own budget ran out, not this attempt's
+            # A backoff that outlasts an enclosing timeout is still slept, as in Runner 5.5:
+            # the timeout ends it and the caller gets the timeout error at its deadline, not
+            # this attempt's error early.
+            await clock.sleep(max(delay_ms(attempt, error), 0.0) / 1000)
+            return True
+
         async def retrying(input: Any) -> Any:
             attempt = 0
             while True:
                 try:
                     return await next(input)
                 except Exception as error:
-                    if attempt >= retries or not retry_on(error) or stop_retry_if(error):
+                    if not await may_retry(attempt, error):
                         raise
-                    deadline = current_deadline()
-                    if (
-                        deadline is not None
-                        and isinstance(error, TaskTimeoutError)
-                        and error.deadline >= deadline
-                    ):
-                        raise  # the caller's own budget ran out, not this attempt's
-                    # A backoff that outlasts an enclosing timeout is still slept, as in Runner
-                    # 5.5: the timeout ends it and the caller gets the timeout error at its
-                    # deadline, not this attempt's error early.
-                    await clock.sleep(max(delay_ms(attempt, error), 0.0) / 1000)
                     attempt += 1
 
+        async def retrying_journaled(input: Any) -> Any:
+            journal = CURRENT_JOURNAL.get()
+            journal.set(RETRY_ATTEMPT, 0, override=True)
+            attempt = 0
+            while True:
+                try:
+                    return await next(input)
+                except Exception as error:
+                    if not await may_retry(attempt, error):
+                        raise
+                    attempt += 1
+                    journal.set(RETRY_ATTEMPT, attempt, override=True)
+                    journal.set(RETRY_LAST_ERROR, error, override=True)
+
+        if info.journaled:
+            return retrying_journaled
         return retrying

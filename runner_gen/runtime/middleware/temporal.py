@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -27,7 +27,7 @@ from runner_gen.runtime.middleware.errors import (
     MiddlewareConfigError,
     TemporalDisposedError,
 )
-from runner_gen.runtime.middleware.protocol import Middleware
+from runner_gen.runtime.middleware.protocol import Middleware, raise_when_awaited
 
 #: Runner 5.5's message, word for word.
 _DISPOSED_MESSAGE = "Temporal middleware resource has been disposed."
@@ -144,6 +144,10 @@ class _TemporalMiddleware(Middleware[ConfigT]):
         self._batches.clear()
 
 
+async def _outcome(caller: asyncio.Future[Any]) -> Any:
+    return await caller
+
+
 def _one_burst(input: Any) -> str:
     return ""
 
@@ -232,18 +236,25 @@ class ThrottleMiddleware(_TemporalMiddleware[ThrottleConfig]):
             state.last_run = clock.now()
             await self._run(next, batch)
 
-        async def throttled(input: Any) -> Any:
-            self._check_open()
-            key = key_fn(input)
-            now = clock.now()
-            state = states.get(key) or state_for(key, now)
-            batch = state.pending
-            if batch is None:
-                if now - state.last_run >= window_s:
-                    state.last_run = now
-                    return await next(input)
-                batch = state.pending = _Batch(state.last_run + window_s)
-                self._schedule(batch, fire(state, batch))
-            return await batch.join(input)
+        def throttled(input: Any) -> Awaitable[Any]:
+            # Not a coroutine: the leading edge hands back the next layer's awaitable unawaited
+            # (one await hop less per call); the decision is taken at the call, and a refusal
+            # still arrives at the await. A throttled call waits for its batch in a coroutine,
+            # so what the task returns can still be given to ``create_task``.
+            try:
+                self._check_open()
+                key = key_fn(input)
+                now = clock.now()
+                state = states.get(key) or state_for(key, now)
+                batch = state.pending
+                if batch is None:
+                    if now - state.last_run >= window_s:
+                        state.last_run = now
+                        return next(input)
+                    batch = state.pending = _Batch(state.last_run + window_s)
+                    self._schedule(batch, fire(state, batch))
+                return _outcome(batch.join(input))
+            except Exception as error:
+                return raise_when_awaited(error)
 
         return throttled

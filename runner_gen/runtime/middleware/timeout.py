@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from runner_gen.runtime.clock import SYSTEM_CLOCK, Clock
 from runner_gen.runtime.info import DefinitionInfo, Next
+from runner_gen.runtime.journal import CURRENT_JOURNAL, JournalKey
 from runner_gen.runtime.middleware.deadline import DEADLINE
 from runner_gen.runtime.middleware.errors import MiddlewareConfigError, TaskTimeoutError
 from runner_gen.runtime.middleware.protocol import Middleware
@@ -25,6 +28,27 @@ class TimeoutConfig:
     def __post_init__(self) -> None:
         if self.ttl < 0:
             raise MiddlewareConfigError(f"timeout ttl must be >= 0 ms, got {self.ttl}")
+
+
+class TimeoutAbort:
+    """Ends a running call's timeout now (Runner's ``abortController.abort()``): the call is
+    cancelled and fails with ``TaskTimeoutError``, as if its ``ttl`` had passed. A layer inside
+    the timeout finds it in a journaled chain under ``TIMEOUT_ABORT``."""
+
+    __slots__ = ("_end", "aborted")
+
+    def __init__(self, end: Callable[[], None]) -> None:
+        self._end = end
+        self.aborted = False
+
+    def abort(self) -> None:
+        if not self.aborted:
+            self.aborted = True
+            self._end()
+
+
+#: timeout: the running call's ``TimeoutAbort`` (Runner's ``abortController`` key, same id).
+TIMEOUT_ABORT: Final = JournalKey[TimeoutAbort]("globals.middleware.timeout.abortController")
 
 
 class TimeoutMiddleware(Middleware[TimeoutConfig]):
@@ -54,8 +78,10 @@ class TimeoutMiddleware(Middleware[TimeoutConfig]):
 
             return expired
 
+        # Decided once: only a journaled chain publishes the abort handle (no lookup elsewhere).
+        journaled = info.journaled
         if clock is not SYSTEM_CLOCK:
-            return _bounded_by_clock(next, clock, ttl_ms, task_id)
+            return _bounded_by_clock(next, clock, ttl_ms, task_id, journaled)
 
         async def bounded(input: Any) -> Any:
             own_deadline = clock.now() + ttl_s
@@ -65,6 +91,8 @@ class TimeoutMiddleware(Middleware[TimeoutConfig]):
             )
             try:
                 async with asyncio.timeout(ttl_s) as scope:
+                    if journaled:
+                        CURRENT_JOURNAL.get().set(TIMEOUT_ABORT, _ender(scope), override=True)
                     result = await next(input)
             except TimeoutError:
                 # Only our own expiry becomes a TaskTimeoutError; an outer cancellation arrives
@@ -86,7 +114,18 @@ class TimeoutMiddleware(Middleware[TimeoutConfig]):
         return bounded
 
 
-def _bounded_by_clock(next: Next, clock: Clock, ttl_ms: int, task_id: str) -> Next:
+def _ender(scope: asyncio.Timeout) -> TimeoutAbort:
+    """Aborting moves the scope's deadline to now: it expires on the loop's next turn."""
+
+    def end() -> None:
+        # A RuntimeError: the call is over (the scope exited), nothing left to abort.
+        with contextlib.suppress(RuntimeError):
+            scope.reschedule(asyncio.get_running_loop().time())
+
+    return TimeoutAbort(end)
+
+
+def _bounded_by_clock(next: Next, clock: Clock, ttl_ms: int, task_id: str, journaled: bool) -> Next:
     """The timeout on an injected clock (a test's ``FakeClock``): a watcher sleeps on that
     clock and cancels the call when the budget is spent. Only tests take this path; the system
     clock uses ``asyncio.timeout`` and no extra task."""
@@ -100,15 +139,21 @@ def _bounded_by_clock(next: Next, clock: Clock, ttl_ms: int, task_id: str) -> Ne
         token = DEADLINE.set(
             own_deadline if enclosing is None or own_deadline < enclosing else enclosing
         )
-        expired = False
+        expired = settled = False
+
+        def expire() -> None:
+            nonlocal expired
+            if not expired and not settled:  # an abort after the call is over does nothing
+                expired = True
+                caller.cancel()
 
         async def watch() -> None:
-            nonlocal expired
             await clock.sleep(ttl_s)
-            expired = True
-            caller.cancel()
+            expire()
 
         watcher = asyncio.ensure_future(watch())
+        if journaled:
+            CURRENT_JOURNAL.get().set(TIMEOUT_ABORT, TimeoutAbort(expire), override=True)
         try:
             return await next(input)
         except asyncio.CancelledError:
@@ -117,6 +162,7 @@ def _bounded_by_clock(next: Next, clock: Clock, ttl_ms: int, task_id: str) -> Ne
                 raise TaskTimeoutError(ttl_ms, task_id=task_id, deadline=own_deadline) from None
             raise
         finally:
+            settled = True
             watcher.cancel()
             DEADLINE.reset(token)
 
