@@ -158,9 +158,10 @@ async def report_no_hooks(
     return EmitReport(0)
 
 
-def forwarding(forward: Callable[[Any], Awaitable[None]]) -> EmitFunction[Any]:
+def forwarding(forward: Callable[[Any], Awaitable[Any]]) -> EmitFunction[Any]:
     """An emit function over a tunnel's forwarding emitter (it runs the local hooks as its
-    delivery mode says, with Runner's defaults)."""
+    delivery mode says, with Runner's defaults). The awaitable it returns resolves to the final
+    payload (the remote's, when it returned one): :func:`emit_with_result` reads it."""
 
     def emit(
         payload: Any,
@@ -173,6 +174,39 @@ def forwarding(forward: Callable[[Any], Awaitable[None]]) -> EmitFunction[Any]:
         return forward(payload)
 
     return emit
+
+
+async def emit_with_result(
+    emit: Emitter[PayloadT],
+    payload: PayloadT,
+    /,
+    *,
+    failure_mode: FailureMode = "fail-fast",
+    throw_on_error: bool = True,
+) -> PayloadT:
+    """Emit, then return the emission's final payload (Runner's ``emitWithResult``).
+
+    For an event a tunnel forwards, that is the payload the remote returned (``mirror``,
+    ``remote-only``, a ``remote-first`` that reached the remote); otherwise ``payload`` itself,
+    as the hooks left it (a hook may change a mutable payload in place).
+    """
+    # Typed None for callers that do not ask; a forwarding emitter resolves to the payload.
+    emitting = cast("Callable[..., Awaitable[object]]", emit)
+    final = await emitting(payload, failure_mode=failure_mode, throw_on_error=throw_on_error)
+    return payload if final is None else cast("PayloadT", final)
+
+
+def returning_payload(
+    emit: Callable[[PayloadT], Awaitable[object]],
+) -> Callable[[PayloadT], Awaitable[PayloadT]]:
+    """``emit`` as a function returning the final payload, as :func:`emit_with_result` does:
+    what an exposure answers a ``{"returnPayload": true}`` request with."""
+
+    async def emit_returning(payload: PayloadT) -> PayloadT:
+        final = await emit(payload)
+        return payload if final is None else cast("PayloadT", final)
+
+    return emit_returning
 
 
 def emitter(event_id: str, hooks: Sequence[HookCall], source: str = OUTSIDE) -> Emitter[Any]:
