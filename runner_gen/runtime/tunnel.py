@@ -32,15 +32,15 @@ class TunnelConfig:
     tasks: tuple[str, ...] | Callable[[Any], bool] = ()
     events: tuple[str, ...] | Callable[[Any], bool] = ()
     event_delivery: EventDelivery = "mirror"
+    #: Environment variables that, when set, replace ``url`` / ``token`` at start (12-factor:
+    #: the address and secret of the other service are deployment facts, not code).
+    url_env: str | None = None
+    token_env: str | None = None
     #: Ask the remote for the payload its hooks left (``returnPayload``, Runner's
     #: ``eventWithResult``): it becomes the emission's final payload, which
     #: ``emit_with_result`` returns. Needs a remote that can return it (runner-gen, or Runner
     #: for a non-parallel event).
     return_payload: bool = False
-    #: Environment variables that, when set, replace ``url`` / ``token`` at start (12-factor:
-    #: the address and secret of the other service are deployment facts, not code).
-    url_env: str | None = None
-    token_env: str | None = None
 
 
 def open_tunnel(config: TunnelConfig) -> AsyncTransport:

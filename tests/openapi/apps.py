@@ -83,8 +83,8 @@ exposure = http_exposure("wire.exposure").with_(
 app = (
     r.resource("wire")
     .register(
-        missing, conflict, odd, undeclared, record_task, now_task, first_day_task, forget_task, sizes_task,
-        noticed, pinged, exposure,
+        missing, conflict, odd, undeclared, record_task, now_task, first_day_task, forget_task,
+        sizes_task, noticed, pinged, exposure,
     )
     .build()
 )  # fmt: skip

@@ -88,6 +88,7 @@ def test_an_id_with_glob_characters_is_selected_exactly_by_escaping_them() -> No
     pattern would also take ``nodes.tasks.fan-and-out``)."""
     output = generate_files("tests.parity.apps.glob_char_ids:app")
     assert not output.warnings
+    assert output.model is not None
     routing = output.model.routing
     assert dict(routing.task_tunnels) == {"nodes.tasks.fan*out": "gc.tunnels.nodes"}
     assert routing.exposures["gc.exposure"].task_ids == (
