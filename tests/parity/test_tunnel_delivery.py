@@ -7,6 +7,8 @@ by uvicorn, whose hooks change the payload, and the client asks for it (``return
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 
@@ -14,9 +16,12 @@ import pytest
 
 from runner_gen import emit_with_result
 from runner_gen.runtime.forwarding import REMOTE_FIRST_FALLBACK
+from tests.interop.node_runner import NodeRunner, runner_node
 from tests.parity.apps import delivery as defs
 from tests.parity.apps.delivery import V
 from tests.support.build import build_app
+
+__all__ = ["runner_node"]  # the fixture is used by name
 
 server_wiring = build_app("tests.parity.apps.delivery:server")
 client_wiring = build_app("tests.parity.apps.delivery:client")
@@ -134,3 +139,19 @@ async def test_a_mirror_whose_remote_is_down_fails_the_emission_after_the_local_
         with pytest.raises(TransportError):
             await app.events.mirror(V(v=1))
     assert defs.CAPTURED["mirror"] == [2]
+
+
+@pytest.mark.service
+async def test_runners_own_client_gets_the_final_payload_from_a_generated_exposure(
+    server_url: str, runner_node: NodeRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runner 5.5's ``createHttpClient().eventWithResult`` against the generated exposure: the
+    payload as the server's hooks left it (generated exposures answered 400 before)."""
+    monkeypatch.setenv("BASE_URL", server_url)
+    monkeypatch.setenv("RUNNER_TOKEN", defs.TOKEN)
+    monkeypatch.setenv("EVENT_ID", "dm.events.mirror")
+    monkeypatch.setenv("PAYLOAD", json.dumps({"v": 1}))
+    # The exposure serves on this event loop: run node in a thread while it does.
+    line = await asyncio.to_thread(runner_node.run_script, "event_with_result.js")
+    assert json.loads(line) == {"ok": True, "out": {"v": 11}}
+    assert defs.SERVER_SEEN == [("dm.events.mirror", 1)]
