@@ -12,7 +12,7 @@ Runner 5.5's delivery semantics (``src/globals/middleware/tunnel.middleware.ts``
 
 Whatever payload the remote returns (not ``None``) replaces the emission's payload: the
 forwarding emitter returns the final payload, which :func:`emitting.emit_with_result` hands
-to a caller that asks for it (Runner's ``emitWithResult``).
+to a caller that asks for it (Runner's ``emitWithResult``); a plain emit returns nothing.
 """
 
 from __future__ import annotations
@@ -65,6 +65,10 @@ def remote_event(
             return payload
         return returned if decode is None else decode(returned)
 
+    async def local_only(payload: Any) -> Any:
+        await local(payload)
+        return payload
+
     async def mirror(payload: Any) -> Any:
         await local(payload)
         return await forward(payload)  # the payload as the local hooks left it
@@ -82,7 +86,7 @@ def remote_event(
         return payload
 
     if delivery == "local-only":
-        return local  # it returns None: the payload is unchanged
+        return local_only
     if delivery == "remote-only":
         return forward
     return mirror if delivery == "mirror" else remote_first

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import cast
 
 import pytest
 
@@ -92,6 +93,8 @@ async def test_remote_only_the_remote_payload_becomes_the_final_payload(server_u
     """delivery.modes: "remote-only: remote payload becomes final emission payload"."""
     async with client_wiring.running() as app:
         out = await emit_with_result(app.events.remote_only, V(v=1))
+        plain = cast("Callable[[V], Awaitable[object]]", app.events.remote_only)
+        assert await plain(V(v=1)) is None  # a plain emit returns nothing, as typed
     assert defs.CAPTURED["remote-only"] == []
     assert out == V(v=100)
 

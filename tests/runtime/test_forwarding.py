@@ -7,12 +7,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 import pytest
 
+from runner_gen.runtime.emitting import (
+    bind_emitter,
+    emit_with_result,
+    forwarding,
+    overriding,
+    report_no_hooks,
+    returning_payload,
+)
 from runner_gen.runtime.forwarding import REMOTE_FIRST_FALLBACK, remote_event
 from runner_gen.runtime.serializer import UNDEFINED
+from runner_gen.testing.recorder import Recorder
 
 
 @dataclass
@@ -62,7 +73,8 @@ async def test_an_event_without_payload_sends_undefined() -> None:
 
 async def test_local_only_never_reaches_the_sink() -> None:
     sink, local = Sink(returns={"v": 9}), Local()
-    assert await remote_event(sink, "e", None, local, "local-only")({"v": 1}) is None
+    payload = {"v": 1}
+    assert await remote_event(sink, "e", None, local, "local-only")(payload) is payload
     assert (sink.sent, local.seen) == ([], [{"v": 1}])
 
 
@@ -93,3 +105,25 @@ async def test_mirror_propagates_the_remotes_failure_after_the_local_hooks() -> 
     with pytest.raises(ConnectionError):
         await remote_event(sink, "e", None, local, "mirror")({"v": 1})
     assert local.seen == [{"v": 1}]
+
+
+async def test_a_bound_forwarded_emitter_gives_the_final_payload_only_when_asked() -> None:
+    sink = Sink(returns={"v": 2})
+    emit = forwarding(remote_event(sink, "e", dict, Local(), "remote-only"))
+    emitter = bind_emitter(emit, report_no_hooks, "app.tasks.t")
+    untyped = cast("Callable[[object], Awaitable[object]]", emitter)
+    assert await untyped({"v": 1}) is None  # a plain emit returns nothing, as typed
+    assert sink.sent == [("e", {"v": 1})]
+    assert await emit_with_result(emitter, {"v": 1}) == {"v": 2}
+    assert await returning_payload(emitter)({"v": 1}) == {"v": 2}
+
+
+async def test_a_replaced_forwarded_event_gives_back_the_payload_it_was_given() -> None:
+    """A test's replacement (``start(overrides={"events": ...})``) takes the emission: nothing
+    is sent, so the final payload is the one emitted."""
+    sink, recorder = Sink(returns={"v": 2}), Recorder[dict[str, int]]()
+    emit = forwarding(remote_event(sink, "e", None, Local(), "remote-only"))
+    emit, report = overriding(recorder, emit, report_no_hooks)
+    emitter = bind_emitter(emit, report, "app")
+    assert await emit_with_result(emitter, {"v": 1}) == {"v": 1}
+    assert (sink.sent, recorder.payloads) == ([], [{"v": 1}])
