@@ -21,6 +21,7 @@ from tests.interop.node_runner import NodeRunner, runner_node
 from tests.parity.apps import delivery as defs
 from tests.parity.apps.delivery import V
 from tests.support.build import build_app
+from tests.support.log_capture import records_of
 
 __all__ = ["runner_node"]  # the fixture is used by name
 
@@ -44,17 +45,17 @@ async def server_url(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
         defs.reset()
 
 
-def fallbacks(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.getMessage() == REMOTE_FIRST_FALLBACK]
+def fallbacks(records: list[logging.LogRecord]) -> list[logging.LogRecord]:
+    return [r for r in records if r.getMessage() == REMOTE_FIRST_FALLBACK]
 
 
 async def test_each_delivery_mode_runs_hooks_where_runner_does(
-    server_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    server_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """delivery.modes: "supports mirror, remote-only, local-only and remote-first" (the
     remote-first tunnel's remote is down: it logs Runner's warning and runs the local hooks)."""
     monkeypatch.setenv("DM_FIRST_URL", DOWN)
-    with caplog.at_level(logging.WARNING, logger="runner_gen.tunnel"):
+    with records_of("runner_gen.tunnel") as records:
         async with client_wiring.running() as app:
             await app.events.mirror(V(v=1))
             await app.events.remote_only(V(v=2))
@@ -68,7 +69,7 @@ async def test_each_delivery_mode_runs_hooks_where_runner_does(
         "remote-first": [4],
     }
     assert defs.SERVER_SEEN == [("dm.events.mirror", 2), ("dm.events.remote_only", 2)]
-    [record] = fallbacks(caplog)
+    [record] = fallbacks(records)
     assert record.levelno == logging.WARNING
     assert record.message == "Tunnel remote-first delivery failed; falling back to local listeners."
     assert getattr(record, "source_id", None) == "dm.tunnels.remote_first"
@@ -100,17 +101,17 @@ async def test_remote_only_the_remote_payload_becomes_the_final_payload(server_u
 
 
 async def test_remote_first_the_remote_payload_becomes_the_final_payload_on_success(
-    server_url: str, caplog: pytest.LogCaptureFixture
+    server_url: str,
 ) -> None:
     """delivery.modes: "remote-first: remote payload becomes final emission payload on
     success" (and the local hooks do not run, nothing is logged)."""
-    with caplog.at_level(logging.WARNING, logger="runner_gen.tunnel"):
+    with records_of("runner_gen.tunnel") as records:
         async with client_wiring.running() as app:
             out = await emit_with_result(app.events.remote_first, V(v=1))
     assert defs.CAPTURED["remote-first"] == []
     assert defs.SERVER_SEEN == [("dm.events.remote_first", 1)]
     assert out == V(v=200)
-    assert fallbacks(caplog) == []
+    assert fallbacks(records) == []
 
 
 async def test_a_remote_first_fallback_returns_the_local_payload(

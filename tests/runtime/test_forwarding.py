@@ -24,6 +24,7 @@ from runner_gen.runtime.emitting import (
 from runner_gen.runtime.forwarding import REMOTE_FIRST_FALLBACK, remote_event
 from runner_gen.runtime.serializer import UNDEFINED
 from runner_gen.testing.recorder import Recorder
+from tests.support.log_capture import records_of
 
 
 @dataclass
@@ -78,15 +79,14 @@ async def test_local_only_never_reaches_the_sink() -> None:
     assert (sink.sent, local.seen) == ([], [{"v": 1}])
 
 
-async def test_remote_first_falls_back_with_runners_warning(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
+async def test_remote_first_falls_back_with_runners_warning() -> None:
     sink, local = Sink(error=ConnectionError("refused")), Local()
     forward = remote_event(sink, "e", None, local, "remote-first")
-    with caplog.at_level(logging.WARNING, logger="runner_gen.tunnel"):
+    with records_of("runner_gen.tunnel") as records:
         assert await forward({"v": 1}) == {"v": 1}
     assert local.seen == [{"v": 1}]
-    [record] = caplog.records
+    [record] = records
+    assert record.levelno == logging.WARNING
     assert record.getMessage() == REMOTE_FIRST_FALLBACK
     assert getattr(record, "source_id", None) == "e"  # no tunnel id given: the event names it
     assert record.exc_info is not None
