@@ -2,12 +2,14 @@
 
 ``caplog`` sees a record after every handler above the logger ran, and in a process that
 served an exposure, ``runner_gen``'s redacting route (runtime/logging/routing.py) has scrubbed
-it by then: a secret an earlier test registered (a token such as ``"first"``) would show as
-``[REDACTED]`` inside an unrelated message. A handler on the logger itself runs first.
+it by then, in place: a secret an earlier test registered (a token such as ``"first"``) would
+show as ``[REDACTED]`` inside an unrelated message. A handler on the logger itself runs first
+and keeps a copy.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +21,7 @@ class _Collect(logging.Handler):
         self.records = records
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+        self.records.append(copy.copy(record))  # the route rewrites the original's msg later
 
 
 @contextmanager
