@@ -71,7 +71,9 @@ async def test_each_delivery_mode_runs_hooks_where_runner_does(
     assert defs.SERVER_SEEN == [("dm.events.mirror", 2), ("dm.events.remote_only", 2)]
     [record] = fallbacks(records)
     assert record.levelno == logging.WARNING
-    assert record.message == "Tunnel remote-first delivery failed; falling back to local listeners."
+    assert record.getMessage() == (
+        "Tunnel remote-first delivery failed; falling back to local listeners."
+    )
     assert getattr(record, "source_id", None) == "dm.tunnels.remote_first"
     assert getattr(record, "event_id", None) == "dm.events.remote_first"
     assert record.exc_info is not None  # the transport's error, for the operator
