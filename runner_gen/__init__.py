@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from runner_gen.definitions.r import r
     from runner_gen.runtime.context import AsyncContext
     from runner_gen.runtime.custom import ResourceCall, TaskCall
-    from runner_gen.runtime.emitting import EmitReport, as_emitter
+    from runner_gen.runtime.emitting import EmitReport, as_emitter, emit_with_result
     from runner_gen.runtime.errors import DisposedError, HookError, Rejection, RunnerError
     from runner_gen.runtime.events import Emission, Emit, Emitter
     from runner_gen.runtime.health import Health, HealthReport
@@ -67,6 +67,7 @@ _EXPORTS = {
     "TaskCall": "runner_gen.runtime.custom",
     "EmitReport": "runner_gen.runtime.emitting",
     "as_emitter": "runner_gen.runtime.emitting",
+    "emit_with_result": "runner_gen.runtime.emitting",
     "DisposedError": "runner_gen.runtime.errors",
     "HookError": "runner_gen.runtime.errors",
     "Rejection": "runner_gen.runtime.errors",
@@ -127,6 +128,7 @@ __all__ = [
     "UnhandledError",
     "__version__",
     "as_emitter",
+    "emit_with_result",
     "globals",
     "r",
 ]

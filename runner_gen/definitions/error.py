@@ -35,7 +35,7 @@ class ErrorDefinition(Generic[DataT]):
         id: str,
         source: Source,
         *,
-        http_code: int = 500,
+        http_code: int | None = None,
         data_schema: object | None = None,
         format: Callable[[DataT], str] | None = None,
         remediation: str | Callable[[DataT], str] | None = None,
@@ -44,7 +44,10 @@ class ErrorDefinition(Generic[DataT]):
         self.id = id
         self.meta: Mapping[str, object] = MappingProxyType(dict(meta or {}))
         self.source = source
-        self.http_code = http_code
+        #: The status it is answered with over HTTP: 500 unless ``.http_code(n)`` declared one.
+        self.http_code = 500 if http_code is None else http_code
+        #: Whether ``.http_code(n)`` was called: Runner's envelope has ``httpCode`` only then.
+        self.http_code_declared = http_code is not None
         self.data_schema = data_schema
         self._format = format
         self._remediation = remediation
@@ -54,7 +57,12 @@ class ErrorDefinition(Generic[DataT]):
         self.error_class: type[TypedError[DataT]] = type(
             class_name or "TypedError",
             (TypedError,),
-            {"id": id, "http_code": http_code, "__module__": __name__},
+            {
+                "id": id,
+                "http_code": self.http_code,
+                "http_code_declared": self.http_code_declared,
+                "__module__": __name__,
+            },
         )
 
     def new(self, data: DataT) -> TypedError[DataT]:

@@ -154,10 +154,11 @@ def _guard(low: Lowering, node: Node, scope: Scope, emit: str, report: str) -> A
 
 
 def _forwarding(
-    low: Lowering, node: Node, hooks_local: Expr, tunnel: str, delivery: str
+    low: Lowering, node: Node, hooks_local: Expr, tunnel: str, delivery: str, asks: bool
 ) -> list[Statement]:
     """Subscribe the local hooks to remote emissions (when the tunnel consumes), and end with
-    the forwarding emitter as an expression statement for the caller to assign."""
+    the forwarding emitter as an expression statement for the caller to assign. ``asks``: the
+    tunnel asks the remote for the final payload (``return_payload``), decoded on return."""
     encode: Expr = Const(None)
     decode: Expr = Const(None)
     if node.payload_type.text != "None":
@@ -170,6 +171,14 @@ def _forwarding(
         # Emissions from other processes run this process's hooks.
         handler = call(low.rt("decoded"), hooks_local, decode)
         statements.append(Do(call(Attr(transport, "subscribe"), Const(node.id), handler)))
-    forward = call(helper, transport, Const(node.id), encode, hooks_local, Const(delivery))
+    sink = transport
+    keywords: dict[str, Expr] = {}
+    if asks and delivery != "local-only":
+        sink = call(low.runtime("runner_gen.runtime.tunnel", "PayloadReturning"), transport)
+        keywords["decode"] = decode
+    if delivery == "remote-first":
+        keywords["tunnel_id"] = Const(tunnel)  # named in the fallback's warning
+    arguments = (sink, Const(node.id), encode, hooks_local, Const(delivery))
+    forward = call(helper, *arguments, **keywords)
     statements.append(Do(forward))
     return statements

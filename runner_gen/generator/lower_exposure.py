@@ -147,6 +147,7 @@ def lower_remote_module(model: AppModel, attrs: dict[str, str]) -> RemoteModule 
         wanted.pop("task_route")
     if not any(item.kind == "event" for item in items):
         wanted.pop("event_route")
+        wanted.pop("returning_payload")
     for role, (module, name) in wanted.items():
         bound[role] = imports.name(module, name)
     return RemoteModule(
@@ -167,5 +168,6 @@ _EXPOSURE_NAMES = {
     "exposure_config": ("runner_gen.runtime.exposure", "ExposureConfig"),
     "task_route": ("runner_gen.runtime.exposure", "TaskRoute"),
     "event_route": ("runner_gen.runtime.exposure", "EventRoute"),
+    "returning_payload": ("runner_gen.runtime.emitting", "returning_payload"),
     "probes_class": ("runner_gen.runtime.exposure.probes", "Probes"),
 }

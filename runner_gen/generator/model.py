@@ -126,7 +126,8 @@ class Routing:
     """Tunnels and exposures, decided at build time."""
 
     task_tunnels: Mapping[str, str]  # task id -> client tunnel resource id
-    event_tunnels: Mapping[str, tuple[str, str]]  # event id -> (tunnel id, delivery mode)
+    #: event id -> (tunnel id, delivery mode, whether the remote is asked for the payload)
+    event_tunnels: Mapping[str, tuple[str, str, bool]]
     exposures: Mapping[str, Exposure]
     consuming: frozenset[str]  # tunnels that deliver remote emissions to local hooks
 

@@ -203,7 +203,9 @@ class _Document:
             name = f"Error.{error.id}"
             data_key = keys.get(f"data:{error.id}")
             data = None if data_key is None else self.schemas.schema(data_key)
-            self.components[name] = _typed_error([error.id], error.definition.http_code, data)
+            declared = error.definition.http_code_declared
+            http_code = error.definition.http_code if declared else None
+            self.components[name] = _typed_error([error.id], http_code, data)
             by_status[status].append(name)
         by_status[500].insert(0, "RunnerInternalError")
         self.components["RunnerInternalError"] = _failure_envelope(
@@ -360,9 +362,10 @@ def _failure_envelope(fields: dict[str, Any], required: list[str], description: 
     }
 
 
-def _typed_error(ids: list[str], http_code: int, data: dict[str, Any] | None) -> Any:
+def _typed_error(ids: list[str], http_code: int | None, data: dict[str, Any] | None) -> Any:
     """A typed error's envelope; without a data schema, ``data`` may hold anything (or be
-    left out, when the error carries none)."""
+    left out, when the error carries none). ``http_code`` None: the error declared none, and
+    its envelope has no ``httpCode`` (Runner's)."""
     fields: dict[str, Any] = {
         "message": {"type": "string"},
         "code": {"const": "INTERNAL_ERROR"},
@@ -374,7 +377,7 @@ def _typed_error(ids: list[str], http_code: int, data: dict[str, Any] | None) ->
         required.append("data")
     else:
         fields["data"] = {}
-    if 100 <= http_code <= 599:
+    if http_code is not None and 100 <= http_code <= 599:
         fields["httpCode"] = {"const": http_code}
         required.append("httpCode")
     description = "A typed error (Runner's envelope; clients tell errors apart by id)."

@@ -25,7 +25,8 @@ _GLOB = frozenset("*?[")
 @dataclass
 class Routing:
     task_tunnels: dict[str, str] = field(default_factory=dict)  # task id -> tunnel resource id
-    event_tunnels: dict[str, tuple[str, str]] = field(default_factory=dict)  # -> (tunnel, delivery)
+    #: event id -> (tunnel id, delivery mode, return_payload)
+    event_tunnels: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
     exposures: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
     consuming: set[str] = field(default_factory=set)  # tunnels that deliver events to hooks here
     problems: list[Problem] = field(default_factory=list)
@@ -101,7 +102,9 @@ def _route_tunnel(
                 )
             )
     for event_id in _select(tunnel, "events", config.events, events, routing, strict=True):
-        routing.event_tunnels.setdefault(event_id, (tunnel.id, config.event_delivery))
+        # Only HTTP tunnels can ask for the remote's payload (a Redis stream has no answer).
+        asks = bool(getattr(config, "return_payload", False))
+        routing.event_tunnels.setdefault(event_id, (tunnel.id, config.event_delivery, asks))
 
 
 def _select(

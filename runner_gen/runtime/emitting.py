@@ -132,6 +132,9 @@ def bind_emitter(
     ``partial`` is C code: no extra frame per emit."""
     bound: Any = partial(emit, source=source)
     bound.report = partial(report, source=source)
+    with_result = getattr(emit, "with_result", None)
+    if with_result is not None:  # a forwarded event: its final payload may be the remote's
+        bound.with_result = with_result
     return cast("Emitter[PayloadT]", bound)
 
 
@@ -158,21 +161,74 @@ async def report_no_hooks(
     return EmitReport(0)
 
 
-def forwarding(forward: Callable[[Any], Awaitable[None]]) -> EmitFunction[Any]:
-    """An emit function over a tunnel's forwarding emitter (it runs the local hooks as its
-    delivery mode says, with Runner's defaults)."""
+class Forwarding:
+    """The emit function of a forwarded event: ``forward`` (a tunnel's forwarding emitter,
+    which runs the local hooks as its delivery mode says) with Runner's emit options, which a
+    forwarded emission ignores. Emitting returns nothing, as every emit does;
+    ``with_result(payload)`` resolves to the final payload (the remote's, when it returned
+    one), which :func:`emit_with_result` reads."""
 
-    def emit(
+    __slots__ = ("with_result",)
+
+    def __init__(self, forward: Callable[[Any], Awaitable[Any]]) -> None:
+        self.with_result = forward
+
+    async def __call__(
+        self,
         payload: Any,
         /,
         *,
         failure_mode: FailureMode = "fail-fast",
         throw_on_error: bool = True,
         source: str = OUTSIDE,
-    ) -> Awaitable[None]:
-        return forward(payload)
+    ) -> None:
+        await self.with_result(payload)
 
-    return emit
+
+def forwarding(forward: Callable[[Any], Awaitable[Any]]) -> EmitFunction[Any]:
+    """The emit function over a tunnel's forwarding emitter (see :class:`Forwarding`)."""
+    return Forwarding(forward)
+
+
+async def emit_with_result(
+    emit: Emitter[PayloadT],
+    payload: PayloadT,
+    /,
+    *,
+    failure_mode: FailureMode = "fail-fast",
+    throw_on_error: bool = True,
+) -> PayloadT:
+    """Emit, then return the emission's final payload (Runner's ``emitWithResult``).
+
+    For an event a tunnel forwards, that is the payload the remote returned (``mirror``,
+    ``remote-only``, a ``remote-first`` that reached the remote); otherwise ``payload`` itself,
+    as the hooks left it (a hook may change a mutable payload in place).
+    """
+    forwarded = cast(
+        "Callable[[PayloadT], Awaitable[PayloadT]] | None", getattr(emit, "with_result", None)
+    )
+    if forwarded is not None:
+        return await forwarded(payload)
+    await emit(payload, failure_mode=failure_mode, throw_on_error=throw_on_error)
+    return payload
+
+
+def returning_payload(
+    emit: Callable[[PayloadT], Awaitable[object]],
+) -> Callable[[PayloadT], Awaitable[PayloadT]]:
+    """``emit`` as a function returning the final payload, as :func:`emit_with_result` does:
+    what an exposure answers a ``{"returnPayload": true}`` request with."""
+    forwarded = cast(
+        "Callable[[PayloadT], Awaitable[PayloadT]] | None", getattr(emit, "with_result", None)
+    )
+    if forwarded is not None:
+        return forwarded
+
+    async def emit_returning(payload: PayloadT) -> PayloadT:
+        await emit(payload)
+        return payload
+
+    return emit_returning
 
 
 def emitter(event_id: str, hooks: Sequence[HookCall], source: str = OUTSIDE) -> Emitter[Any]:

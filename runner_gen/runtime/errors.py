@@ -26,6 +26,9 @@ class RunnerError(Exception):
 
     id: ClassVar[str] = "runner.errors.generic"
     http_code: ClassVar[int] = 500
+    #: False for a typed error that declared no http code: its envelope leaves ``httpCode``
+    #: out, as Runner's does (the status is still 500).
+    http_code_declared: ClassVar[bool] = True
 
     def __init__(self, message: str, *, remediation: str | None = None, data: Any = None) -> None:
         full = f"{message}\n\nRemediation: {remediation}" if remediation else message
@@ -143,7 +146,10 @@ class DisposedError(ShutdownLockdownError):
 
 
 class DisposeError(RunnerError):
-    """One or more resources failed to dispose; every failure is in ``errors``."""
+    """Two or more resources failed to dispose; every failure is in ``errors``, in dispose order.
+
+    A single failure is raised as is (Runner rethrows it unchanged), with a note naming the
+    resource; only a disposer that cancelled itself is still wrapped, alone, in this error."""
 
     id = "runner.errors.dispose"
 

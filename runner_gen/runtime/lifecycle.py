@@ -112,6 +112,7 @@ class Lifecycle:
         "_clock",
         "_deadline",
         "_depth",
+        "_dispose_error",
         "_dispose_timeout",
         "_dispose_timeouts",
         "_drain_budget",
@@ -156,6 +157,8 @@ class Lifecycle:
         self._admission = _OPEN
         self._stack: list[_StackEntry] = []
         self._failures: list[DisposeFailure] = []
+        #: What dispose() raises, made once so repeated calls raise the same error.
+        self._dispose_error: BaseException | None = None
         self._sealed: list[Sealable] = []
         self._outcome: asyncio.Future[None] | None = None
         self._runner: asyncio.Task[None] | None = None
@@ -337,10 +340,12 @@ class Lifecycle:
     # -- shutdown ------------------------------------------------------------------------------
 
     async def dispose(self) -> None:
-        """Seal, drain, then dispose in reverse; raise DisposeError listing every failure.
+        """Seal, drain, then dispose in reverse; raise what failed, as Runner does.
 
-        Idempotent: later and concurrent calls wait for the same disposal and get its outcome.
-        Cancelling it abandons the disposers not yet run.
+        One failure is raised as is, with a note naming the resource; two or more raise a
+        ``DisposeError`` listing them in dispose order (Runner's ``AggregateError``). Every
+        failure stays in ``failures``. Idempotent: later and concurrent calls wait for the same
+        disposal and raise the same error. Cancelling it abandons the disposers not yet run.
         """
         outcome = self._begin_disposal(drain=True)
         try:
@@ -350,7 +355,22 @@ class Lifecycle:
                 self._stop_disposal()
             raise
         if self._failures:
-            raise DisposeError(list(self._failures))
+            if self._dispose_error is None:
+                self._dispose_error = self._outcome_error()
+            raise self._dispose_error
+
+    def _outcome_error(self) -> BaseException:
+        failures = self._failures
+        if len(failures) == 1:
+            resource_id, failure = failures[0]
+            # A disposer that cancelled itself stays wrapped: a bare CancelledError out of
+            # dispose() would read as the caller being cancelled.
+            if isinstance(failure, Exception):
+                failure.add_note(
+                    f'Resource "{resource_id}" failed to dispose (app "{self._app_id}").'
+                )
+                return failure
+        return DisposeError(list(failures))
 
     async def rollback(self, error: BaseException) -> tuple[DisposeFailure, ...]:
         """Dispose everything initialised, attach failures to ``error``, and never raise.

@@ -234,6 +234,9 @@ async def _dispose(app: AppLike, requests: ShutdownRequests, already_failed: boo
     error = asyncio.CancelledError() if disposing.cancelled() else disposing.exception()
     if error is not None:
         say(f"dispose failed: {type(error).__name__}: {error}")
+        # A single failure is the resource's own error; its note says which resource it was.
+        for note in getattr(error, "__notes__", ()):
+            say(f"  {note}")
         return EXIT_FAILED
     if already_failed:
         return EXIT_FAILED

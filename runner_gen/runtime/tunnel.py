@@ -7,7 +7,7 @@ start) and forwards selected events with ``forwarding.remote_event``; call sites
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,11 @@ class TunnelConfig:
     #: the address and secret of the other service are deployment facts, not code).
     url_env: str | None = None
     token_env: str | None = None
+    #: Ask the remote for the payload its hooks left (``returnPayload``, Runner's
+    #: ``eventWithResult``): it becomes the emission's final payload, which
+    #: ``emit_with_result`` returns. Needs a remote that can return it (runner-gen, or Runner
+    #: for a non-parallel event).
+    return_payload: bool = False
 
 
 def open_tunnel(config: TunnelConfig) -> AsyncTransport:
@@ -47,6 +52,16 @@ def open_tunnel(config: TunnelConfig) -> AsyncTransport:
 
 async def close_tunnel(transport: AsyncTransport) -> None:
     await transport.aclose()
+
+
+class PayloadReturning:
+    """A tunnel's transport as an ``EventSink`` that asks the remote for the final payload
+    (``TunnelConfig.return_payload``); the forwarding emitter makes it the emission's."""
+
+    __slots__ = ("event",)
+
+    def __init__(self, transport: AsyncTransport) -> None:
+        self.event: Callable[[str, object], Awaitable[object]] = transport.event_with_result
 
 
 def remote_task(

@@ -35,6 +35,7 @@ class Missing(BaseModel):
 missing = r.error("wire.errors.missing").data_schema(Missing).http_code(404).build()
 conflict = r.error("wire.errors.conflict").http_code(409).build()
 odd = r.error("wire.errors.odd").http_code(302).build()
+undeclared = r.error("wire.errors.undeclared").build()  # no http code: 500, no httpCode field
 
 
 async def record(input: Reading) -> Reading:
@@ -82,8 +83,8 @@ exposure = http_exposure("wire.exposure").with_(
 app = (
     r.resource("wire")
     .register(
-        missing, conflict, odd, record_task, now_task, first_day_task, forget_task, sizes_task,
-        noticed, pinged, exposure,
+        missing, conflict, odd, undeclared, record_task, now_task, first_day_task, forget_task,
+        sizes_task, noticed, pinged, exposure,
     )
     .build()
 )  # fmt: skip

@@ -113,6 +113,14 @@ def test_the_wire_forms_and_the_auth_schemes_of_a_richer_exposure() -> None:
     assert "Error.wire.errors.odd" in json.dumps(doc["components"]["responses"]["Failure500"])
     odd = doc["components"]["schemas"]["Error.wire.errors.odd"]["properties"]["error"]
     assert odd["properties"]["httpCode"] == {"const": 302}
+    # An error declaring no http code: answered with 500, and its envelope has no httpCode
+    # (Runner's requestHandlers: "includes id and data for known application errors").
+    assert "Error.wire.errors.undeclared" in json.dumps(
+        doc["components"]["responses"]["Failure500"]
+    )
+    undeclared = doc["components"]["schemas"]["Error.wire.errors.undeclared"]["properties"]
+    assert "httpCode" not in undeclared["error"]["properties"]
+    assert "httpCode" not in undeclared["error"]["required"]
 
 
 def test_an_exposure_that_takes_tokens_or_nothing_without_discovery() -> None:

@@ -82,6 +82,21 @@ def test_a_glob_selecting_nothing_is_only_a_warning() -> None:
     assert 'pattern "other.*"' in warning
 
 
+def test_an_id_with_glob_characters_is_selected_exactly_by_escaping_them() -> None:
+    """Runner accepts any string id; selectors here read ``*?[`` as a glob (divergence 30), so
+    ``nodes.tasks.fan*out`` is selected alone as ``nodes.tasks.fan[*]out`` (the unescaped
+    pattern would also take ``nodes.tasks.fan-and-out``)."""
+    output = generate_files("tests.parity.apps.glob_char_ids:app")
+    assert not output.warnings
+    assert output.model is not None
+    routing = output.model.routing
+    assert dict(routing.task_tunnels) == {"nodes.tasks.fan*out": "gc.tunnels.nodes"}
+    assert routing.exposures["gc.exposure"].task_ids == (
+        "nodes.tasks.fan*out",
+        "nodes.tasks.fan-and-out",
+    )
+
+
 def test_two_tunnels_owning_one_task_fail_the_build() -> None:
     """tunnels.exclusive-owner: "throws when two tunnels try to own the same task"."""
     codes = problem_codes("tests.fixtures.routing.conflict:app")
@@ -119,10 +134,12 @@ async def test_disposal_continues_after_a_disposer_throws() -> None:
     .behavioral: "should handle disposal failure cascading"."""
     app = await lifecycle.start()
     lifecycle_defs.FAIL_DISPOSE.add("c")
-    # Runner rethrows a single failure as is; runner-gen still wraps it in DisposeError (pending
-    # in docs/runner-parity.md), so either type is accepted here: this test is about continuing.
-    with pytest.raises((DisposeError, ValueError)):
+    # Runner rethrows a single failure as is (`rejects.toThrow("failing dispose")`): so does
+    # runner-gen, with a note naming the resource.
+    with pytest.raises(ValueError, match=r"^dispose c failed") as caught:
         await app.dispose()
+    assert not isinstance(caught.value, DisposeError)
+    assert caught.value.__notes__ == ['Resource "lc.c" failed to dispose (app "lc").']
     assert lifecycle_defs.LOG[-4:] == ["dispose d", "dispose c failed", "dispose b", "dispose a"]
 
 

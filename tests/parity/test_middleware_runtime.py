@@ -93,9 +93,14 @@ async def test_breaker_trips_open_after_the_threshold() -> None:
     for n in (1, 2):
         with pytest.raises(ConnectionError):
             await chain(n)
-    with pytest.raises(CircuitOpenError, match=r'Circuit is OPEN for task "task\.open"'):
+    with pytest.raises(CircuitOpenError, match=r'Circuit is OPEN for task "task\.open"') as open_:
         await chain(3)
     assert task.calls == [1, 2]
+    # Runner's id and status (P20), so a Node client rebuilds its CircuitBreakerOpenError.
+    assert (open_.value.id, open_.value.http_code) == (
+        "runner.errors.middleware.circuitBreakerOpen",
+        503,
+    )
 
 
 async def test_breaker_closes_after_a_successful_probe() -> None:
@@ -200,9 +205,13 @@ async def test_rate_limit_refuses_past_the_limit() -> None:
     task = Script()
     chain = limiter(FakeClock(), task, window_ms=1000, max=1)
     await chain(1)
-    with pytest.raises(RateLimitExceededError, match="Rate limit exceeded"):
+    with pytest.raises(RateLimitExceededError, match="Rate limit exceeded") as refused:
         await chain(2)
     assert task.calls == [1]
+    assert (refused.value.id, refused.value.http_code) == (
+        "runner.errors.middleware.rateLimitExceeded",
+        429,
+    )
 
 
 async def test_rate_limit_resets_after_the_window() -> None:
@@ -337,9 +346,12 @@ async def test_dispose_rejects_pending_callers_with_runners_message(kind: str) -
     pending = spawn(chain("pending"))
     await settle()
     await middleware.dispose()
-    with pytest.raises(TemporalDisposedError, match=r"^Temporal middleware resource has been"):
+    with pytest.raises(
+        TemporalDisposedError, match=r"^Temporal middleware resource has been"
+    ) as disposed:
         await pending
     assert "pending" not in task.calls
+    assert disposed.value.id == "runner.errors.middleware.temporalDisposed"
 
 
 @pytest.mark.parametrize("kind", ["debounce", "throttle"])
@@ -392,8 +404,9 @@ def test_concurrency_key_reused_with_another_limit_is_a_conflict() -> None:
     """concurrency: "should throw when same key is reused with different limits"."""
     middleware = ConcurrencyMiddleware()
     middleware.wrap(Script(), info("task.a"), ConcurrencyConfig(limit=1, key="db"))
-    with pytest.raises(ConcurrencyConflictError, match='key "db"'):
+    with pytest.raises(ConcurrencyConflictError, match='key "db"') as conflict:
         middleware.wrap(Script(), info("task.b"), ConcurrencyConfig(limit=2, key="db"))
+    assert conflict.value.id == "runner.errors.middleware.concurrencyConflict"
 
 
 async def test_concurrency_releases_the_permit_when_the_task_fails() -> None:
@@ -530,8 +543,13 @@ async def test_timeout_ends_a_long_task_after_ttl() -> None:
     async def never(input: Any) -> Any:
         await asyncio.Event().wait()
 
-    with pytest.raises(TaskTimeoutError, match="Operation timed out after 10ms"):
+    with pytest.raises(TaskTimeoutError, match="Operation timed out after 10ms") as timed_out:
         await bounded(never, 10)("x")
+    # Runner's id; the status is 504, not Runner's 408 (deliberate: see TaskTimeoutError).
+    assert (timed_out.value.id, timed_out.value.http_code) == (
+        "runner.errors.middleware.timeout",
+        504,
+    )
 
 
 async def test_timeout_lets_a_fast_task_finish() -> None:

@@ -37,6 +37,19 @@ async def test_resources_get_their_config_and_dependencies() -> None:
     assert inits == ["init greeter (hi)", "init store", "init conn"]
 
 
+async def test_ready_hooks_run_once_every_resource_started() -> None:
+    """run: "should allow listeners to hook into globalEvents.ready and be called when the
+    system is ready"."""
+    app = await wiring.start()
+    try:
+        assert defs.LOG.count("ready") == 1
+        last_init = max(i for i, line in enumerate(defs.LOG) if line.startswith("init"))
+        assert defs.LOG.index("ready") > last_init
+    finally:
+        await app.dispose()
+    assert defs.LOG.count("ready") == 1
+
+
 async def test_a_resource_without_init_has_no_value() -> None:
     """run: "should allow to register a resource without an init task"."""
     async with wiring.running() as app:

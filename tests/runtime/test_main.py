@@ -264,6 +264,25 @@ def test_a_failed_dispose_exits_one(capsys: pytest.CaptureFixture[str]) -> None:
     )
 
 
+def test_a_single_dispose_failure_is_printed_with_the_note_naming_its_resource(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    failure = OSError("socket stuck")
+    failure.add_note('Resource "app.db" failed to dispose (app "app").')
+    app = RecordingApp(dispose_error=failure)
+
+    async def start() -> RecordingApp:
+        return app
+
+    async def until(running: RecordingApp) -> None:
+        return None
+
+    assert run_main(start, shutdown_signals=(SHUTDOWN,), until=until) == EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "dispose failed: OSError: socket stuck" in err
+    assert 'Resource "app.db" failed to dispose (app "app").' in err
+
+
 def test_a_dispose_that_cancels_itself_counts_as_failed() -> None:
     app = RecordingApp(dispose_error=asyncio.CancelledError())
 

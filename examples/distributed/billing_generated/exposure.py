@@ -15,6 +15,7 @@ from typing import Final
 from pydantic import TypeAdapter
 
 from examples.distributed.models import Payment, Quote, QuoteRequest
+from runner_gen.runtime.emitting import returning_payload
 from runner_gen.runtime.exposure import EventRoute, ExposureApp, ExposureConfig, TaskRoute
 from runner_gen.runtime.exposure.probes import Probes
 
@@ -54,6 +55,8 @@ def create_exposure_app(
                 "billing.events.invoice_paid",
                 invoice_paid,
                 _PAYMENT.validate_python,
+                emit_with_result=returning_payload(invoice_paid),
+                encode_payload=_PAYMENT.dump_python,
             ),
         },
     )

@@ -56,14 +56,15 @@ def public_error_body(error: RunnerError) -> bytes:
     id, data, httpCode.
 
     Runner keeps ``code`` at INTERNAL_ERROR for typed errors, its own middleware errors included;
-    clients tell them apart by ``id``. An ``http_code`` outside 100-599 is left out, as Runner
-    does. A rejection sends its ``public_message``, which leaves out what only operators need.
+    clients tell them apart by ``id``. ``httpCode`` is left out, as Runner does, when the typed
+    error declared none (``http_code_declared``) or when it is outside 100-599. A rejection
+    sends its ``public_message``, which leaves out what only operators need.
     """
     message = error.public_message if isinstance(error, Rejection) else error.message
     fields: dict[str, Any] = {"message": message, "code": "INTERNAL_ERROR", "id": error.id}
     if error.data is not None:
         fields["data"] = error.data
-    if 100 <= error.http_code <= 599:
+    if error.http_code_declared and 100 <= error.http_code <= 599:
         fields["httpCode"] = error.http_code
     try:
         return serializer.dumps({"ok": False, "error": fields})
