@@ -48,16 +48,16 @@ def _resource_middleware(id: str, name: str, config: type[Any]) -> ResourceMiddl
 # -- middleware ----------------------------------------------------------------------------
 
 retry: TaskMiddleware[RetryConfig] = _task_middleware(
-    "globals.middleware.task.retry", "RetryMiddleware", RetryConfig
+    "globals.middleware.retry.task", "RetryMiddleware", RetryConfig
 )
 timeout: TaskMiddleware[TimeoutConfig] = _task_middleware(
-    "globals.middleware.task.timeout", "TimeoutMiddleware", TimeoutConfig
+    "globals.middleware.timeout.task", "TimeoutMiddleware", TimeoutConfig
 )
 circuit_breaker: TaskMiddleware[CircuitBreakerConfig] = _task_middleware(
-    "globals.middleware.task.circuit_breaker", "CircuitBreakerMiddleware", CircuitBreakerConfig
+    "globals.middleware.task.circuitBreaker", "CircuitBreakerMiddleware", CircuitBreakerConfig
 )
 rate_limit: TaskMiddleware[RateLimitConfig] = _task_middleware(
-    "globals.middleware.task.rate_limit", "RateLimitMiddleware", RateLimitConfig
+    "globals.middleware.task.rateLimit", "RateLimitMiddleware", RateLimitConfig
 )
 cache: TaskMiddleware[CacheConfig] = _task_middleware(
     "globals.middleware.task.cache", "CacheMiddleware", CacheConfig
@@ -75,13 +75,13 @@ throttle: TaskMiddleware[ThrottleConfig] = _task_middleware(
     "globals.middleware.task.throttle", "ThrottleMiddleware", ThrottleConfig
 )
 require_context: TaskMiddleware[RequireContextConfig] = _task_middleware(
-    "globals.middleware.task.require_context", "RequireContextMiddleware", RequireContextConfig
+    "globals.middleware.task.requireContext", "RequireContextMiddleware", RequireContextConfig
 )
 resource_retry: ResourceMiddleware[RetryConfig] = _resource_middleware(
-    "globals.middleware.resource.retry", "RetryMiddleware", RetryConfig
+    "globals.middleware.retry.resource", "RetryMiddleware", RetryConfig
 )
 resource_timeout: ResourceMiddleware[TimeoutConfig] = _resource_middleware(
-    "globals.middleware.resource.timeout", "TimeoutMiddleware", TimeoutConfig
+    "globals.middleware.timeout.resource", "TimeoutMiddleware", TimeoutConfig
 )
 
 # -- resources -----------------------------------------------------------------------------

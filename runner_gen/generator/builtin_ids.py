@@ -15,3 +15,16 @@ READY_EVENT_ID: Final = "globals.events.ready"
 EXCLUDE_FROM_GLOBAL_HOOKS: Final = "globals.tags.exclude_from_global_hooks"
 EXPOSURE_TAG: Final = "globals.tags.http_exposure"
 TUNNEL_TAG: Final = "globals.tags.tunnel"
+
+#: Python names for the built-in middleware whose Runner ids do not end in one: Runner puts the
+#: kind last (``globals.middleware.retry.task``) or writes camelCase (``...circuitBreaker``).
+#: Generated attributes, state slots and chain parameters use these instead of the last segment.
+SHORT_NAMES: Final = {
+    "globals.middleware.retry.task": "retry",
+    "globals.middleware.timeout.task": "timeout",
+    "globals.middleware.retry.resource": "resource_retry",
+    "globals.middleware.timeout.resource": "resource_timeout",
+    "globals.middleware.task.circuitBreaker": "circuit_breaker",
+    "globals.middleware.task.rateLimit": "rate_limit",
+    "globals.middleware.task.requireContext": "require_context",
+}

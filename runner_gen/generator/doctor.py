@@ -19,9 +19,9 @@ from runner_gen.runtime.tunnel import TunnelConfig
 
 EXTERNAL_IO = "globals.tags.external_io"
 _RESILIENCE = {
-    "globals.middleware.task.timeout": "timeout",
-    "globals.middleware.task.retry": "retry",
-    "globals.middleware.task.circuit_breaker": "circuit_breaker",
+    "globals.middleware.timeout.task": "timeout",
+    "globals.middleware.retry.task": "retry",
+    "globals.middleware.task.circuitBreaker": "circuit_breaker",
 }
 _MAX_BODY = 10 * 1024 * 1024  # the checklist's example limit
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from runner_gen.generator.builtin_ids import METRICS_ID, TRACING_ID
+from runner_gen.generator.builtin_ids import METRICS_ID, SHORT_NAMES, TRACING_ID
 from runner_gen.generator.ir import (
     Attr,
     Call,
@@ -177,6 +177,9 @@ def _custom_layer(
 
 
 def _wanted(definition_id: str) -> str:
-    """``retry`` for ``globals.middleware.task.retry``: a readable parameter name."""
+    """``retry`` for ``globals.middleware.retry.task``: a readable parameter name."""
+    short = SHORT_NAMES.get(definition_id)
+    if short is not None:
+        return short
     head = definition_id.split(" ")[0]
     return head.rsplit(".", 1)[-1]

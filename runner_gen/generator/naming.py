@@ -18,6 +18,7 @@ from typing import cast
 import libcst as cst
 
 from runner_gen.generator.annotations import Annotation, TypeImport
+from runner_gen.generator.builtin_ids import SHORT_NAMES
 
 # Builtins stay unshadowed: annotations the user wrote (``list[str]``) and generated code
 # (``BaseException``) refer to them from every scope.
@@ -271,6 +272,9 @@ def attribute_names(ids: list[str]) -> dict[str, str]:
 
 
 def _segments(definition_id: str) -> list[str]:
+    short = SHORT_NAMES.get(definition_id)
+    if short is not None:
+        return [short]
     # Dots are namespaces; anything else in a segment ("billing/charge now") is part of its
     # name, and identifier() turns it into underscores.
     return [part for part in definition_id.split(".") if part] or [definition_id]

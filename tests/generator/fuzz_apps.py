@@ -31,14 +31,14 @@ NAME_POOL = (
 
 _IDENTIFIERS = [n for n in NAME_POOL if n.isidentifier() and not keyword.iskeyword(n)]
 _BUILTINS = (
-    ("retry", "globals.middleware.task.retry", ""),
-    ("retry", "globals.middleware.task.retry", "retries=1"),
-    ("timeout", "globals.middleware.task.timeout", ""),
-    ("timeout", "globals.middleware.task.timeout", "ttl=2000"),
-    ("circuit_breaker", "globals.middleware.task.circuit_breaker", ""),
+    ("retry", "globals.middleware.retry.task", ""),
+    ("retry", "globals.middleware.retry.task", "retries=1"),
+    ("timeout", "globals.middleware.timeout.task", ""),
+    ("timeout", "globals.middleware.timeout.task", "ttl=2000"),
+    ("circuit_breaker", "globals.middleware.task.circuitBreaker", ""),
     ("cache", "globals.middleware.task.cache", ""),
     ("concurrency", "globals.middleware.task.concurrency", "limit=4"),
-    ("rate_limit", "globals.middleware.task.rate_limit", "window_ms=60000, max=1000"),
+    ("rate_limit", "globals.middleware.task.rateLimit", "window_ms=60000, max=1000"),
 )
 
 

@@ -6,6 +6,7 @@ tags.test.ts, tag.builder.test.ts, error.builder.test.ts, src/__tests__/errors/e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -326,3 +327,41 @@ async def test_an_app_with_slash_and_space_ids_builds_and_runs() -> None:
     async with wiring.running() as app:
         assert await app.tasks.billing_charge_now(1) == 2
     assert wiring.APP_ID == "odd app"
+
+
+# Runner 5.5's ids (src/globals/middleware/*.middleware.ts, src/globals/globalMiddleware.ts):
+# they appear in logs, dispose-failure messages and tunnel middleware policies.
+RUNNER_MIDDLEWARE_IDS = {
+    "retry": "globals.middleware.retry.task",
+    "timeout": "globals.middleware.timeout.task",
+    "circuit_breaker": "globals.middleware.task.circuitBreaker",
+    "rate_limit": "globals.middleware.task.rateLimit",
+    "require_context": "globals.middleware.task.requireContext",
+    "cache": "globals.middleware.task.cache",
+    "concurrency": "globals.middleware.task.concurrency",
+    "debounce": "globals.middleware.task.debounce",
+    "throttle": "globals.middleware.task.throttle",
+    "fallback": "globals.middleware.task.fallback",
+}
+
+
+@pytest.mark.parametrize(("attribute", "runner_id"), sorted(RUNNER_MIDDLEWARE_IDS.items()))
+def test_built_in_task_middleware_carry_runners_ids(attribute: str, runner_id: str) -> None:
+    """run.middleware / tunnel.policy name built-ins by these ids."""
+    assert getattr(globals.middleware.task, attribute).id == runner_id
+
+
+def test_built_in_resource_middleware_carry_runners_ids() -> None:
+    assert globals.middleware.resource.retry.id == "globals.middleware.retry.resource"
+    assert globals.middleware.resource.timeout.id == "globals.middleware.timeout.resource"
+
+
+def test_generated_names_stay_readable_under_runners_ids() -> None:
+    """The ids end in ``task`` or camelCase; the generated slots keep the Python names."""
+    wiring = build_app("tests.fixtures.apps.features:app")
+    source = Path(wiring.__file__ or "").read_text(encoding="utf-8")
+    assert "state.mw_resource_retry = RetryMiddleware(" in source
+    assert "state.mw_require_context = RequireContextMiddleware(" in source
+    assert "mw_task" not in source
+    assert "mw_resource =" not in source
+    assert '("globals.middleware.retry.resource", state.mw_resource_retry.dispose' in source

@@ -377,9 +377,9 @@ async def _start_1(
         ),
     )
 
-    # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py)
+    # globals.middleware.task.rateLimit (runner_gen/definitions/builtins.py)
     state.mw_rate_limit = RateLimitMiddleware(clock=clock)
-    push_disposer(("globals.middleware.task.rate_limit", state.mw_rate_limit.dispose, ()))
+    push_disposer(("globals.middleware.task.rateLimit", state.mw_rate_limit.dispose, ()))
 
     # auth.tasks.whoami (examples/auth/definitions.py)
     tasks.whoami = replaced_tasks.get(

@@ -427,21 +427,21 @@ async def _start_1(
     boundary.use_logger(resources.logger)
     state.initializing = None
 
-    # globals.middleware.task.retry (runner_gen/definitions/builtins.py)
+    # globals.middleware.retry.task (runner_gen/definitions/builtins.py)
     state.mw_retry = RetryMiddleware(clock=clock)
-    push_disposer(("globals.middleware.task.retry", state.mw_retry.dispose, ()))
+    push_disposer(("globals.middleware.retry.task", state.mw_retry.dispose, ()))
 
-    # globals.middleware.task.timeout (runner_gen/definitions/builtins.py)
+    # globals.middleware.timeout.task (runner_gen/definitions/builtins.py)
     state.mw_timeout = TimeoutMiddleware(clock=clock)
-    push_disposer(("globals.middleware.task.timeout", state.mw_timeout.dispose, ()))
+    push_disposer(("globals.middleware.timeout.task", state.mw_timeout.dispose, ()))
 
-    # globals.middleware.task.rate_limit (runner_gen/definitions/builtins.py)
+    # globals.middleware.task.rateLimit (runner_gen/definitions/builtins.py)
     state.mw_rate_limit = RateLimitMiddleware(clock=clock)
-    push_disposer(("globals.middleware.task.rate_limit", state.mw_rate_limit.dispose, ()))
+    push_disposer(("globals.middleware.task.rateLimit", state.mw_rate_limit.dispose, ()))
 
-    # globals.middleware.task.circuit_breaker (runner_gen/definitions/builtins.py)
+    # globals.middleware.task.circuitBreaker (runner_gen/definitions/builtins.py)
     state.mw_circuit_breaker = CircuitBreakerMiddleware(clock=clock)
-    push_disposer(("globals.middleware.task.circuit_breaker", state.mw_circuit_breaker.dispose, ()))
+    push_disposer(("globals.middleware.task.circuitBreaker", state.mw_circuit_breaker.dispose, ()))
 
     # globals.middleware.task.fallback (runner_gen/definitions/builtins.py)
     state.mw_fallback = FallbackMiddleware()

@@ -395,9 +395,9 @@ async def _start_1(
     )
     events.signed_up = _rt.bind_emitter(state.emit_signed_up, state.report_signed_up, _rt.OUTSIDE)
 
-    # globals.middleware.task.timeout (runner_gen/definitions/builtins.py)
+    # globals.middleware.timeout.task (runner_gen/definitions/builtins.py)
     state.mw_timeout = TimeoutMiddleware(clock=clock)
-    push_disposer(("globals.middleware.task.timeout", state.mw_timeout.dispose, ()))
+    push_disposer(("globals.middleware.timeout.task", state.mw_timeout.dispose, ()))
 
     # signup.tasks.reputation (examples/testing/definitions.py)
     tasks.reputation = replaced_tasks.get(

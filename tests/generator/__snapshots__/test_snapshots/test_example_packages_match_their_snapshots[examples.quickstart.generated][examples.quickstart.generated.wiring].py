@@ -519,9 +519,9 @@ async def _start_1(
         state.emit_user_registered, state.report_user_registered, _rt.OUTSIDE
     )
 
-    # globals.middleware.task.retry (runner_gen/definitions/builtins.py)
+    # globals.middleware.retry.task (runner_gen/definitions/builtins.py)
     state.mw_retry = RetryMiddleware(clock=clock)
-    push_disposer(("globals.middleware.task.retry", state.mw_retry.dispose, ()))
+    push_disposer(("globals.middleware.retry.task", state.mw_retry.dispose, ()))
 
     # app.tasks.register_user (examples/quickstart/definitions.py)
     tasks.register_user = replaced_tasks.get(

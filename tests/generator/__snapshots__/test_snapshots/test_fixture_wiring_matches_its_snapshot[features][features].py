@@ -320,7 +320,7 @@ class App:
 
 
 # ft.flaky (tests/fixtures/apps/features.py)
-async def _init_flaky(config_2: Any, *, retry: RetryMiddleware) -> str:
+async def _init_flaky(config_2: Any, *, resource_retry: RetryMiddleware) -> str:
     async def init(config_3: Any) -> Any:
         return await open_flaky()
 
@@ -331,7 +331,7 @@ async def _init_flaky(config_2: Any, *, retry: RetryMiddleware) -> str:
         "tests/fixtures/apps/features.py",
     )
     chain: _rt.Next = init
-    chain = retry.wrap(chain, info, untyped(_features.flaky).middleware[0].config)
+    chain = resource_retry.wrap(chain, info, untyped(_features.flaky).middleware[0].config)
 
     value_2: str = await chain(config_2)
     return value_2
@@ -461,13 +461,13 @@ class _State:
         "mw_fallback",
         "mw_prefixer",
         "mw_require_context",
-        "mw_retry",
+        "mw_resource_retry",
         "store_2",
         "tag_audited",
         "tag_route",
     )
 
-    mw_retry: RetryMiddleware
+    mw_resource_retry: RetryMiddleware
     mw_prefixer: CallLog
     tag_route: _rt.TagAccessor[Route]
     tag_audited: _rt.TagAccessor[Any]
@@ -496,16 +496,16 @@ async def _start_1(
         resources.counter = await open_counter()
     state.initializing = None
 
-    # globals.middleware.resource.retry (runner_gen/definitions/builtins.py)
-    state.mw_retry = RetryMiddleware(clock=clock)
-    push_disposer(("globals.middleware.resource.retry", state.mw_retry.dispose, ()))
+    # globals.middleware.retry.resource (runner_gen/definitions/builtins.py)
+    state.mw_resource_retry = RetryMiddleware(clock=clock)
+    push_disposer(("globals.middleware.retry.resource", state.mw_resource_retry.dispose, ()))
 
     # ft.flaky (tests/fixtures/apps/features.py)
     state.initializing = "ft.flaky"
     if "flaky" in replaced_resources:
         resources.flaky = replaced_resources["flaky"]
     else:
-        resources.flaky = await _init_flaky(config_2=None, retry=state.mw_retry)
+        resources.flaky = await _init_flaky(config_2=None, resource_retry=state.mw_resource_retry)
     state.initializing = None
 
     # ft.replaceable (tests/fixtures/apps/features.py)
@@ -570,9 +570,9 @@ async def _start_1(
         )
     )
 
-    # globals.middleware.task.require_context (runner_gen/definitions/builtins.py)
+    # globals.middleware.task.requireContext (runner_gen/definitions/builtins.py)
     state.mw_require_context = RequireContextMiddleware()
-    push_disposer(("globals.middleware.task.require_context", state.mw_require_context.dispose, ()))
+    push_disposer(("globals.middleware.task.requireContext", state.mw_require_context.dispose, ()))
 
     # ft.tasks.whoami (tests/fixtures/apps/features.py)
     tasks.whoami = replaced_tasks.get(
