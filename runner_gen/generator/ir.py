@@ -281,8 +281,9 @@ class LookupMethod:
 class LookupIR:
     """What the generated ``App`` adds for lookup by id (Runner's ``runTask``...)."""
 
-    attribute: str  # the App slot holding the runtime Lookup
-    value: Expr  # ``Lookup(APP_ID, lifecycle.is_running, tasks={...}, ...)`` in ``__init__``
+    attribute: str  # the App slot holding the runtime Lookup, once built
+    lookup_class: str  # the bound name of the runtime's ``Lookup``
+    value: Expr  # ``Lookup(APP_ID, self._lifecycle.is_running, tasks={...}, ...)``
     configs: Arg  # the ``__init__`` parameter receiving the resources' configs from start()
     configs_value: Expr  # what start() passes for it
     overload: str  # the bound name of ``typing.overload``

@@ -5,8 +5,10 @@ Each method gets one ``@overload`` per group of ids sharing their types, the id 
 ``Literal`` of the group, so mypy knows each id's input, result, payload, value and config and
 rejects an unknown id. Grouping keeps the overload count (which mypy checks pairwise) at the
 number of distinct signatures, not the number of definitions. Two more overloads take the
-definition object itself, as Runner does. The tables behind them are built once in
-``App.__init__``; each call is one dict lookup in the runtime's ``Lookup``.
+definition object itself, as Runner does. The tables behind them are built on the first
+lookup (``App._tables()``), so ``start()`` does not pay for a feature an app may never use; then
+each call is one dict lookup in the runtime's ``Lookup``. Only configured resources are in the
+configs table (the runtime answers None for the others).
 
 Method and keyword parameter names (``run_task``, ``journal=``) are public API, like ``dispose``:
 fixed, not allocated. They cannot shadow anything: the method bodies use only ``self`` and
@@ -43,6 +45,7 @@ LOOKUP = "runner_gen.runtime.lookup"
 KINDS = "runner_gen.definitions.kinds"
 JOURNAL = "runner_gen.runtime.journal"
 SELF = Ref("self")
+TABLES = call(Attr(SELF, "_tables"))
 
 
 def lower_lookup(low: Lowering, root_config_type: str | None) -> LookupIR:
@@ -52,10 +55,14 @@ def lower_lookup(low: Lowering, root_config_type: str | None) -> LookupIR:
     resources = _nodes(low, "resource")
     journaled = _journaled_tasks(low)
     c = low.core
+    # Built in App._tables(): the App's own attributes, not start()'s locals.
+    app_tasks, app_events, app_resources = (
+        Attr(SELF, name) for name in ("tasks", "events", "resources")
+    )
     task_entries: list[tuple[Expr, Expr]] = []
     journal_entries: list[tuple[Expr, Expr]] = []
     for node in tasks:
-        member: Expr = Attr(Ref(c.tasks), low.attrs[node.id])
+        member: Expr = Attr(app_tasks, low.attrs[node.id])
         takes_input = node.input_type is not None
         if node.id in journaled:
             entry = call(names.lookup("as_journaled"), member, Const(takes_input))
@@ -67,14 +74,12 @@ def lower_lookup(low: Lowering, root_config_type: str | None) -> LookupIR:
     value = call(
         names.lookup("Lookup"),
         Ref(c.app_id),
-        Attr(Ref(c.lifecycle), "is_running"),
+        Attr(Attr(SELF, "_lifecycle"), "is_running"),
         tasks=Dict(tuple(task_entries)),
         journaled=Dict(tuple(journal_entries)),
-        events=Dict(tuple((Const(n.id), Attr(Ref(c.events), low.attrs[n.id])) for n in events)),
-        values=Dict(
-            tuple((Const(n.id), Attr(Ref(c.resources), low.attrs[n.id])) for n in resources)
-        ),
-        configs=Ref(configs.name),
+        events=Dict(tuple((Const(n.id), Attr(app_events, low.attrs[n.id])) for n in events)),
+        values=Dict(tuple((Const(n.id), Attr(app_resources, low.attrs[n.id])) for n in resources)),
+        configs=Attr(SELF, "_configs"),
     )
     methods = (
         _run_task(low, names, tasks, with_journal=bool(journaled)),
@@ -83,10 +88,13 @@ def lower_lookup(low: Lowering, root_config_type: str | None) -> LookupIR:
         _resource_method(low, names, resources, "config", root_config_type),
     )
     config_values = tuple(
-        (Const(node.id), _config_value(low, node, root_config_type)) for node in resources
+        (Const(node.id), config)
+        for node in resources
+        if (config := _config_value(low, node, root_config_type)) != Const(None)
     )
     return LookupIR(
         attribute="_lookup",
+        lookup_class=names.lookup("Lookup").name,
         value=value,
         configs=configs,
         configs_value=Dict(config_values),
@@ -222,7 +230,7 @@ def _run_task(
     arguments: list[Expr] = [Ref("id"), Ref("input")]
     if with_journal:
         arguments.append(Ref("journal"))
-    body = Call(Attr(Attr(SELF, "_lookup"), "run_task"), tuple(arguments))
+    body = Call(Attr(TABLES, "run_task"), tuple(arguments))
     doc = "Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."
     return LookupMethod("run_task", doc, tuple(overloads), implementation, body)
 
@@ -261,7 +269,7 @@ def _emit_event(low: Lowering, names: _Names, events: list[Node]) -> LookupMetho
         names.awaitable(f"{rt}.EmitReport | None"),
     )
     body = Call(
-        Attr(Attr(SELF, "_lookup"), "emit_event"),
+        Attr(TABLES, "emit_event"),
         (Ref("id"), Ref("payload")),
         tuple((key, Ref(key)) for key in ("failure_mode", "throw_on_error", "report")),
     )
@@ -299,7 +307,7 @@ def _resource_method(
         )
     implementation = Overload((_required("id", f"str | {resource}[{any_}, {any_}]"),), (), any_)
     runtime_method = "resource_value" if what == "value" else "resource_config"
-    body = Call(Attr(Attr(SELF, "_lookup"), runtime_method), (Ref("id"),))
+    body = Call(Attr(TABLES, runtime_method), (Ref("id"),))
     runner = "getResourceValue" if what == "value" else "getResourceConfig"
     doc = f"Runner's ``{runner}``: the {what} of the resource ``id`` (or its definition)."
     return LookupMethod(f"get_resource_{what}", doc, tuple(overloads), implementation, body)

@@ -286,8 +286,9 @@ class Lowering:
 
 #: Attributes of the generated ``App`` (slots and methods).
 APP_ATTRIBUTES = (
-    "_boundary", "_lifecycle", "_lookup", "events", "health", "resources", "store", "tasks",
-    "dispose", "skip_drain", "run_task", "emit_event", "get_resource_value", "get_resource_config",
+    "_boundary", "_configs", "_lifecycle", "_lookup", "_tables", "events", "health", "resources",
+    "store", "tasks", "dispose", "skip_drain", "run_task", "emit_event", "get_resource_value",
+    "get_resource_config",
 )  # fmt: skip
 
 

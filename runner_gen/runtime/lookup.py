@@ -126,7 +126,9 @@ class Lookup:
         return self._resource(self._values, resource)
 
     def resource_config(self, resource: object) -> Any:
-        return self._resource(self._configs, resource)
+        # Only configured resources are in the configs table; the others' config is None.
+        self._resource(self._values, resource)
+        return self._configs.get(_id_of(resource))
 
     def _resource(self, table: dict[str, Any], resource: object) -> Any:
         self._check_running()

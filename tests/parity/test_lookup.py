@@ -226,3 +226,18 @@ def test_a_lookup_by_something_else_than_an_id_or_definition_is_a_type_error() -
     lookup = Lookup("a", lambda: True, tasks={}, journaled={}, events={}, values={}, configs={})
     with pytest.raises(TypeError, match="expected an id or a definition"):
         lookup.run_task(42, None)
+
+
+async def test_the_tables_are_built_on_the_first_lookup_and_kept() -> None:
+    """start() does not pay for lookup by id; the first lookup builds the tables once."""
+
+    def tables_of(app: Any) -> object:  # read afresh each time (no narrowing across calls)
+        return app._lookup
+
+    async with wiring.running() as app:
+        assert tables_of(app) is None
+        assert app.get_resource_value("helpers.acc") is app.resources.acc
+        tables = tables_of(app)
+        assert tables is not None
+        assert await app.run_task("helpers.double", 1) == 2
+        assert tables_of(app) is tables

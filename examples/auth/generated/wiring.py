@@ -107,6 +107,7 @@ class App:
 
     __slots__ = (
         "_boundary",
+        "_configs",
         "_lifecycle",
         "_lookup",
         "events",
@@ -134,23 +135,30 @@ class App:
         self.events = events
         self.store = store
         self.health = health
-        self._lookup = Lookup(
-            APP_ID,
-            lifecycle.is_running,
-            tasks={
-                "auth.tasks.get_profile": tasks.get_profile,
-                "auth.tasks.delete_user": tasks.delete_user,
-                "auth.tasks.whoami": without_input(tasks.whoami),
-            },
-            journaled={},
-            events={},
-            values={
-                "auth.directory": resources.directory,
-                "auth.exposure": resources.exposure,
-                "auth": resources.auth,
-            },
-            configs=configs,
-        )
+        self._configs = configs
+        self._lookup: Lookup | None = None
+
+    def _tables(self) -> Lookup:
+        """The lookup tables, built on the first lookup: start() does not pay for them."""
+        if self._lookup is None:
+            self._lookup = Lookup(
+                APP_ID,
+                self._lifecycle.is_running,
+                tasks={
+                    "auth.tasks.get_profile": self.tasks.get_profile,
+                    "auth.tasks.delete_user": self.tasks.delete_user,
+                    "auth.tasks.whoami": without_input(self.tasks.whoami),
+                },
+                journaled={},
+                events={},
+                values={
+                    "auth.directory": self.resources.directory,
+                    "auth.exposure": self.resources.exposure,
+                    "auth": self.resources.auth,
+                },
+                configs=self._configs,
+            )
+        return self._lookup
 
     @overload
     def run_task(
@@ -175,7 +183,7 @@ class App:
 
     def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
         """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
-        return self._lookup.run_task(id, input)
+        return self._tables().run_task(id, input)
 
     @overload
     def emit_event(
@@ -212,7 +220,7 @@ class App:
         report: bool = False,
     ) -> Awaitable[_rt.EmitReport | None]:
         """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
-        return self._lookup.emit_event(
+        return self._tables().emit_event(
             id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
         )
 
@@ -230,7 +238,7 @@ class App:
 
     def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_value(id)
+        return self._tables().resource_value(id)
 
     @overload
     def get_resource_config(self, id: Literal["auth.directory", "auth"], /) -> None: ...
@@ -243,7 +251,7 @@ class App:
 
     def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_config(id)
+        return self._tables().resource_config(id)
 
     async def dispose(self) -> None:
         try:
@@ -476,7 +484,7 @@ async def start(
         events,
         store,
         health,
-        {"auth.directory": None, "auth.exposure": state.cfg_exposure, "auth": None},
+        {"auth.exposure": state.cfg_exposure},
     )
 
 

@@ -92,6 +92,7 @@ class App:
 
     __slots__ = (
         "_boundary",
+        "_configs",
         "_lifecycle",
         "_lookup",
         "events",
@@ -119,22 +120,29 @@ class App:
         self.events = events
         self.store = store
         self.health = health
-        self._lookup = Lookup(
-            APP_ID,
-            lifecycle.is_running,
-            tasks={
-                "caching.tasks.get_profile_custom": tasks.get_profile_custom,
-                "caching.tasks.get_profile": tasks.get_profile,
-            },
-            journaled={},
-            events={},
-            values={
-                "caching.users": resources.users,
-                "globals.resources.cache": resources.cache,
-                "caching": resources.caching,
-            },
-            configs=configs,
-        )
+        self._configs = configs
+        self._lookup: Lookup | None = None
+
+    def _tables(self) -> Lookup:
+        """The lookup tables, built on the first lookup: start() does not pay for them."""
+        if self._lookup is None:
+            self._lookup = Lookup(
+                APP_ID,
+                self._lifecycle.is_running,
+                tasks={
+                    "caching.tasks.get_profile_custom": self.tasks.get_profile_custom,
+                    "caching.tasks.get_profile": self.tasks.get_profile,
+                },
+                journaled={},
+                events={},
+                values={
+                    "caching.users": self.resources.users,
+                    "globals.resources.cache": self.resources.cache,
+                    "caching": self.resources.caching,
+                },
+                configs=self._configs,
+            )
+        return self._lookup
 
     @overload
     def run_task(
@@ -152,7 +160,7 @@ class App:
 
     def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
         """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
-        return self._lookup.run_task(id, input)
+        return self._tables().run_task(id, input)
 
     @overload
     def emit_event(
@@ -189,7 +197,7 @@ class App:
         report: bool = False,
     ) -> Awaitable[_rt.EmitReport | None]:
         """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
-        return self._lookup.emit_event(
+        return self._tables().emit_event(
             id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
         )
 
@@ -207,7 +215,7 @@ class App:
 
     def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_value(id)
+        return self._tables().resource_value(id)
 
     @overload
     def get_resource_config(
@@ -219,7 +227,7 @@ class App:
 
     def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_config(id)
+        return self._tables().resource_config(id)
 
     async def dispose(self) -> None:
         try:
@@ -364,16 +372,7 @@ async def start(
     store = _rt.Store({})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
-    return App(
-        lifecycle,
-        boundary,
-        resources,
-        tasks,
-        events,
-        store,
-        health,
-        {"caching.users": None, "globals.resources.cache": None, "caching": None},
-    )
+    return App(lifecycle, boundary, resources, tasks, events, store, health, {})
 
 
 @asynccontextmanager

@@ -106,6 +106,7 @@ class App:
 
     __slots__ = (
         "_boundary",
+        "_configs",
         "_lifecycle",
         "_lookup",
         "events",
@@ -133,15 +134,28 @@ class App:
         self.events = events
         self.store = store
         self.health = health
-        self._lookup = Lookup(
-            APP_ID,
-            lifecycle.is_running,
-            tasks={"billing.tasks.quote": tasks.quote, "shop.tasks.checkout": tasks.checkout},
-            journaled={},
-            events={"billing.events.invoice_paid": events.invoice_paid},
-            values={"shop.tunnels.billing": resources.billing, "shop": resources.shop},
-            configs=configs,
-        )
+        self._configs = configs
+        self._lookup: Lookup | None = None
+
+    def _tables(self) -> Lookup:
+        """The lookup tables, built on the first lookup: start() does not pay for them."""
+        if self._lookup is None:
+            self._lookup = Lookup(
+                APP_ID,
+                self._lifecycle.is_running,
+                tasks={
+                    "billing.tasks.quote": self.tasks.quote,
+                    "shop.tasks.checkout": self.tasks.checkout,
+                },
+                journaled={},
+                events={"billing.events.invoice_paid": self.events.invoice_paid},
+                values={
+                    "shop.tunnels.billing": self.resources.billing,
+                    "shop": self.resources.shop,
+                },
+                configs=self._configs,
+            )
+        return self._lookup
 
     @overload
     def run_task(
@@ -161,7 +175,7 @@ class App:
 
     def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
         """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
-        return self._lookup.run_task(id, input)
+        return self._tables().run_task(id, input)
 
     @overload
     def emit_event(
@@ -222,7 +236,7 @@ class App:
         report: bool = False,
     ) -> Awaitable[_rt.EmitReport | None]:
         """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
-        return self._lookup.emit_event(
+        return self._tables().emit_event(
             id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
         )
 
@@ -237,7 +251,7 @@ class App:
 
     def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_value(id)
+        return self._tables().resource_value(id)
 
     @overload
     def get_resource_config(self, id: Literal["shop.tunnels.billing"], /) -> TunnelConfig: ...
@@ -250,7 +264,7 @@ class App:
 
     def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_config(id)
+        return self._tables().resource_config(id)
 
     async def dispose(self) -> None:
         try:
@@ -428,7 +442,7 @@ async def start(
         events,
         store,
         health,
-        {"shop.tunnels.billing": state.cfg_billing, "shop": None},
+        {"shop.tunnels.billing": state.cfg_billing},
     )
 
 

@@ -109,6 +109,7 @@ class App:
 
     __slots__ = (
         "_boundary",
+        "_configs",
         "_lifecycle",
         "_lookup",
         "events",
@@ -136,22 +137,29 @@ class App:
         self.events = events
         self.store = store
         self.health = health
-        self._lookup = Lookup(
-            APP_ID,
-            lifecycle.is_running,
-            tasks={"events.tasks.register_user": tasks.register_user},
-            journaled={},
-            events={"events.user_registered": events.user_registered},
-            values={
-                "events.users": resources.users,
-                "events.outbox": resources.outbox,
-                "events.settings": resources.settings,
-                "events.activity": resources.activity,
-                "events.analytics": resources.analytics,
-                "events": resources.events,
-            },
-            configs=configs,
-        )
+        self._configs = configs
+        self._lookup: Lookup | None = None
+
+    def _tables(self) -> Lookup:
+        """The lookup tables, built on the first lookup: start() does not pay for them."""
+        if self._lookup is None:
+            self._lookup = Lookup(
+                APP_ID,
+                self._lifecycle.is_running,
+                tasks={"events.tasks.register_user": self.tasks.register_user},
+                journaled={},
+                events={"events.user_registered": self.events.user_registered},
+                values={
+                    "events.users": self.resources.users,
+                    "events.outbox": self.resources.outbox,
+                    "events.settings": self.resources.settings,
+                    "events.activity": self.resources.activity,
+                    "events.analytics": self.resources.analytics,
+                    "events": self.resources.events,
+                },
+                configs=self._configs,
+            )
+        return self._lookup
 
     @overload
     def run_task(
@@ -166,7 +174,7 @@ class App:
 
     def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
         """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
-        return self._lookup.run_task(id, input)
+        return self._tables().run_task(id, input)
 
     @overload
     def emit_event(
@@ -227,7 +235,7 @@ class App:
         report: bool = False,
     ) -> Awaitable[_rt.EmitReport | None]:
         """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
-        return self._lookup.emit_event(
+        return self._tables().emit_event(
             id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
         )
 
@@ -254,7 +262,7 @@ class App:
 
     def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_value(id)
+        return self._tables().resource_value(id)
 
     @overload
     def get_resource_config(
@@ -275,7 +283,7 @@ class App:
 
     def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_config(id)
+        return self._tables().resource_config(id)
 
     async def dispose(self) -> None:
         try:
@@ -507,23 +515,7 @@ async def start(
     store = _rt.Store({})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
-    return App(
-        lifecycle,
-        boundary,
-        resources,
-        tasks,
-        events,
-        store,
-        health,
-        {
-            "events.users": None,
-            "events.outbox": None,
-            "events.settings": None,
-            "events.activity": None,
-            "events.analytics": None,
-            "events": None,
-        },
-    )
+    return App(lifecycle, boundary, resources, tasks, events, store, health, {})
 
 
 @asynccontextmanager

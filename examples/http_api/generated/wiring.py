@@ -131,6 +131,7 @@ class App:
 
     __slots__ = (
         "_boundary",
+        "_configs",
         "_lifecycle",
         "_lookup",
         "events",
@@ -158,26 +159,33 @@ class App:
         self.events = events
         self.store = store
         self.health = health
-        self._lookup = Lookup(
-            APP_ID,
-            lifecycle.is_running,
-            tasks={
-                "http_api.tasks.health": without_input(tasks.health),
-                "http_api.tasks.create_user": tasks.create_user,
-                "http_api.tasks.list_users": tasks.list_users,
-                "http_api.tasks.get_user": tasks.get_user,
-                "http_api.tasks.delete_user": tasks.delete_user,
-                "http_api.tasks.report": tasks.report,
-            },
-            journaled={},
-            events={},
-            values={
-                "http_api.directory": resources.directory,
-                "globals.resources.logger": resources.logger,
-                "http_api.server": resources.server,
-            },
-            configs=configs,
-        )
+        self._configs = configs
+        self._lookup: Lookup | None = None
+
+    def _tables(self) -> Lookup:
+        """The lookup tables, built on the first lookup: start() does not pay for them."""
+        if self._lookup is None:
+            self._lookup = Lookup(
+                APP_ID,
+                self._lifecycle.is_running,
+                tasks={
+                    "http_api.tasks.health": without_input(self.tasks.health),
+                    "http_api.tasks.create_user": self.tasks.create_user,
+                    "http_api.tasks.list_users": self.tasks.list_users,
+                    "http_api.tasks.get_user": self.tasks.get_user,
+                    "http_api.tasks.delete_user": self.tasks.delete_user,
+                    "http_api.tasks.report": self.tasks.report,
+                },
+                journaled={},
+                events={},
+                values={
+                    "http_api.directory": self.resources.directory,
+                    "globals.resources.logger": self.resources.logger,
+                    "http_api.server": self.resources.server,
+                },
+                configs=self._configs,
+            )
+        return self._lookup
 
     @overload
     def run_task(
@@ -217,7 +225,7 @@ class App:
 
     def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
         """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
-        return self._lookup.run_task(id, input)
+        return self._tables().run_task(id, input)
 
     @overload
     def emit_event(
@@ -254,7 +262,7 @@ class App:
         report: bool = False,
     ) -> Awaitable[_rt.EmitReport | None]:
         """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
-        return self._lookup.emit_event(
+        return self._tables().emit_event(
             id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
         )
 
@@ -272,7 +280,7 @@ class App:
 
     def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_value(id)
+        return self._tables().resource_value(id)
 
     @overload
     def get_resource_config(self, id: Literal["http_api.directory"], /) -> None: ...
@@ -288,7 +296,7 @@ class App:
 
     def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_config(id)
+        return self._tables().resource_config(id)
 
     async def dispose(self) -> None:
         try:
@@ -552,11 +560,7 @@ async def start(
         events,
         store,
         health,
-        {
-            "http_api.directory": None,
-            "globals.resources.logger": state.cfg_logger,
-            "http_api.server": config,
-        },
+        {"globals.resources.logger": state.cfg_logger, "http_api.server": config},
     )
 
 

@@ -94,6 +94,7 @@ class App:
 
     __slots__ = (
         "_boundary",
+        "_configs",
         "_lifecycle",
         "_lookup",
         "events",
@@ -121,19 +122,26 @@ class App:
         self.events = events
         self.store = store
         self.health = health
-        self._lookup = Lookup(
-            APP_ID,
-            lifecycle.is_running,
-            tasks={"catalog.tasks.quote": tasks.quote},
-            journaled={},
-            events={},
-            values={
-                "catalog.price_list": resources.price_list,
-                "catalog.exposure": resources.exposure,
-                "catalog": resources.catalog,
-            },
-            configs=configs,
-        )
+        self._configs = configs
+        self._lookup: Lookup | None = None
+
+    def _tables(self) -> Lookup:
+        """The lookup tables, built on the first lookup: start() does not pay for them."""
+        if self._lookup is None:
+            self._lookup = Lookup(
+                APP_ID,
+                self._lifecycle.is_running,
+                tasks={"catalog.tasks.quote": self.tasks.quote},
+                journaled={},
+                events={},
+                values={
+                    "catalog.price_list": self.resources.price_list,
+                    "catalog.exposure": self.resources.exposure,
+                    "catalog": self.resources.catalog,
+                },
+                configs=self._configs,
+            )
+        return self._lookup
 
     @overload
     def run_task(
@@ -148,7 +156,7 @@ class App:
 
     def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
         """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
-        return self._lookup.run_task(id, input)
+        return self._tables().run_task(id, input)
 
     @overload
     def emit_event(
@@ -185,7 +193,7 @@ class App:
         report: bool = False,
     ) -> Awaitable[_rt.EmitReport | None]:
         """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
-        return self._lookup.emit_event(
+        return self._tables().emit_event(
             id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
         )
 
@@ -203,7 +211,7 @@ class App:
 
     def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_value(id)
+        return self._tables().resource_value(id)
 
     @overload
     def get_resource_config(self, id: Literal["catalog.price_list", "catalog"], /) -> None: ...
@@ -216,7 +224,7 @@ class App:
 
     def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_config(id)
+        return self._tables().resource_config(id)
 
     async def dispose(self) -> None:
         try:
@@ -348,7 +356,7 @@ async def start(
         events,
         store,
         health,
-        {"catalog.price_list": None, "catalog.exposure": state.cfg_exposure, "catalog": None},
+        {"catalog.exposure": state.cfg_exposure},
     )
 
 

@@ -112,6 +112,7 @@ class App:
 
     __slots__ = (
         "_boundary",
+        "_configs",
         "_lifecycle",
         "_lookup",
         "events",
@@ -139,23 +140,30 @@ class App:
         self.events = events
         self.store = store
         self.health = health
-        self._lookup = Lookup(
-            APP_ID,
-            lifecycle.is_running,
-            tasks={
-                "postgres.tasks.create_user": tasks.create_user,
-                "postgres.tasks.create_pair": tasks.create_pair,
-                "postgres.tasks.get_user": tasks.get_user,
-            },
-            journaled={},
-            events={"postgres.events.user_created": events.user_created},
-            values={
-                "postgres.pool": resources.pool,
-                "postgres.users": resources.users,
-                "postgres": resources.postgres,
-            },
-            configs=configs,
-        )
+        self._configs = configs
+        self._lookup: Lookup | None = None
+
+    def _tables(self) -> Lookup:
+        """The lookup tables, built on the first lookup: start() does not pay for them."""
+        if self._lookup is None:
+            self._lookup = Lookup(
+                APP_ID,
+                self._lifecycle.is_running,
+                tasks={
+                    "postgres.tasks.create_user": self.tasks.create_user,
+                    "postgres.tasks.create_pair": self.tasks.create_pair,
+                    "postgres.tasks.get_user": self.tasks.get_user,
+                },
+                journaled={},
+                events={"postgres.events.user_created": self.events.user_created},
+                values={
+                    "postgres.pool": self.resources.pool,
+                    "postgres.users": self.resources.users,
+                    "postgres": self.resources.postgres,
+                },
+                configs=self._configs,
+            )
+        return self._lookup
 
     @overload
     def run_task(
@@ -180,7 +188,7 @@ class App:
 
     def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
         """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
-        return self._lookup.run_task(id, input)
+        return self._tables().run_task(id, input)
 
     @overload
     def emit_event(
@@ -241,7 +249,7 @@ class App:
         report: bool = False,
     ) -> Awaitable[_rt.EmitReport | None]:
         """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
-        return self._lookup.emit_event(
+        return self._tables().emit_event(
             id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
         )
 
@@ -259,7 +267,7 @@ class App:
 
     def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_value(id)
+        return self._tables().resource_value(id)
 
     @overload
     def get_resource_config(self, id: Literal["postgres.pool"], /) -> PoolConfig: ...
@@ -272,7 +280,7 @@ class App:
 
     def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_config(id)
+        return self._tables().resource_config(id)
 
     async def dispose(self) -> None:
         try:
@@ -470,7 +478,7 @@ async def start(
         events,
         store,
         health,
-        {"postgres.pool": state.cfg_pool, "postgres.users": None, "postgres": None},
+        {"postgres.pool": state.cfg_pool},
     )
 
 

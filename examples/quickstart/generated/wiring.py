@@ -123,6 +123,7 @@ class App:
 
     __slots__ = (
         "_boundary",
+        "_configs",
         "_lifecycle",
         "_lookup",
         "events",
@@ -150,26 +151,33 @@ class App:
         self.events = events
         self.store = store
         self.health = health
-        self._lookup = Lookup(
-            APP_ID,
-            lifecycle.is_running,
-            tasks={
-                "app.tasks.register_user": tasks.register_user,
-                "app.tasks.count_users": without_input(tasks.count_users),
-                "app.tasks.list_routes": without_input(tasks.list_routes),
-            },
-            journaled={},
-            events={"app.events.user_registered": events.user_registered},
-            values={
-                "globals.resources.logger": resources.logger,
-                "globals.resources.metrics": resources.metrics,
-                "app.database": resources.database,
-                "app.outbox": resources.outbox,
-                "app.audit": resources.audit,
-                "app": resources.app,
-            },
-            configs=configs,
-        )
+        self._configs = configs
+        self._lookup: Lookup | None = None
+
+    def _tables(self) -> Lookup:
+        """The lookup tables, built on the first lookup: start() does not pay for them."""
+        if self._lookup is None:
+            self._lookup = Lookup(
+                APP_ID,
+                self._lifecycle.is_running,
+                tasks={
+                    "app.tasks.register_user": self.tasks.register_user,
+                    "app.tasks.count_users": without_input(self.tasks.count_users),
+                    "app.tasks.list_routes": without_input(self.tasks.list_routes),
+                },
+                journaled={},
+                events={"app.events.user_registered": self.events.user_registered},
+                values={
+                    "globals.resources.logger": self.resources.logger,
+                    "globals.resources.metrics": self.resources.metrics,
+                    "app.database": self.resources.database,
+                    "app.outbox": self.resources.outbox,
+                    "app.audit": self.resources.audit,
+                    "app": self.resources.app,
+                },
+                configs=self._configs,
+            )
+        return self._lookup
 
     @overload
     def run_task(
@@ -194,7 +202,7 @@ class App:
 
     def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
         """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
-        return self._lookup.run_task(id, input)
+        return self._tables().run_task(id, input)
 
     @overload
     def emit_event(
@@ -255,7 +263,7 @@ class App:
         report: bool = False,
     ) -> Awaitable[_rt.EmitReport | None]:
         """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
-        return self._lookup.emit_event(
+        return self._tables().emit_event(
             id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
         )
 
@@ -282,7 +290,7 @@ class App:
 
     def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_value(id)
+        return self._tables().resource_value(id)
 
     @overload
     def get_resource_config(self, id: Literal["globals.resources.logger"], /) -> LoggerConfig_2: ...
@@ -303,7 +311,7 @@ class App:
 
     def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_config(id)
+        return self._tables().resource_config(id)
 
     async def dispose(self) -> None:
         try:
@@ -628,10 +636,7 @@ async def start(
         health,
         {
             "globals.resources.logger": state.cfg_logger,
-            "globals.resources.metrics": None,
             "app.database": state.cfg_database,
-            "app.outbox": None,
-            "app.audit": None,
             "app": config,
         },
     )

@@ -121,6 +121,7 @@ class App:
 
     __slots__ = (
         "_boundary",
+        "_configs",
         "_lifecycle",
         "_lookup",
         "events",
@@ -148,25 +149,32 @@ class App:
         self.events = events
         self.store = store
         self.health = health
-        self._lookup = Lookup(
-            APP_ID,
-            lifecycle.is_running,
-            tasks={
-                "resilience.tasks.fetch_quote": tasks.fetch_quote,
-                "resilience.tasks.post_comment": tasks.post_comment,
-                "resilience.tasks.check_stock": tasks.check_stock,
-                "resilience.tasks.recommendations": tasks.recommendations,
-            },
-            journaled={},
-            events={},
-            values={
-                "globals.resources.logger": resources.logger,
-                "resilience.external": resources.external,
-                "resilience.board": resources.board,
-                "resilience": resources.resilience,
-            },
-            configs=configs,
-        )
+        self._configs = configs
+        self._lookup: Lookup | None = None
+
+    def _tables(self) -> Lookup:
+        """The lookup tables, built on the first lookup: start() does not pay for them."""
+        if self._lookup is None:
+            self._lookup = Lookup(
+                APP_ID,
+                self._lifecycle.is_running,
+                tasks={
+                    "resilience.tasks.fetch_quote": self.tasks.fetch_quote,
+                    "resilience.tasks.post_comment": self.tasks.post_comment,
+                    "resilience.tasks.check_stock": self.tasks.check_stock,
+                    "resilience.tasks.recommendations": self.tasks.recommendations,
+                },
+                journaled={},
+                events={},
+                values={
+                    "globals.resources.logger": self.resources.logger,
+                    "resilience.external": self.resources.external,
+                    "resilience.board": self.resources.board,
+                    "resilience": self.resources.resilience,
+                },
+                configs=self._configs,
+            )
+        return self._lookup
 
     @overload
     def run_task(
@@ -196,7 +204,7 @@ class App:
 
     def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
         """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
-        return self._lookup.run_task(id, input)
+        return self._tables().run_task(id, input)
 
     @overload
     def emit_event(
@@ -233,7 +241,7 @@ class App:
         report: bool = False,
     ) -> Awaitable[_rt.EmitReport | None]:
         """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
-        return self._lookup.emit_event(
+        return self._tables().emit_event(
             id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
         )
 
@@ -254,7 +262,7 @@ class App:
 
     def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_value(id)
+        return self._tables().resource_value(id)
 
     @overload
     def get_resource_config(self, id: Literal["globals.resources.logger"], /) -> LoggerConfig_2: ...
@@ -269,7 +277,7 @@ class App:
 
     def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_config(id)
+        return self._tables().resource_config(id)
 
     async def dispose(self) -> None:
         try:
@@ -555,12 +563,7 @@ async def start(
         events,
         store,
         health,
-        {
-            "globals.resources.logger": state.cfg_logger,
-            "resilience.external": None,
-            "resilience.board": None,
-            "resilience": None,
-        },
+        {"globals.resources.logger": state.cfg_logger},
     )
 
 

@@ -108,6 +108,7 @@ class App:
 
     __slots__ = (
         "_boundary",
+        "_configs",
         "_lifecycle",
         "_lookup",
         "events",
@@ -135,23 +136,30 @@ class App:
         self.events = events
         self.store = store
         self.health = health
-        self._lookup = Lookup(
-            APP_ID,
-            lifecycle.is_running,
-            tasks={
-                "signup.tasks.reputation": tasks.reputation,
-                "signup.tasks.sign_up": tasks.sign_up,
-            },
-            journaled={},
-            events={"signup.events.signed_up": events.signed_up},
-            values={
-                "signup.accounts": resources.accounts,
-                "signup.mailer": resources.mailer,
-                "signup.reputation_service": resources.reputation_service,
-                "signup": resources.signup,
-            },
-            configs=configs,
-        )
+        self._configs = configs
+        self._lookup: Lookup | None = None
+
+    def _tables(self) -> Lookup:
+        """The lookup tables, built on the first lookup: start() does not pay for them."""
+        if self._lookup is None:
+            self._lookup = Lookup(
+                APP_ID,
+                self._lifecycle.is_running,
+                tasks={
+                    "signup.tasks.reputation": self.tasks.reputation,
+                    "signup.tasks.sign_up": self.tasks.sign_up,
+                },
+                journaled={},
+                events={"signup.events.signed_up": self.events.signed_up},
+                values={
+                    "signup.accounts": self.resources.accounts,
+                    "signup.mailer": self.resources.mailer,
+                    "signup.reputation_service": self.resources.reputation_service,
+                    "signup": self.resources.signup,
+                },
+                configs=self._configs,
+            )
+        return self._lookup
 
     @overload
     def run_task(
@@ -171,7 +179,7 @@ class App:
 
     def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
         """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
-        return self._lookup.run_task(id, input)
+        return self._tables().run_task(id, input)
 
     @overload
     def emit_event(
@@ -232,7 +240,7 @@ class App:
         report: bool = False,
     ) -> Awaitable[_rt.EmitReport | None]:
         """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
-        return self._lookup.emit_event(
+        return self._tables().emit_event(
             id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
         )
 
@@ -255,7 +263,7 @@ class App:
 
     def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_value(id)
+        return self._tables().resource_value(id)
 
     @overload
     def get_resource_config(
@@ -269,7 +277,7 @@ class App:
 
     def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_config(id)
+        return self._tables().resource_config(id)
 
     async def dispose(self) -> None:
         try:
@@ -468,21 +476,7 @@ async def start(
     store = _rt.Store({})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
-    return App(
-        lifecycle,
-        boundary,
-        resources,
-        tasks,
-        events,
-        store,
-        health,
-        {
-            "signup.accounts": None,
-            "signup.mailer": None,
-            "signup.reputation_service": None,
-            "signup": None,
-        },
-    )
+    return App(lifecycle, boundary, resources, tasks, events, store, health, {})
 
 
 @asynccontextmanager

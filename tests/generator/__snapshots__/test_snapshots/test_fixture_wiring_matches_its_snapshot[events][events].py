@@ -99,6 +99,7 @@ class App:
 
     __slots__ = (
         "_boundary",
+        "_configs",
         "_lifecycle",
         "_lookup",
         "events",
@@ -126,19 +127,26 @@ class App:
         self.events = events
         self.store = store
         self.health = health
-        self._lookup = Lookup(
-            APP_ID,
-            lifecycle.is_running,
-            tasks={"ev.tasks.shout": tasks.shout},
-            journaled={},
-            events={
-                "ev.ping": events.ping,
-                "ev.quiet": events.quiet,
-                "globals.events.ready": events.ready,
-            },
-            values={"ev": resources.ev},
-            configs=configs,
-        )
+        self._configs = configs
+        self._lookup: Lookup | None = None
+
+    def _tables(self) -> Lookup:
+        """The lookup tables, built on the first lookup: start() does not pay for them."""
+        if self._lookup is None:
+            self._lookup = Lookup(
+                APP_ID,
+                self._lifecycle.is_running,
+                tasks={"ev.tasks.shout": self.tasks.shout},
+                journaled={},
+                events={
+                    "ev.ping": self.events.ping,
+                    "ev.quiet": self.events.quiet,
+                    "globals.events.ready": self.events.ready,
+                },
+                values={"ev": self.resources.ev},
+                configs=self._configs,
+            )
+        return self._lookup
 
     @overload
     def run_task(self, id: Literal["ev.tasks.shout"], input: str, /) -> Awaitable[str]: ...
@@ -151,7 +159,7 @@ class App:
 
     def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
         """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
-        return self._lookup.run_task(id, input)
+        return self._tables().run_task(id, input)
 
     @overload
     def emit_event(
@@ -236,7 +244,7 @@ class App:
         report: bool = False,
     ) -> Awaitable[_rt.EmitReport | None]:
         """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
-        return self._lookup.emit_event(
+        return self._tables().emit_event(
             id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
         )
 
@@ -248,7 +256,7 @@ class App:
 
     def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_value(id)
+        return self._tables().resource_value(id)
 
     @overload
     def get_resource_config(self, id: Literal["ev"], /) -> None: ...
@@ -258,7 +266,7 @@ class App:
 
     def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_config(id)
+        return self._tables().resource_config(id)
 
     async def dispose(self) -> None:
         try:
@@ -505,7 +513,7 @@ async def start(
     )
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
-    return App(lifecycle, boundary, resources, tasks, events, store, health, {"ev": None})
+    return App(lifecycle, boundary, resources, tasks, events, store, health, {})
 
 
 @asynccontextmanager

@@ -139,6 +139,7 @@ class App:
 
     __slots__ = (
         "_boundary",
+        "_configs",
         "_lifecycle",
         "_lookup",
         "events",
@@ -166,31 +167,38 @@ class App:
         self.events = events
         self.store = store
         self.health = health
-        self._lookup = Lookup(
-            APP_ID,
-            lifecycle.is_running,
-            tasks={
-                "ft.tasks.greet": tasks.greet,
-                "ft.tasks.double": tasks.double,
-                "ft.tasks.whoami": without_input(tasks.whoami),
-                "ft.tasks.answer": without_input(tasks.answer),
-                "ft.tasks.routes": without_input(tasks.routes),
-                "ft.tasks.backup_quote": tasks.backup_quote,
-                "ft.tasks.quote": tasks.quote,
-                "ft.tasks.square": tasks.square,
-            },
-            journaled={},
-            events={},
-            values={
-                "ft.counter": resources.counter,
-                "ft.flaky": resources.flaky,
-                "ft.replaceable": resources.replaceable,
-                "ft.watched": resources.watched,
-                "globals.resources.cache": resources.cache,
-                "ft": resources.ft,
-            },
-            configs=configs,
-        )
+        self._configs = configs
+        self._lookup: Lookup | None = None
+
+    def _tables(self) -> Lookup:
+        """The lookup tables, built on the first lookup: start() does not pay for them."""
+        if self._lookup is None:
+            self._lookup = Lookup(
+                APP_ID,
+                self._lifecycle.is_running,
+                tasks={
+                    "ft.tasks.greet": self.tasks.greet,
+                    "ft.tasks.double": self.tasks.double,
+                    "ft.tasks.whoami": without_input(self.tasks.whoami),
+                    "ft.tasks.answer": without_input(self.tasks.answer),
+                    "ft.tasks.routes": without_input(self.tasks.routes),
+                    "ft.tasks.backup_quote": self.tasks.backup_quote,
+                    "ft.tasks.quote": self.tasks.quote,
+                    "ft.tasks.square": self.tasks.square,
+                },
+                journaled={},
+                events={},
+                values={
+                    "ft.counter": self.resources.counter,
+                    "ft.flaky": self.resources.flaky,
+                    "ft.replaceable": self.resources.replaceable,
+                    "ft.watched": self.resources.watched,
+                    "globals.resources.cache": self.resources.cache,
+                    "ft": self.resources.ft,
+                },
+                configs=self._configs,
+            )
+        return self._lookup
 
     @overload
     def run_task(
@@ -224,7 +232,7 @@ class App:
 
     def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
         """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
-        return self._lookup.run_task(id, input)
+        return self._tables().run_task(id, input)
 
     @overload
     def emit_event(
@@ -261,7 +269,7 @@ class App:
         report: bool = False,
     ) -> Awaitable[_rt.EmitReport | None]:
         """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
-        return self._lookup.emit_event(
+        return self._tables().emit_event(
             id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
         )
 
@@ -285,7 +293,7 @@ class App:
 
     def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_value(id)
+        return self._tables().resource_value(id)
 
     @overload
     def get_resource_config(
@@ -306,7 +314,7 @@ class App:
 
     def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_config(id)
+        return self._tables().resource_config(id)
 
     async def dispose(self) -> None:
         try:
@@ -667,23 +675,7 @@ async def start(
     store = state.store_2
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
-    return App(
-        lifecycle,
-        boundary,
-        resources,
-        tasks,
-        events,
-        store,
-        health,
-        {
-            "ft.counter": None,
-            "ft.flaky": None,
-            "ft.replaceable": None,
-            "ft.watched": None,
-            "globals.resources.cache": None,
-            "ft": None,
-        },
-    )
+    return App(lifecycle, boundary, resources, tasks, events, store, health, {})
 
 
 @asynccontextmanager

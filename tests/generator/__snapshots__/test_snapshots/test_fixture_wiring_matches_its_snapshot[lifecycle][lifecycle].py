@@ -97,6 +97,7 @@ class App:
 
     __slots__ = (
         "_boundary",
+        "_configs",
         "_lifecycle",
         "_lookup",
         "events",
@@ -124,21 +125,28 @@ class App:
         self.events = events
         self.store = store
         self.health = health
-        self._lookup = Lookup(
-            APP_ID,
-            lifecycle.is_running,
-            tasks={},
-            journaled={},
-            events={},
-            values={
-                "lc.a": resources.a,
-                "lc.b": resources.b,
-                "lc.c": resources.c,
-                "lc.d": resources.d,
-                "lc": resources.lc,
-            },
-            configs=configs,
-        )
+        self._configs = configs
+        self._lookup: Lookup | None = None
+
+    def _tables(self) -> Lookup:
+        """The lookup tables, built on the first lookup: start() does not pay for them."""
+        if self._lookup is None:
+            self._lookup = Lookup(
+                APP_ID,
+                self._lifecycle.is_running,
+                tasks={},
+                journaled={},
+                events={},
+                values={
+                    "lc.a": self.resources.a,
+                    "lc.b": self.resources.b,
+                    "lc.c": self.resources.c,
+                    "lc.d": self.resources.d,
+                    "lc": self.resources.lc,
+                },
+                configs=self._configs,
+            )
+        return self._lookup
 
     @overload
     def run_task(self, id: Task[None, OutputT], input: None = None, /) -> Awaitable[OutputT]: ...
@@ -148,7 +156,7 @@ class App:
 
     def run_task(self, id: str | Task[Any, Any], input: Any = None, /) -> Awaitable[Any]:
         """Runner's ``runTask``: run the task ``id`` (or its definition) with ``input``."""
-        return self._lookup.run_task(id, input)
+        return self._tables().run_task(id, input)
 
     @overload
     def emit_event(
@@ -185,7 +193,7 @@ class App:
         report: bool = False,
     ) -> Awaitable[_rt.EmitReport | None]:
         """Runner's ``emitEvent``: emit the event ``id`` (or its definition) from outside."""
-        return self._lookup.emit_event(
+        return self._tables().emit_event(
             id, payload, failure_mode=failure_mode, throw_on_error=throw_on_error, report=report
         )
 
@@ -197,7 +205,7 @@ class App:
 
     def get_resource_value(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceValue``: the value of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_value(id)
+        return self._tables().resource_value(id)
 
     @overload
     def get_resource_config(self, id: Literal["lc.a", "lc.b", "lc.c", "lc.d", "lc"], /) -> None: ...
@@ -207,7 +215,7 @@ class App:
 
     def get_resource_config(self, id: str | Resource[Any, Any], /) -> Any:
         """Runner's ``getResourceConfig``: the config of the resource ``id`` (or its definition)."""
-        return self._lookup.resource_config(id)
+        return self._tables().resource_config(id)
 
     async def dispose(self) -> None:
         try:
@@ -315,16 +323,7 @@ async def start(
     store = _rt.Store({})
     lifecycle.seal_on_dispose(tasks, events)  # calls after dispose raise
     lifecycle.started()
-    return App(
-        lifecycle,
-        boundary,
-        resources,
-        tasks,
-        events,
-        store,
-        health,
-        {"lc.a": None, "lc.b": None, "lc.c": None, "lc.d": None, "lc": None},
-    )
+    return App(lifecycle, boundary, resources, tasks, events, store, health, {})
 
 
 @asynccontextmanager
