@@ -18,6 +18,7 @@ from runner_gen.definitions.builders import (
 from runner_gen.definitions.builtin_resources import create_logger
 from runner_gen.definitions.kinds import Event, Resource, ResourceMiddleware, Tag, TaskMiddleware
 from runner_gen.definitions.source import caller_source
+from runner_gen.definitions.tunnels import TunnelTagConfig
 from runner_gen.runtime.logging.logger import Logger, LoggerConfig
 from runner_gen.runtime.metrics import Metrics
 from runner_gen.runtime.middleware import (
@@ -121,8 +122,11 @@ external_io: Tag[None] = (
     .build()
 )
 #: Runner 5.x's ``globals.tags.tunnel``: a resource whose value routes tasks/events elsewhere.
-tunnel_tag: Tag[None] = (
+#: Its config declares a custom tunnel's mode and selectors (see ``definitions.tunnels``); the
+#: built-in transport tunnels carry it bare.
+tunnel_tag: Tag[TunnelTagConfig] = (
     new_builder(TagBuilder, "Tag", "globals.tags.tunnel", caller_source(1))
+    .config_schema(TunnelTagConfig)
     .for_("resources")
     .build()
 )

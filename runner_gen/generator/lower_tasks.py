@@ -1,6 +1,6 @@
 """Lower tasks: a factory per task that needs one (dependencies, middleware, a sync run
-function), the user's function itself when nothing wraps it, or a remote call for tasks a
-client tunnel routes."""
+function), the user's function itself when nothing wraps it, a remote call for tasks a
+client tunnel routes, or the value's ``run`` for tasks a custom tunnel routes."""
 
 from __future__ import annotations
 
@@ -42,7 +42,10 @@ def lower_task(low: Lowering, node: Node) -> list[Statement]:
     local, value = low.member(low.core.tasks, attr)
     low.values[node.id] = value
     if node.id in low.model.routing.task_tunnels:
-        remote = _remote_task(low, node, input_type is not None)
+        if low.model.routing.task_tunnels[node.id] in low.model.routing.custom:
+            remote = _tunneled_task(low, node, input_type is not None)
+        else:
+            remote = _remote_task(low, node, input_type is not None)
         return _published(low, node, local, remote, callable_type)
     signature = node.functions["run"]
     params = FactoryParams(Scope(low.names))
@@ -112,6 +115,15 @@ def _remote_task(low: Lowering, node: Node, takes_input: bool) -> Expr:
     helper = low.runtime("runner_gen.runtime.tunnel", "remote_task")
     remote = call(helper, low.values[tunnel], Const(node.id), encode, decode, remote_errors(low))
     return remote if takes_input else call(low.partial(), remote, Const(None))
+
+
+def _tunneled_task(low: Lowering, node: Node, takes_input: bool) -> Expr:
+    """A task a custom tunnel routes: its value's ``run(task definition, input)``, the input
+    passed as the caller gave it (in process: nothing to encode), as Runner's tunnel does."""
+    tunnel = low.model.routing.task_tunnels[node.id]
+    helper = low.runtime("runner_gen.runtime.custom_tunnel", "tunneled_task")
+    routed = call(helper, low.values[tunnel], Const(tunnel), low.locator(node.locator))
+    return routed if takes_input else call(low.partial(), routed, Const(None))
 
 
 def remote_errors(low: Lowering) -> Expr:
