@@ -17,14 +17,14 @@ and take their selectors from their own config instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, get_args
 
 from runner_gen.runtime.forwarding import EventDelivery
 
 if TYPE_CHECKING:
-    from runner_gen.definitions.kinds import Event, Task
+    from runner_gen.definitions.kinds import Event, Task, TaskMiddleware
 
 #: Runner's ``TunnelMode``: ``client``/``both`` route the selected tasks and events through the
 #: tunnel; ``server`` and ``none`` (the default) route nothing.
@@ -85,3 +85,49 @@ class TunnelTagConfig:
     def routes(self) -> bool:
         """Whether this tunnel overrides anything here (client or both mode)."""
         return self.mode in ("client", "both")
+
+
+MiddlewareRef: TypeAlias = "str | TaskMiddleware[Any]"
+
+
+@dataclass(frozen=True)
+class TunnelTaskPolicyConfig:
+    """Runner's ``globals.tags.tunnelTaskPolicy``: which of a task's middleware still run on
+    the caller's side when a tunnel routes the task. Without the tag, none do (the task runs
+    elsewhere, behind that side's middleware).
+
+    ``client`` is the caller-side allow-list: middleware ids or definitions, or Runner's
+    ``{"middleware_allow_list": [...]}``; Runner's grouped form
+    ``middleware_allow_list={"client": [...]}`` is read too. ``server`` is accepted and, as in
+    Runner 5.5, not applied."""
+
+    client: Sequence[MiddlewareRef] | Mapping[str, Sequence[MiddlewareRef]] | None = None
+    server: Sequence[MiddlewareRef] | Mapping[str, Sequence[MiddlewareRef]] | None = None
+    middleware_allow_list: Mapping[str, Sequence[MiddlewareRef]] | None = None
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: object, handler: object) -> Any:
+        """Validated by its own constructor, as ``TunnelTagConfig``."""
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_plain_validator_function(cls._from_value)
+
+    @classmethod
+    def _from_value(cls, value: object) -> TunnelTaskPolicyConfig:
+        if isinstance(value, cls):
+            return value
+        if not isinstance(value, dict):
+            raise ValueError(f"expected the tag's fields, got {type(value).__name__}")
+        return cls(**value)
+
+    def client_allow_list(self) -> frozenset[str] | None:
+        """The ids allowed on the caller's side (Runner's ``getClientMiddlewareAllowList``):
+        None when no client list is given (then none run)."""
+        chosen: object = self.client
+        if isinstance(chosen, Mapping):
+            chosen = chosen.get("middleware_allow_list")
+        if chosen is None and self.middleware_allow_list is not None:
+            chosen = self.middleware_allow_list.get("client")
+        if chosen is None or isinstance(chosen, str) or not isinstance(chosen, Sequence):
+            return None
+        return frozenset(item if isinstance(item, str) else item.id for item in chosen)

@@ -4,6 +4,9 @@ client tunnel routes, or the value's ``run`` for tasks a custom tunnel routes.""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from runner_gen.definitions.tunnels import TunnelTaskPolicyConfig
 from runner_gen.generator.ir import (
     Assign,
     Attr,
@@ -27,8 +30,11 @@ from runner_gen.generator.lower_chain import (
 )
 from runner_gen.generator.lower_scoped import lower_scoped, scoped_needs
 from runner_gen.generator.lowering import Lowering
-from runner_gen.generator.model import Node
+from runner_gen.generator.model import MiddlewareUse, Node
 from runner_gen.generator.naming import Scope
+
+#: Runner's ``globals.tags.tunnelTaskPolicy``.
+POLICY_TAG = "globals.tags.tunnel.middlewarePolicy"
 
 
 def lower_task(low: Lowering, node: Node) -> list[Statement]:
@@ -46,6 +52,9 @@ def lower_task(low: Lowering, node: Node) -> list[Statement]:
             remote = _tunneled_task(low, node, input_type is not None)
         else:
             remote = _remote_task(low, node, input_type is not None)
+        allowed = caller_side_middleware(node)
+        if allowed:
+            remote = _behind_allowed(low, node, allowed, remote, input_type, callable_type)
         return _published(low, node, local, remote, callable_type)
     signature = node.functions["run"]
     params = FactoryParams(Scope(low.names))
@@ -92,6 +101,61 @@ def lower_task(low: Lowering, node: Node) -> list[Statement]:
     low.record(factory.name, node)
     built = call(Ref(factory.name), **dict(params.passed))
     return _published(low, node, local, built, callable_type)
+
+
+def caller_side_middleware(node: Node) -> tuple[MiddlewareUse, ...]:
+    """The middleware of a tunneled task that still run here: those its
+    ``tunnel_task_policy`` tag allow-lists on the client side, in chain order; none without
+    the tag (Runner's ``applyTunnelPolicyFilter``)."""
+    policy = next(
+        (
+            use.config
+            for use in getattr(node.definition, "tags", ())
+            if use.tag.id == POLICY_TAG and isinstance(use.config, TunnelTaskPolicyConfig)
+        ),
+        None,
+    )
+    allowed = None if policy is None else policy.client_allow_list()
+    if not allowed:
+        return ()
+    return tuple(use for use in node.middleware if use.middleware_id in allowed)
+
+
+def _behind_allowed(
+    low: Lowering,
+    node: Node,
+    allowed: tuple[MiddlewareUse, ...],
+    remote: Expr,
+    input_type: str | None,
+    callable_type: str,
+) -> Expr:
+    """The tunneled callable behind the caller-side middleware its policy allows: a task
+    factory whose "run" is the tunnel's call. Tracing and metrics stay off, as for every
+    tunneled task (the span and the latency belong to the side that runs it)."""
+    params = FactoryParams(Scope(low.names))
+    scope = params.scope
+    tunneled = params.add("tunneled", callable_type, remote)
+    parameter = None if input_type is None else Param(scope.name("value"), input_type)
+    chain = build_chain(low, replace(node, middleware=allowed), params, outer=False)
+    if input_type is None:
+        low.helper("partial")  # the chain takes an input; the task does not
+    low.helper("awaitable")
+    arguments: tuple[Expr, ...] = () if parameter is None else (Ref(parameter.name),)
+    factory = TaskFactory(
+        id=node.id,
+        comment=low.comment(node),
+        name=low.local(f"_task_{low.attrs[node.id]}"),
+        params=tuple(params.params),
+        callable_type=callable_type,
+        run_name=scope.name("run"),
+        input=parameter,
+        output_type=low.annotation(node.result_type),
+        run=Callee(call(tunneled, *arguments), True),
+        chain=chain,
+    )
+    low.factories.append(factory)
+    low.record(factory.name, node)
+    return call(Ref(factory.name), **dict(params.passed))
 
 
 def _published(
