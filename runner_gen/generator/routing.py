@@ -199,7 +199,15 @@ def _route_tunnel(
     for event_id in event_ids:
         # Only HTTP tunnels can ask for the remote's payload (a Redis stream has no answer).
         asks = bool(getattr(config, "return_payload", False))
-        routing.event_tunnels.setdefault(event_id, (tunnel.id, config.event_delivery, asks))
+        owner = routing.event_tunnels.setdefault(
+            event_id, (tunnel.id, config.event_delivery, asks)
+        )[0]
+        if owner != tunnel.id:
+            # Runner chains one interceptor per tunnel; here an event has one forwarder.
+            routing.warnings.append(
+                f'{tunnel.source}: warning: event "{event_id}" is also selected by tunnel '
+                f'"{owner}"; only "{owner}" forwards it, "{tunnel.id}" does not'
+            )
 
 
 def _select(

@@ -228,6 +228,20 @@ def test_a_server_mode_tunnel_owns_nothing() -> None:
     assert dict(output.model.routing.task_tunnels) == {"bad.tasks.need_run": "bad.tunnel.client"}
 
 
+def test_an_event_selected_by_two_tunnels_is_forwarded_by_the_first_with_a_warning() -> None:
+    """Runner installs one interceptor per tunnel, so both would carry the emission; here an
+    event has one forwarder: the build says which one, instead of dropping the second quietly."""
+    output = generate_files(f"{BAD}:two_event_tunnels")
+    assert output.model is not None
+    [(owner, _, _)] = output.model.routing.event_tunnels.values()
+    assert owner == "bad.tunnel.events_first"
+    [warning] = output.warnings
+    assert 'event "bad.events.need_emit" is also selected by tunnel "bad.tunnel.events_first"' in (
+        warning
+    )
+    assert "tests/parity/apps/bad/custom_tunnels.py:" in warning
+
+
 def test_an_unknown_mode_is_refused_where_the_tag_is_attached() -> None:
     rendered = problems("tests.parity.apps.bad.tunnel_mode:app")["import_failed"]
     assert "mode must be one of client, server, both, none, not 'clients'" in rendered

@@ -126,3 +126,20 @@ server_and_client = (
     )
     .build()
 )
+
+# Two tunnels selecting one event: the first forwards it, the second is warned about.
+two_event_tunnels = (
+    r.resource("bad.two_event_tunnels")
+    .register(
+        event,
+        r.resource("bad.tunnel.events_first")
+        .tags(tunnel.with_(mode="client", events=[event]))
+        .init(emits_only)
+        .build(),
+        r.resource("bad.tunnel.events_second")
+        .tags(tunnel.with_(mode="client", events=[event]))
+        .init(emits_only)
+        .build(),
+    )
+    .build()
+)
