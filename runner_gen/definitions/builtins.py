@@ -123,10 +123,11 @@ external_io: Tag[None] = (
 )
 #: Runner 5.x's ``globals.tags.tunnel``: a resource whose value routes tasks/events elsewhere.
 #: Its config declares a custom tunnel's mode and selectors (see ``definitions.tunnels``); the
-#: built-in transport tunnels carry it bare.
+#: built-in transport tunnels carry it bare and route by their own config.
 tunnel_tag: Tag[TunnelTagConfig] = (
     new_builder(TagBuilder, "Tag", "globals.tags.tunnel", caller_source(1))
     .config_schema(TunnelTagConfig)
+    .config(TunnelTagConfig())  # bare: Runner's default, mode "none"
     .for_("resources")
     .build()
 )

@@ -54,15 +54,15 @@ def resolve_routing(registrations: Iterable[Registration]) -> Routing:
     for registration in items:
         definition = registration.definition
         if carries(definition, TUNNEL_TAG):
+            config = _config(registration, routing)
             declared = tunnel_tag_config(definition)
-            if declared is not None:
+            if hasattr(config, "tasks") and hasattr(config, "events"):
+                # A transport tunnel (HTTP, Redis): its own config selects.
+                _route_tunnel(definition, config, tasks, events, routing)
+                if getattr(config, "consume", False):
+                    routing.consuming.add(definition.id)
+            elif declared is not None:
                 _route_custom(definition, declared, tasks, events, routing)
-            else:
-                config = _config(registration, routing)
-                if hasattr(config, "tasks") and hasattr(config, "events"):
-                    _route_tunnel(definition, config, tasks, events, routing)
-                    if getattr(config, "consume", False):
-                        routing.consuming.add(definition.id)
         if carries(definition, EXPOSURE_TAG):
             config = _config(registration, routing)
             if config is not None:
@@ -84,8 +84,8 @@ def resolve_routing(registrations: Iterable[Registration]) -> Routing:
 
 
 def tunnel_tag_config(definition: Any) -> TunnelTagConfig | None:
-    """The config ``globals.tags.tunnel`` carries on ``definition`` (a custom tunnel), or None
-    for the bare tag (a transport tunnel, or a custom tunnel in Runner's default none mode)."""
+    """The config ``globals.tags.tunnel`` carries on ``definition`` (the default, mode
+    ``none``, when the tag is attached bare)."""
     for use in getattr(definition, "tags", ()):
         if use.tag.id == TUNNEL_TAG and isinstance(use.config, TunnelTagConfig):
             return use.config
