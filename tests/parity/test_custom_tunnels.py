@@ -17,9 +17,11 @@ import pytest
 from runner_gen import emit_with_result
 from runner_gen.generator.problems import BuildError
 from runner_gen.runtime.custom_tunnel import TunnelClientContractError
+from runner_gen.runtime.forwarding import REMOTE_FIRST_FALLBACK
 from tests.parity.apps import custom_tunnels as defs
 from tests.parity.apps.custom_tunnels import Tunnel, V
 from tests.support.build import build_app, generate_files
+from tests.support.log_capture import records_of
 
 SPEC = "tests.parity.apps.custom_tunnels"
 BAD = "tests.parity.apps.bad.custom_tunnels"
@@ -246,3 +248,23 @@ def test_an_unknown_mode_is_refused_where_the_tag_is_attached() -> None:
     rendered = problems("tests.parity.apps.bad.tunnel_mode:app")["import_failed"]
     assert "mode must be one of client, server, both, none, not 'clients'" in rendered
     assert "tests/parity/apps/bad/tunnel_mode.py:5" in rendered
+
+
+async def test_a_task_without_input_and_an_event_without_payload_go_through_the_tunnel() -> None:
+    async with wiring("no_payload").running() as app:
+        assert await app.tasks.ping() == "tunnel-pong"
+        await app.events.bare(None)
+        tunnel = app.get_resource_value("ct.tunnel.bare")
+        assert tunnel.calls == [("ct.tasks.ping", None), ("ct.events.bare", None)]
+    assert defs.HANDLED == ["bare:None"]  # mirror: the local hook ran too
+
+
+async def test_a_failing_remote_first_emit_logs_runners_warning_and_runs_local_hooks() -> None:
+    """delivery.modes' remote-first fallback, with a custom tunnel whose emit raises."""
+    with records_of("runner_gen.tunnel") as records:
+        async with wiring("no_payload").running() as app:
+            await app.events.e1(V(v="X"))
+    assert defs.HANDLED == ["e1:X"]
+    [record] = [r for r in records if r.getMessage() == REMOTE_FIRST_FALLBACK]
+    assert getattr(record, "source_id", None) == "ct.tunnel.down"
+    assert record.exc_info is not None

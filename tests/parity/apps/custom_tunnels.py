@@ -239,3 +239,66 @@ no_emit = (
     )
     .build()
 )
+
+
+# A task without input and an event without payload, through one tunnel; a second tunnel whose
+# emit fails, delivering remote-first (Runner logs and falls back to the local hooks).
+async def ping() -> str:
+    return "local-pong"
+
+
+ping_task = r.task("ct.tasks.ping").run(ping).build()
+bare = r.event("ct.events.bare").build()
+
+
+async def bare_seen(emission: Emission[None]) -> None:
+    HANDLED.append(f"bare:{emission.data}")
+
+
+bare_hook = r.hook("ct.hooks.bare").on(bare).run(bare_seen).build()
+
+
+class Bare:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, object]] = []
+
+    async def run(self, task: Task[Any, Any], input: None) -> str:
+        self.calls.append((task.id, input))
+        return "tunnel-pong"
+
+    async def emit(self, emission: Emission[None]) -> None:
+        self.calls.append((emission.id, emission.data))
+
+
+async def bare_tunnel() -> Bare:
+    return Bare()
+
+
+class Down:
+    async def emit(self, emission: Emission[V]) -> None:
+        raise ConnectionError("the other side is down")
+
+
+async def down_tunnel() -> Down:
+    return Down()
+
+
+no_payload = (
+    r.resource("ct.no_payload")
+    .register(
+        ping_task,
+        bare,
+        bare_hook,
+        e1,
+        h1,
+        r.resource("ct.tunnel.bare")
+        .tags(globals.tags.tunnel.with_(mode="client", tasks=[ping_task], events=[bare]))
+        .init(bare_tunnel)
+        .build(),
+        r.resource("ct.tunnel.down")
+        .tags(globals.tags.tunnel.with_(mode="client", events=[e1], event_delivery="remote-first"))
+        .init(down_tunnel)
+        .build(),
+    )
+    .build()
+)
