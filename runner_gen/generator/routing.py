@@ -131,7 +131,7 @@ def _value_class(tunnel: Any) -> type | None:
     union or a class answering any attribute through ``__getattr__``)."""
     init = getattr(tunnel, "init", None)
     if init is None:
-        return None
+        return type(None)  # no init: the value is None
     try:
         returned = get_type_hints(init).get("return")
     except Exception:  # an annotation that does not resolve: left to the start-time check

@@ -183,7 +183,11 @@ async def test_a_value_without_run_or_emit_fails_the_start(name: str, message: s
 
 @pytest.mark.parametrize(
     ("app", "member"),
-    [("missing_run", "must implement run(task, input)"), ("missing_emit", "emit(event, payload)")],
+    [
+        ("missing_run", "must implement run(task, input)"),
+        ("missing_emit", "emit(event, payload)"),
+        ("no_init", "must implement run(task, input)"),
+    ],
 )
 def test_a_value_type_without_run_or_emit_fails_the_build(app: str, member: str) -> None:
     """tunnel.tag: "enforces emit when events[] configured and run when tasks[] configured",

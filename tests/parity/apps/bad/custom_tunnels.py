@@ -143,3 +143,13 @@ two_event_tunnels = (
     )
     .build()
 )
+
+# A client tunnel with no init: its value is None, with neither run nor emit.
+no_init = (
+    r.resource("bad.no_init")
+    .register(
+        task,
+        r.resource("bad.tunnel.no_init").tags(tunnel.with_(mode="client", tasks=[task])).build(),
+    )
+    .build()
+)
