@@ -51,12 +51,14 @@ def _contract(tunnel: object, member: str, message: str, tunnel_id: str) -> Any:
     method = getattr(tunnel, member, None)
     if not callable(method):
         raise TunnelClientContractError(
-            f'{message} ("{tunnel_id}")', remediation=_CONTRACT_REMEDIATION
+            f'{message} Tunnel: "{tunnel_id}".', remediation=_CONTRACT_REMEDIATION
         )
     return method
 
 
-def tunneled_task(tunnel: TaskTunnel, tunnel_id: str, task: object) -> Callable[[Any], Any]:
+def tunneled_task(
+    tunnel: TaskTunnel, tunnel_id: str, task: object
+) -> Callable[[Any], Awaitable[Any]]:
     """The task callable that runs ``task`` through ``tunnel.run``; checked once, at start."""
     run: Callable[[object, Any], Awaitable[Any]] = _contract(tunnel, "run", RUN_CONTRACT, tunnel_id)
 
