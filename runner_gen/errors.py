@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from runner_gen.definitions.error import ErrorDefinition, TypedError
     from runner_gen.definitions.errors import DefinitionError
     from runner_gen.runtime.client.errors import RemoteError, TransportError
+    from runner_gen.runtime.custom_tunnel import TunnelClientContractError
     from runner_gen.runtime.errors import (
         ContextError,
         DisposeError,
@@ -70,6 +71,7 @@ _EXPORTS = {
     "RedisConfigError": _REDIS,
     "RedisUnavailableError": _REDIS,
     "TunnelClosedError": _REDIS,
+    "TunnelClientContractError": "runner_gen.runtime.custom_tunnel",
 }
 
 __all__ = [
@@ -96,6 +98,7 @@ __all__ = [
     "TaskTimeoutError",
     "TemporalDisposedError",
     "TransportError",
+    "TunnelClientContractError",
     "TunnelClosedError",
     "TypedError",
     "dispose_failures",

@@ -18,6 +18,7 @@ from runner_gen.definitions.builders import (
 from runner_gen.definitions.builtin_resources import create_logger
 from runner_gen.definitions.kinds import Event, Resource, ResourceMiddleware, Tag, TaskMiddleware
 from runner_gen.definitions.source import caller_source
+from runner_gen.definitions.tunnels import TunnelTagConfig, TunnelTaskPolicyConfig
 from runner_gen.runtime.logging.logger import Logger, LoggerConfig
 from runner_gen.runtime.metrics import Metrics
 from runner_gen.runtime.middleware import (
@@ -121,9 +122,21 @@ external_io: Tag[None] = (
     .build()
 )
 #: Runner 5.x's ``globals.tags.tunnel``: a resource whose value routes tasks/events elsewhere.
-tunnel_tag: Tag[None] = (
+#: Its config declares a custom tunnel's mode and selectors (see ``definitions.tunnels``); the
+#: built-in transport tunnels carry it bare and route by their own config.
+tunnel_tag: Tag[TunnelTagConfig] = (
     new_builder(TagBuilder, "Tag", "globals.tags.tunnel", caller_source(1))
+    .config_schema(TunnelTagConfig)
+    .config(TunnelTagConfig())  # bare: Runner's default, mode "none"
     .for_("resources")
+    .build()
+)
+#: Runner's ``globals.tags.tunnelTaskPolicy``: which of a tunneled task's middleware still run
+#: on the caller's side (none without it).
+tunnel_task_policy: Tag[TunnelTaskPolicyConfig] = (
+    new_builder(TagBuilder, "Tag", "globals.tags.tunnel.middlewarePolicy", caller_source(1))
+    .config_schema(TunnelTaskPolicyConfig)
+    .for_("tasks")
     .build()
 )
 #: Marks the resources an HTTP exposure is served from (their init is generated).
@@ -172,6 +185,9 @@ class _Tags:
     __slots__ = ()
     exclude_from_global_hooks = exclude_from_global_hooks
     tunnel = tunnel_tag
+    tunnel_task_policy = tunnel_task_policy
+    #: Runner's deprecated alias of ``tunnel_task_policy``.
+    tunnel_policy = tunnel_task_policy
     http_exposure = exposure_tag
     external_io = external_io
 

@@ -81,6 +81,7 @@ def analyse(loaded: LoadedApp) -> AppModel:
                 }
             ),
             consuming=frozenset(routing.consuming),
+            custom=frozenset(routing.custom),
         ),
         project_root=loaded.project_root,
         warnings=tuple(routing.warnings),

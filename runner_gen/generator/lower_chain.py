@@ -62,16 +62,29 @@ def definition_info(low: Lowering, node: Node, journaled: bool = False) -> Expr:
     )
 
 
-def build_chain(low: Lowering, node: Node, params: FactoryParams) -> Chain | None:
+def build_chain(
+    low: Lowering, node: Node, params: FactoryParams, *, outer: bool = True
+) -> Chain | None:
     """The chain of ``node`` (outermost first in the model; innermost first here), or None when
-    nothing wraps it."""
-    outer: list[tuple[str, Expr]] = []
+    nothing wraps it. ``outer=False``: without tracing and metrics (a tunneled task's)."""
+    outermost: list[tuple[str, Expr]] = []
+    if outer:
+        _observability(low, node, outermost)
+    return _chain(low, node, params, outermost)
+
+
+def _observability(low: Lowering, node: Node, outer: list[tuple[str, Expr]]) -> None:
     if node.kind == "task" and low.model.has(TRACING_ID):
         # Outermost: the span covers everything the caller waits for.
         outer.append((TRACING_INSTANCE, Const(None)))
     if node.kind == "task" and low.model.has(METRICS_ID):
         # The measured latency is what callers see, middleware included.
         outer.append((METRICS_INSTANCE, Const(None)))
+
+
+def _chain(
+    low: Lowering, node: Node, params: FactoryParams, outer: list[tuple[str, Expr]]
+) -> Chain | None:
     journaled = node.kind == "task" and uses_journal(low, node)
     if not outer and not node.middleware and not journaled:
         return None

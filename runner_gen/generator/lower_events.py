@@ -159,6 +159,8 @@ def _forwarding(
     """Subscribe the local hooks to remote emissions (when the tunnel consumes), and end with
     the forwarding emitter as an expression statement for the caller to assign. ``asks``: the
     tunnel asks the remote for the final payload (``return_payload``), decoded on return."""
+    if tunnel in low.model.routing.custom:
+        return [Do(_custom_forwarding(low, node, hooks_local, tunnel, delivery))]
     encode: Expr = Const(None)
     decode: Expr = Const(None)
     if node.payload_type.text != "None":
@@ -182,3 +184,25 @@ def _forwarding(
     forward = call(helper, *arguments, **keywords)
     statements.append(Do(forward))
     return statements
+
+
+def _custom_forwarding(
+    low: Lowering, node: Node, hooks_local: Expr, tunnel: str, delivery: str
+) -> Expr:
+    """The forwarding emitter of an event a custom tunnel routes: each emission handed to the
+    value's ``emit`` as an ``Emission`` (in process: nothing to encode); what it returns, when
+    not None, is the final payload, as Runner's tunnel middleware makes it."""
+    sink = call(
+        low.runtime("runner_gen.runtime.custom_tunnel", "EmittingTunnel"),
+        low.values[tunnel],
+        Const(tunnel),
+    )
+    helper = low.runtime("runner_gen.runtime.forwarding", "remote_event")
+    keywords: dict[str, Expr] = {}
+    if delivery == "remote-first":
+        keywords["tunnel_id"] = Const(tunnel)  # named in the fallback's warning
+    encode: Expr = Const(None)  # no payload
+    if node.payload_type.text != "None":
+        encode = Ref(low.runtime("runner_gen.runtime.custom_tunnel", "as_is"))
+    arguments = (sink, Const(node.id), encode, hooks_local, Const(delivery))
+    return call(helper, *arguments, **keywords)

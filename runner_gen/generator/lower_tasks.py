@@ -1,9 +1,12 @@
 """Lower tasks: a factory per task that needs one (dependencies, middleware, a sync run
-function), the user's function itself when nothing wraps it, or a remote call for tasks a
-client tunnel routes."""
+function), the user's function itself when nothing wraps it, a remote call for tasks a
+client tunnel routes, or the value's ``run`` for tasks a custom tunnel routes."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from runner_gen.definitions.tunnels import TunnelTaskPolicyConfig
 from runner_gen.generator.ir import (
     Assign,
     Attr,
@@ -27,8 +30,11 @@ from runner_gen.generator.lower_chain import (
 )
 from runner_gen.generator.lower_scoped import lower_scoped, scoped_needs
 from runner_gen.generator.lowering import Lowering
-from runner_gen.generator.model import Node
+from runner_gen.generator.model import MiddlewareUse, Node
 from runner_gen.generator.naming import Scope
+
+#: Runner's ``globals.tags.tunnelTaskPolicy``.
+POLICY_TAG = "globals.tags.tunnel.middlewarePolicy"
 
 
 def lower_task(low: Lowering, node: Node) -> list[Statement]:
@@ -42,7 +48,13 @@ def lower_task(low: Lowering, node: Node) -> list[Statement]:
     local, value = low.member(low.core.tasks, attr)
     low.values[node.id] = value
     if node.id in low.model.routing.task_tunnels:
-        remote = _remote_task(low, node, input_type is not None)
+        if low.model.routing.task_tunnels[node.id] in low.model.routing.custom:
+            remote = _tunneled_task(low, node, input_type is not None)
+        else:
+            remote = _remote_task(low, node, input_type is not None)
+        allowed = caller_side_middleware(node)
+        if allowed:
+            remote = _behind_allowed(low, node, allowed, remote, input_type, callable_type)
         return _published(low, node, local, remote, callable_type)
     signature = node.functions["run"]
     params = FactoryParams(Scope(low.names))
@@ -91,6 +103,61 @@ def lower_task(low: Lowering, node: Node) -> list[Statement]:
     return _published(low, node, local, built, callable_type)
 
 
+def caller_side_middleware(node: Node) -> tuple[MiddlewareUse, ...]:
+    """The middleware of a tunneled task that still run here: those its
+    ``tunnel_task_policy`` tag allow-lists on the client side, in chain order; none without
+    the tag (Runner's ``applyTunnelPolicyFilter``)."""
+    policy = next(
+        (
+            use.config
+            for use in getattr(node.definition, "tags", ())
+            if use.tag.id == POLICY_TAG and isinstance(use.config, TunnelTaskPolicyConfig)
+        ),
+        None,
+    )
+    allowed = None if policy is None else policy.client_allow_list()
+    if not allowed:
+        return ()
+    return tuple(use for use in node.middleware if use.middleware_id in allowed)
+
+
+def _behind_allowed(
+    low: Lowering,
+    node: Node,
+    allowed: tuple[MiddlewareUse, ...],
+    remote: Expr,
+    input_type: str | None,
+    callable_type: str,
+) -> Expr:
+    """The tunneled callable behind the caller-side middleware its policy allows: a task
+    factory whose "run" is the tunnel's call. Tracing and metrics stay off, as for every
+    tunneled task (the span and the latency belong to the side that runs it)."""
+    params = FactoryParams(Scope(low.names))
+    scope = params.scope
+    tunneled = params.add("tunneled", callable_type, remote)
+    parameter = None if input_type is None else Param(scope.name("value"), input_type)
+    chain = build_chain(low, replace(node, middleware=allowed), params, outer=False)
+    if input_type is None:
+        low.helper("partial")  # the chain takes an input; the task does not
+    low.helper("awaitable")
+    arguments: tuple[Expr, ...] = () if parameter is None else (Ref(parameter.name),)
+    factory = TaskFactory(
+        id=node.id,
+        comment=low.comment(node),
+        name=low.local(f"_task_{low.attrs[node.id]}"),
+        params=tuple(params.params),
+        callable_type=callable_type,
+        run_name=scope.name("run"),
+        input=parameter,
+        output_type=low.annotation(node.result_type),
+        run=Callee(call(tunneled, *arguments), True),
+        chain=chain,
+    )
+    low.factories.append(factory)
+    low.record(factory.name, node)
+    return call(Ref(factory.name), **dict(params.passed))
+
+
 def _published(
     low: Lowering, node: Node, local: str, value: Expr, callable_type: str
 ) -> list[Statement]:
@@ -112,6 +179,15 @@ def _remote_task(low: Lowering, node: Node, takes_input: bool) -> Expr:
     helper = low.runtime("runner_gen.runtime.tunnel", "remote_task")
     remote = call(helper, low.values[tunnel], Const(node.id), encode, decode, remote_errors(low))
     return remote if takes_input else call(low.partial(), remote, Const(None))
+
+
+def _tunneled_task(low: Lowering, node: Node, takes_input: bool) -> Expr:
+    """A task a custom tunnel routes: its value's ``run(task definition, input)``, the input
+    passed as the caller gave it (in process: nothing to encode), as Runner's tunnel does."""
+    tunnel = low.model.routing.task_tunnels[node.id]
+    helper = low.runtime("runner_gen.runtime.custom_tunnel", "tunneled_task")
+    routed = call(helper, low.values[tunnel], Const(tunnel), low.locator(node.locator))
+    return routed if takes_input else call(low.partial(), routed, Const(None))
 
 
 def remote_errors(low: Lowering) -> Expr:

@@ -130,6 +130,8 @@ class Routing:
     event_tunnels: Mapping[str, tuple[str, str, bool]]
     exposures: Mapping[str, Exposure]
     consuming: frozenset[str]  # tunnels that deliver remote emissions to local hooks
+    #: custom tunnels: routed tasks call their value's run(task, input), events its emit()
+    custom: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

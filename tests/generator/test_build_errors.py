@@ -29,6 +29,7 @@ CASES = {
     "unmatched_allow_list": "selector_matches_nothing",
     "bare_middleware_needs_config": "middleware_config_missing",
     "scope_violation": "call_scope_violation",
+    "custom_tunnel_contract": "tunnel_client_contract",
 }
 
 

@@ -17,7 +17,9 @@ def _problem(spec: str) -> str:
 def test_a_task_claimed_by_two_tunnels_is_an_error() -> None:
     text = _problem("tests.fixtures.routing.conflict:app")
     assert "error[tunnel_ownership_conflict]" in text
-    assert '"app.tunnels.first" and "app.tunnels.second"' in text
+    # Runner's tunnelOwnershipConflict message: the owner, then the tunnel refused.
+    assert 'already tunneled by resource "app.tunnels.first"' in text
+    assert 'Resource "app.tunnels.second" cannot tunnel it again' in text
 
 
 def test_a_selector_predicate_that_raises_is_reported_with_the_definition() -> None:

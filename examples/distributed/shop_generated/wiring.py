@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from examples.distributed.models import Receipt
     from runner_gen import Emit
     from runner_gen.definitions.kinds import Event, Resource, Task
+    from runner_gen.definitions.tunnels import TunnelTagConfig
     from runner_gen.runtime.client import AsyncTransport
     from runner_gen.runtime.lookup import ConfigT, InputT, OutputT, PayloadT, ValueT
     from runner_gen.runtime.tunnel import TunnelConfig
@@ -303,7 +304,7 @@ class _State:
     emit_invoice_paid: _rt.EmitFunction[Payment]
     report_invoice_paid: _rt.ReportFunction[Payment]
     local_invoice_paid: _rt.EmitFunction[Payment]
-    tag_tunnel: _rt.TagAccessor[Any]
+    tag_tunnel: _rt.TagAccessor[TunnelTagConfig]
     initializing: str | None
 
 
